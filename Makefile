@@ -1,0 +1,57 @@
+# AutoPaspoort developer commands. `make run` and `make test` are all a new developer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format messages worker beat clean
+
+help: ## Show the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+run: install ## Migrate, seed the demo garage and serve on http://127.0.0.1:8000
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  AutoPaspoort runs on http://127.0.0.1:8000/"
+	@echo "  Log in as garage@example.com (garage admin) or monteur@example.com (mechanic),"
+	@echo "  password autopaspoort-demo. Support admin: create one with"
+	@echo "  '$(BIN)/python manage.py createsuperuser'."
+	@echo "  Emails are written to var/mail/ (one .log file per batch)."
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install ## Run the whole test suite (PostgreSQL and Redis when available)
+	$(BIN)/python -m pytest
+
+lint: install ## Ruff lint and format check, and migrations in sync with the models
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install ## Update the Dutch catalogue from the code, then compile it (needs gettext)
+	$(BIN)/python manage.py makemessages -l nl --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages -l nl --ignore=.venv
+
+worker: install ## A Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install ## The Celery beat scheduler (needs REDIS_URL)
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+clean: ## Remove the virtualenv and everything the app wrote locally
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Passports, status checks, history and costs: filled by the passport issue."""

@@ -1,0 +1,30 @@
+"""Validators for Dutch address and company data, shared by garages, owners and fleets."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Four digits (no leading zero), two letters; PostNL never issues SA, SD or SS.
+_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})$")
+_KVK = re.compile(r"^[0-9]{8}$")
+
+
+def normalize_postcode(value: str) -> str:
+    """`"1234ab"` -> `"1234 AB"`; raises ValidationError for anything that is not a postcode."""
+    match = _POSTCODE.match((value or "").strip().upper())
+    if not match or match.group(2) in {"SA", "SD", "SS"}:
+        raise ValidationError(
+            _("Enter a Dutch postcode: four digits and two letters, e.g. 1234 AB."),
+            code="invalid_postcode",
+        )
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def validate_postcode(value: str) -> None:
+    normalize_postcode(value)
+
+
+def validate_kvk_number(value: str) -> None:
+    if not _KVK.match(value or ""):
+        raise ValidationError(_("A KvK number has exactly 8 digits."), code="invalid_kvk_number")

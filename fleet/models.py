@@ -1,0 +1,1 @@
+"""Fleet accounts (wagenpark): filled by the fleet issue."""

@@ -1,0 +1,27 @@
+"""The one way into a garage's pages: the visitor's membership, found by a scoped selector."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from garage.selectors import membership_get
+
+
+def garage_member_required(*roles):
+    """Pass the garage to the view if the user works there (else 404) in one of `roles`
+    (else 403). Also sets `request.membership`."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, garage_id, *args, **kwargs):
+            membership = membership_get(user=request.user, garage_id=garage_id)
+            if roles and membership.role not in roles:
+                raise PermissionDenied
+            request.membership = membership
+            return view(request, membership.garage, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from garage.models import Garage, Membership
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "garage"
+    extra = 0
+    autocomplete_fields = ("user",)
+    readonly_fields = ("invited_by", "created_at")
+
+
+@admin.register(Garage)
+class GarageAdmin(admin.ModelAdmin):
+    list_display = ("name", "account_email", "city", "kvk_number", "created_at")
+    search_fields = ("name", "account_user__email", "city", "kvk_number")
+    list_select_related = ("account_user",)
+    autocomplete_fields = ("account_user",)
+    inlines = [MembershipInline]
+
+    @admin.display(description=_("account email"), ordering="account_user__email")
+    def account_email(self, obj):
+        return obj.account_user.email
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "garage", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "user__full_name", "garage__name")
+    list_select_related = ("user", "garage")
+    autocomplete_fields = ("user", "garage")
+    readonly_fields = ("invited_by",)

@@ -1,0 +1,64 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import normalize_email
+from core.validators import normalize_postcode, validate_kvk_number
+from garage.models import Membership
+
+
+class GarageSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Garage name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Account email (login)"),
+        help_text=_(
+            "This is the garage account's login and receives all mail for the garage. "
+            "Your GMS must use the same address for stock cars."
+        ),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    street = forms.CharField(label=_("Street"), max_length=150, required=False)
+    house_number = forms.CharField(label=_("House number"), max_length=20, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    kvk_number = forms.CharField(
+        label=_("KvK number"), max_length=8, required=False, validators=[validate_kvk_number]
+    )
+    current_password = forms.CharField(
+        label=_("Your current password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Needed only when you change the account email."),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"]
+        return normalize_postcode(postcode) if postcode else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        email_changes = "email" in cleaned and cleaned["email"] != normalize_email(
+            self.initial.get("email", "")
+        )
+        if email_changes and not self.actor.check_password(cleaned.get("current_password", "")):
+            self.add_error(
+                "current_password",
+                _("Enter your current password to change the account email."),
+            )
+        return cleaned
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])

@@ -1,0 +1,35 @@
+"""Reads of garage data, always scoped to the person asking: another garage's data is a 404."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from garage.models import Membership
+
+
+def membership_list_for_user(*, user) -> QuerySet[Membership]:
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user).select_related("garage").order_by("garage__name")
+
+
+def membership_get(*, user, garage_id: int) -> Membership:
+    """The asker's membership of this garage, with the garage and its login; 404 otherwise."""
+    return get_object_or_404(
+        Membership.objects.select_related("garage__account_user", "user"),
+        user=user,
+        garage_id=garage_id,
+    )
+
+
+def staff_list(*, garage) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(garage=garage)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def staff_member_get(*, garage, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user"), garage=garage, pk=membership_id
+    )

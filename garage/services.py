@@ -1,0 +1,94 @@
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User, normalize_email
+from accounts.services import user_change_login_email, user_create_invited
+from core.errors import ApplicationError
+from garage.models import Garage, Membership
+from notifications.models import Notification
+from notifications.services import notification_queue
+
+SETTINGS_FIELDS = ("name", "phone", "street", "house_number", "postcode", "city", "kvk_number")
+
+
+def _require_admin(*, garage: Garage, actor: User) -> None:
+    if not Membership.objects.filter(
+        garage=garage, user=actor, role=Membership.Role.ADMIN
+    ).exists():
+        raise PermissionDenied(_("Only a garage administrator may do this."))
+
+
+@transaction.atomic
+def garage_create(*, name: str, email: str, password: str | None = None, **details) -> Garage:
+    """A garage account: its login user (the account email) and that user's admin membership."""
+    if User.objects.filter(email=normalize_email(email)).exists():
+        raise ApplicationError(
+            _("This email address is already used by another account."), field="email"
+        )
+    account_user = User.objects.create_user(email=email, password=password)
+    garage = Garage.objects.create(name=name, account_user=account_user, **details)
+    Membership.objects.create(garage=garage, user=account_user, role=Membership.Role.ADMIN)
+    return garage
+
+
+@transaction.atomic
+def garage_update_settings(*, garage: Garage, actor: User, email: str, **fields) -> Garage:
+    """Save the account settings. A new account email becomes the login at once (rule 2)."""
+    _require_admin(garage=garage, actor=actor)
+    garage = Garage.objects.select_for_update().select_related("account_user").get(pk=garage.pk)
+    for name in SETTINGS_FIELDS:
+        if name in fields:
+            setattr(garage, name, fields[name])
+    garage.full_clean(exclude=["account_user"])
+    garage.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
+    user_change_login_email(
+        user=garage.account_user,
+        new_email=email,
+        context={"garage_name": garage.name, "changed_by": actor.get_full_name()},
+    )
+    return garage
+
+
+@transaction.atomic
+def staff_invite(
+    *, garage: Garage, actor: User, email: str, role: str, full_name: str = ""
+) -> Membership:
+    """Add a person to the garage. Someone new gets a set-password link; others a notice."""
+    _require_admin(garage=garage, actor=actor)
+    user = User.objects.filter(email=normalize_email(email)).first()
+    if user is not None and Membership.objects.filter(garage=garage, user=user).exists():
+        raise ApplicationError(_("This person already works at this garage."), field="email")
+    is_new = user is None
+    if is_new:
+        user = user_create_invited(email=email, full_name=full_name)
+    membership = Membership.objects.create(garage=garage, user=user, role=role, invited_by=actor)
+    with translation.override(user.language):  # the email is in the recipient's language
+        role_label = str(membership.get_role_display())
+    context = {
+        "garage_name": garage.name,
+        "role": role_label,
+        "invited_by": actor.get_full_name(),
+    }
+    if is_new or not user.has_usable_password():
+        notification_queue(
+            kind=Notification.Kind.STAFF_INVITE, recipient=user.email, user=user, context=context
+        )
+    else:
+        notification_queue(
+            kind=Notification.Kind.STAFF_ADDED, recipient=user.email, user=user, context=context
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, garage: Garage, actor: User, membership: Membership) -> None:
+    _require_admin(garage=garage, actor=actor)
+    if membership.garage_id != garage.pk:
+        raise PermissionDenied
+    if membership.user_id == garage.account_user_id:
+        raise ApplicationError(_("The garage account's own login cannot be removed."))
+    if membership.user_id == actor.pk:
+        raise ApplicationError(_("You cannot remove yourself."))
+    membership.delete()

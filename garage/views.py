@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import ApplicationError
+from garage.access import garage_member_required
+from garage.forms import GarageSettingsForm, StaffInviteForm
+from garage.models import Membership
+from garage.selectors import membership_list_for_user, staff_list, staff_member_get
+from garage.services import garage_update_settings, membership_remove, staff_invite
+
+ADMIN = Membership.Role.ADMIN
+
+
+@login_required
+def garage_home(request):
+    """`/garage/`: straight to the (first) garage the user works at."""
+    membership = membership_list_for_user(user=request.user).first()
+    if membership is None:
+        return redirect("home")
+    return redirect(membership.garage)
+
+
+@garage_member_required()
+def dashboard(request, garage):
+    return render(
+        request,
+        "garage/dashboard.html",
+        {"garage": garage, "membership": request.membership},
+    )
+
+
+@garage_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def account_settings(request, garage):
+    initial = {name: getattr(garage, name) for name in GarageSettingsForm.base_fields}
+    initial["email"] = garage.email
+    form = GarageSettingsForm(request.POST or None, initial=initial, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "current_password"}
+        try:
+            garage_update_settings(garage=garage, actor=request.user, **data)
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if data["email"] != initial["email"]:
+                messages.success(
+                    request,
+                    _("Settings saved. The account now logs in with %(email)s.")
+                    % {"email": data["email"]},
+                )
+            else:
+                messages.success(request, _("Settings saved."))
+            return redirect("garage:settings", garage_id=garage.pk)
+    return render(request, "garage/settings.html", {"garage": garage, "form": form})
+
+
+@garage_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff(request, garage):
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = staff_invite(garage=garage, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(email)s has been added and will receive an email.")
+                % {"email": membership.user.email},
+            )
+            return redirect("garage:staff", garage_id=garage.pk)
+    return render(
+        request,
+        "garage/staff.html",
+        {"garage": garage, "form": form, "members": staff_list(garage=garage)},
+    )
+
+
+@garage_member_required(ADMIN)
+@require_POST
+def staff_remove(request, garage, membership_id):
+    membership = staff_member_get(garage=garage, membership_id=membership_id)
+    try:
+        membership_remove(garage=garage, actor=request.user, membership=membership)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(email)s no longer has access.") % {"email": membership.user.email}
+        )
+    return redirect("garage:staff", garage_id=garage.pk)

@@ -1,0 +1,42 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from notifications.models import Notification
+from notifications.services import notification_resend
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "recipient", "state", "attempts", "sent_at")
+    list_filter = ("state", "kind", "language")
+    search_fields = ("recipient", "provider_message_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    actions = ["resend"]
+    # The outbox is a record: support reads it and resends, never edits what was sent.
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("notifications.resend_notification")
+
+    @admin.action(description=_("Resend the selected emails"), permissions=["resend"])
+    def resend(self, request, queryset):
+        for notification in queryset:
+            copy = notification_resend(notification=notification, actor=request.user)
+            self.log_change(request, notification, f"Resent as notification {copy.pk}")
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("%d email queued again.", "%d emails queued again.", count) % count,
+            messages.SUCCESS,
+        )

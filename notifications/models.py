@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Notification(TimeStampedModel):
+    """One email in the outbox: written in the business transaction, delivered by a task."""
+
+    class Kind(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        STAFF_INVITE = "staff_invite", _("Staff invitation (set password)")
+        STAFF_ADDED = "staff_added", _("Added to a garage")
+        LOGIN_EMAIL_CHANGED_OLD = "login_email_changed_old", _("Login email changed (old address)")
+        LOGIN_EMAIL_CHANGED_NEW = "login_email_changed_new", _("Login email changed (new address)")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=50, choices=Kind.choices)
+    recipient = models.EmailField(_("recipient"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+        help_text=_("The person the email is about or for, if they have an account."),
+    )
+    template = models.CharField(
+        _("template"),
+        max_length=100,
+        help_text=_("Base name of the email's templates under templates/notifications/."),
+    )
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"),
+        default=timezone.now,
+        help_text=_("The outbox sweep re-enqueues pending rows whose time has long passed."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
+    resent_from = models.ForeignKey(
+        "self",
+        verbose_name=_("resent from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        permissions = [("resend_notification", _("Can resend a notification"))]
+        indexes = [
+            # The sweep's query: pending rows by due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notif_pending_due_idx",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(fields=["recipient"], name="notif_recipient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False),
+                name="notif_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient} ({self.get_state_display()})"

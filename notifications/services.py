@@ -1,0 +1,149 @@
+"""The outbox: other apps queue emails here and never call send_mail themselves.
+
+`notification_queue` writes the row inside the caller's transaction and enqueues delivery only
+after that transaction commits, so a rolled-back business change sends nothing and a worker never
+looks for a row it cannot see yet. If the broker is down at that moment the row stays pending and
+`notifications_requeue_stale` (Celery beat, every minute) enqueues it again.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import Notification
+from notifications.rendering import build_message
+
+logger = logging.getLogger(__name__)
+
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 60 * 60
+STALE_AFTER = timedelta(minutes=1)
+
+
+class DeliveryFailed(Exception):
+    """Sending failed and another attempt is due in `retry_in` seconds."""
+
+    def __init__(self, message, *, retry_in):
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+def retry_delay(attempts: int) -> int:
+    """Exponential backoff: 30 s, 60 s, 120 s, ... capped at an hour."""
+    return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+
+
+def _enqueue(notification_id: int) -> None:
+    from notifications.tasks import deliver_notification
+
+    try:
+        deliver_notification.delay(notification_id)
+    except Exception:
+        # The business change is committed; the sweep will pick the row up.
+        logger.warning("Could not enqueue notification %s; the sweep will retry.", notification_id)
+
+
+def notification_queue(
+    *, kind, recipient, user=None, context=None, language=None, template=None
+) -> Notification:
+    notification = Notification.objects.create(
+        kind=kind,
+        recipient=recipient,
+        user=user,
+        template=template or kind,
+        context=context or {},
+        language=language or (user.language if user else settings.LANGUAGE_CODE),
+    )
+    transaction.on_commit(lambda: _enqueue(notification.pk))
+    return notification
+
+
+def notification_deliver(*, notification_id: int) -> Notification | None:
+    """Send one outbox row, at most once. Safe to call twice, concurrently or after a crash.
+
+    The row is locked while sending, so a second worker waits and then finds it sent. Raises
+    DeliveryFailed when another attempt is due; marks the row failed after the last attempt.
+    """
+    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.state != Notification.State.PENDING:
+            return notification
+        notification.attempts += 1
+        try:
+            message = build_message(notification)
+            message.send()
+        except Exception as exc:
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if notification.attempts >= max_attempts:
+                notification.state = Notification.State.FAILED
+                logger.error("Notification %s failed for good: %s", notification.pk, exc)
+            else:
+                notification.next_attempt_at = timezone.now() + timedelta(
+                    seconds=retry_delay(notification.attempts)
+                )
+            notification.save(
+                update_fields=["attempts", "last_error", "state", "next_attempt_at", "updated_at"]
+            )
+        else:
+            notification.state = Notification.State.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+            status = getattr(message, "anymail_status", None)  # set by django-anymail backends
+            notification.provider_message_id = (status.message_id or "") if status else ""
+            notification.save(
+                update_fields=[
+                    "attempts",
+                    "state",
+                    "sent_at",
+                    "last_error",
+                    "provider_message_id",
+                    "updated_at",
+                ]
+            )
+    if notification.state == Notification.State.PENDING:
+        raise DeliveryFailed(notification.last_error, retry_in=retry_delay(notification.attempts))
+    return notification
+
+
+def notifications_requeue_stale(*, now=None) -> int:
+    """Enqueue pending rows whose delivery is overdue by more than a minute; returns the count."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            state=Notification.State.PENDING, next_attempt_at__lt=now - STALE_AFTER
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for notification_id in ids:
+        _enqueue(notification_id)
+    return len(ids)
+
+
+@transaction.atomic
+def notification_resend(*, notification: Notification, actor) -> Notification:
+    """Queue a copy of an email (support's "resend"); the original row stays as it was.
+
+    A password link in the copy is new: links are built at delivery time.
+    """
+    resend = notification_queue(
+        kind=notification.kind,
+        recipient=notification.recipient,
+        user=notification.user,
+        context=notification.context,
+        language=notification.language,
+        template=notification.template,
+    )
+    resend.resent_from = notification
+    resend.save(update_fields=["resent_from"])
+    logger.info("Notification %s resent as %s by %s", notification.pk, resend.pk, actor)
+    return resend

@@ -1,0 +1,42 @@
+"""Settings for the test suite: the app's own settings, with real services when reachable.
+
+PostgreSQL and Redis are used when DATABASE_URL / REDIS_URL are set, or when something answers
+on their default local ports (127.0.0.1:5432 as user `postgres`, 127.0.0.1:6379). Otherwise the
+suite runs on SQLite and skips, by name, the tests that need a real service.
+"""
+
+import os
+import socket
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+if "DATABASE_URL" not in os.environ and _reachable("127.0.0.1", 5432):
+    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/autopaspoort"
+if "REDIS_URL" not in os.environ and _reachable("127.0.0.1", 6379):
+    os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/1"
+
+from config.settings import *  # noqa: E402, F403
+from config.settings import CACHES, DATABASES, REDIS_URL  # noqa: E402
+
+USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+USING_REDIS = bool(REDIS_URL)
+if not USING_POSTGRES:
+    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+
+# Most tests run tasks in-process; the worker tests start a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in the app
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if USING_REDIS:
+    CACHES["default"]["KEY_PREFIX"] = "autopaspoort-test"

@@ -1,0 +1,1 @@
+"""Transfers of a passport to a new owner: filled by the transfers issue."""
