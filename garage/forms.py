@@ -58,7 +58,10 @@ class GarageSettingsForm(forms.Form):
 class StaffInviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    # No preselected role: giving someone admin rights must be a choice, not a default.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("Choose a role")), *Membership.Role.choices]
+    )
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])

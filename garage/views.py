@@ -10,7 +10,12 @@ from garage.access import garage_member_required
 from garage.forms import GarageSettingsForm, StaffInviteForm
 from garage.models import Membership
 from garage.selectors import membership_list_for_user, staff_list, staff_member_get
-from garage.services import garage_update_settings, membership_remove, staff_invite
+from garage.services import (
+    SETTINGS_FIELDS,
+    garage_update_settings,
+    membership_remove,
+    staff_invite,
+)
 
 ADMIN = Membership.Role.ADMIN
 
@@ -36,8 +41,7 @@ def dashboard(request, garage):
 @garage_member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def account_settings(request, garage):
-    initial = {name: getattr(garage, name) for name in GarageSettingsForm.base_fields}
-    initial["email"] = garage.email
+    initial = {name: getattr(garage, name) for name in (*SETTINGS_FIELDS, "email")}
     form = GarageSettingsForm(request.POST or None, initial=initial, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "current_password"}
