@@ -49,6 +49,13 @@ class UserAdmin(DjangoUserAdmin):
     # Support staff may correct a person's details, never hand out admin rights.
     PRIVILEGED_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
+    def has_change_permission(self, request, obj=None):
+        # Support edits customers and garage staff, never another admin-site user: changing
+        # their email or password would be a way into a more powerful account.
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return obj.pk == request.user.pk and super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         if not request.user.is_superuser:

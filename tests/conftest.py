@@ -2,6 +2,12 @@ import os
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from garage.models import Membership
+from tests.accounts.factories import UserFactory
+from tests.garage.factories import GarageFactory, MembershipFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -19,3 +25,80 @@ def pytest_runtest_setup(item):
         if REQUIRE_SERVICES:
             pytest.fail(reason + ", and REQUIRE_SERVICES=1 is set", pytrace=False)
         pytest.skip(reason)
+
+
+# --- Personas ---------------------------------------------------------------------------------
+# Garage A with its admin (the account login), a mechanic and a sales person; garage B with its
+# admin; two plain owners; a support person; an anonymous visitor. Everyone but the invited and
+# support people logs in with tests.accounts.factories.PASSWORD.
+
+
+@pytest.fixture
+def garage(db):
+    garage = GarageFactory(name="Garage A", email="garage-a@example.nl")
+    garage.account_user.full_name = "Beheerder A"
+    garage.account_user.save(update_fields=["full_name"])
+    return garage
+
+
+@pytest.fixture
+def garage_admin(garage):
+    return garage.account_user
+
+
+def _member(garage, role):
+    return MembershipFactory(garage=garage, role=role, invited_by=garage.account_user).user
+
+
+@pytest.fixture
+def mechanic(garage):
+    return _member(garage, Membership.Role.MECHANIC)
+
+
+@pytest.fixture
+def sales(garage):
+    return _member(garage, Membership.Role.SALES)
+
+
+@pytest.fixture
+def other_garage(db):
+    return GarageFactory(name="Garage B", email="garage-b@example.nl")
+
+
+@pytest.fixture
+def other_garage_staff(other_garage):
+    return other_garage.account_user
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(full_name="Eigenaar Een")
+
+
+@pytest.fixture
+def other_owner(db):
+    return UserFactory(full_name="Eigenaar Twee")
+
+
+@pytest.fixture
+def support_user(db):
+    user = UserFactory(full_name="Support Medewerker", is_staff=True)
+    user.groups.add(Group.objects.get(name="support"))  # created by a migration
+    return user
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@pytest.fixture
+def client_for(db):
+    """`client_for(user)`: a fresh test client logged in as that user."""
+
+    def make(user, **defaults):
+        client = Client(**defaults)
+        client.force_login(user)
+        return client
+
+    return make

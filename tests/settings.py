@@ -40,3 +40,6 @@ STORAGES = {
 }
 if USING_REDIS:
     CACHES["default"]["KEY_PREFIX"] = "autopaspoort-test"
+# Tests run with DEBUG off but without collectstatic: let WhiteNoise look files up on request
+# (as in development) instead of warning that STATIC_ROOT does not exist.
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,23 @@
+import pytest
+from django.contrib.auth.models import Group
+
+pytestmark = pytest.mark.django_db
+
+
+def test_support_group_has_exactly_the_support_permissions():
+    group = Group.objects.get(name="support")
+
+    permissions = set(group.permissions.values_list("content_type__app_label", "codename"))
+
+    assert permissions == {
+        ("accounts", "view_user"),
+        ("accounts", "change_user"),
+        ("garage", "view_garage"),
+        ("garage", "change_garage"),
+        ("garage", "view_membership"),
+        ("garage", "add_membership"),
+        ("garage", "change_membership"),
+        ("garage", "delete_membership"),
+        ("notifications", "view_notification"),
+        ("notifications", "resend_notification"),
+    }

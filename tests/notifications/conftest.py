@@ -1,0 +1,128 @@
+"""A real Celery worker for the delivery tests, on the test database and its own queue.
+
+The worker is a subprocess running the app's own settings (config.settings) with
+DATABASE_URL pointing at the *test* database, so it reads the rows the test commits, and
+EMAIL_BACKEND writing files to a temporary folder, so the test can see what was sent. It listens
+on a queue no other worker uses; `worker.publishing()` points this process's Celery app at that
+queue with eager mode off, and puts both back afterwards.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+WORKER_START_TIMEOUT = 20
+
+
+def worker_database_url() -> str:
+    db = settings.DATABASES["default"]
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
+
+
+class Worker:
+    def __init__(self, *, queue: str, mail_dir: Path, log_path: Path):
+        self.queue = queue
+        self.mail_dir = mail_dir
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def sent_mail(self) -> list[str]:
+        """The contents of every email the worker has written so far."""
+        return [path.read_text(errors="replace") for path in sorted(self.mail_dir.iterdir())]
+
+    @contextlib.contextmanager
+    def publishing(self):
+        """Send tasks from this process to the worker's queue instead of running them eagerly."""
+        conf = celery_app.conf
+        saved = (conf.task_always_eager, conf.task_default_queue)
+        conf.task_always_eager = False
+        conf.task_default_queue = self.queue
+        try:
+            yield
+        finally:
+            conf.task_always_eager, conf.task_default_queue = saved
+
+
+@pytest.fixture(scope="module")
+def real_worker(django_db_setup, tmp_path_factory):
+    """A running worker on the test database (module scope: started once for the module)."""
+    base = tmp_path_factory.mktemp("celery-worker")
+    mail_dir = base / "mail"
+    mail_dir.mkdir()
+    log_path = base / "worker.log"
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(base),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": worker_database_url(),
+        "CONN_MAX_AGE": "0",  # no connection left open when the test database is flushed
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker",
+        "--pool=solo", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    worker = Worker(queue=queue, mail_dir=mail_dir, log_path=log_path)
+    try:
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while " ready." not in worker.log():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start:\n{worker.log()}")
+            time.sleep(0.1)
+        yield worker
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        # The queue's bindings stay in Redis after the worker is gone.
+        with redis.Redis.from_url(settings.REDIS_URL) as client:
+            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+@pytest.fixture
+def broker_down():
+    """This process's Celery app publishes to a broker that refuses connections."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_always_eager)
+
+    def forget_connections():  # the app caches its broker connection pools
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    conf.broker_url, conf.task_always_eager = "redis://127.0.0.1:1/0", False
+    forget_connections()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.task_always_eager = saved
+        forget_connections()
