@@ -155,6 +155,12 @@ ANYMAIL = {
 }
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 
+# --- RDW open data (vehicle data by plate) ----------------------------------------------------
+RDW_LOOKUP_ENABLED = env.bool("RDW_LOOKUP_ENABLED", default=True)
+RDW_BASE_URL = env("RDW_BASE_URL", default="https://opendata.rdw.nl/resource").rstrip("/")
+RDW_TIMEOUT_SECONDS = env.float("RDW_TIMEOUT_SECONDS", default=3.0)
+RDW_APP_TOKEN = env("RDW_APP_TOKEN", default="")  # optional Socrata app token: higher rate limit
+
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -33,6 +33,8 @@ if not USING_POSTGRES:
 # Most tests run tasks in-process; the worker tests start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# No internet here: RDW tests switch the lookup on against a local server of recorded responses.
+RDW_LOOKUP_ENABLED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in the app
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
