@@ -1,1 +1,309 @@
-"""Passports, status checks, history and costs: filled by the passport issue."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from core.validators import validate_postcode
+from garage.models import Garage
+
+MAX_ODOMETER_KM = 2_000_000
+
+
+class Passport(TimeStampedModel):
+    """The AutoPaspoort of one car, keyed by its plate.
+
+    The owner's contact details live here as the *current* owner's profile: a transfer replaces
+    them (the Transfer record keeps what was before, for support only), so a new owner never
+    sees the previous owner's data while the car's checks and history stay with the car.
+    """
+
+    class State(models.TextChoices):
+        STOCK = "stock", _("Stock")
+        CUSTOMER = "customer", _("Customer")
+
+    class RdwStatus(models.TextChoices):
+        NOT_ASKED = "not_asked", _("Not looked up")
+        FOUND = "found", _("Found at the RDW")
+        NOT_FOUND = "not_found", _("Unknown at the RDW")
+        UNAVAILABLE = "unavailable", _("RDW unavailable")
+
+    plate = models.CharField(_("licence plate"), max_length=8, unique=True)
+    # The plate without dashes, for search in any spelling (trigram index on PostgreSQL).
+    plate_compact = models.GeneratedField(
+        expression=Replace("plate", Value("-"), Value("")),
+        output_field=models.CharField(max_length=6),
+        db_persist=True,
+    )
+    garage = models.ForeignKey(
+        Garage, verbose_name=_("garage"), on_delete=models.PROTECT, related_name="passports"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_passports",
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    owner_name = models.CharField(_("owner name"), max_length=150, blank=True)
+    owner_email = models.EmailField(_("owner email"))
+    owner_street = models.CharField(_("street"), max_length=150, blank=True)
+    owner_house_number = models.CharField(_("house number"), max_length=20, blank=True)
+    owner_postcode = models.CharField(
+        _("postcode"), max_length=7, blank=True, validators=[validate_postcode]
+    )
+    owner_city = models.CharField(_("city"), max_length=100, blank=True)
+    owner_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    driver_name = models.CharField(_("driver name"), max_length=150, blank=True)
+    driver_email = models.EmailField(_("driver email"), blank=True)
+    driver_phone = models.CharField(_("driver phone"), max_length=30, blank=True)
+
+    make = models.CharField(_("make"), max_length=100, blank=True)
+    model = models.CharField(_("model"), max_length=100, blank=True)
+    colour = models.CharField(_("colour"), max_length=50, blank=True)
+    fuel = models.CharField(_("fuel"), max_length=100, blank=True)
+    first_admission = models.DateField(_("first admission"), null=True, blank=True)
+    apk_expires = models.DateField(_("APK expires"), null=True, blank=True)
+    rdw_odometer_judgement = models.CharField(
+        _("RDW odometer judgement"), max_length=50, blank=True
+    )
+    rdw_status = models.CharField(
+        _("RDW lookup"), max_length=12, choices=RdwStatus.choices, default=RdwStatus.NOT_ASKED
+    )
+    rdw_checked_at = models.DateTimeField(_("RDW checked at"), null=True, blank=True)
+
+    initial_odometer_km = models.PositiveIntegerField(
+        _("odometer at registration (km)"), null=True, blank=True
+    )
+    # The most recent reading (by date) of all checks, history entries and the initial one.
+    odometer_km = models.PositiveIntegerField(_("odometer (km)"), null=True, blank=True)
+    odometer_read_on = models.DateField(_("odometer read on"), null=True, blank=True)
+    odometer_logical = models.BooleanField(
+        _("odometer readings logical"),
+        default=True,
+        help_text=_("Off once a reading lower than an earlier one was recorded as a correction."),
+    )
+    # The newest status check, kept by the check service: the dashboard and profile read costs
+    # from it without searching all checks of every car.
+    latest_check = models.OneToOneField(
+        "StatusCheck",
+        verbose_name=_("latest status check"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("passport")
+        verbose_name_plural = _("passports")
+        ordering = ["-id"]
+        indexes = [
+            # Dashboard list: a garage's passports newest first, filtered by state.
+            models.Index(fields=["garage", "state", "-id"], name="passport_garage_state_idx"),
+            models.Index(fields=["garage", "-id"], name="passport_garage_idx"),
+            models.Index(fields=["plate_compact"], name="passport_plate_compact_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(odometer_km__lte=MAX_ODOMETER_KM) | Q(odometer_km__isnull=True),
+                name="passport_odometer_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="stock") | Q(activated_at__isnull=False),
+                name="passport_stock_is_active",
+            ),
+        ]
+
+    def __str__(self):
+        return self.plate
+
+    def get_absolute_url(self):
+        return reverse(
+            "autopaspoort:profile", kwargs={"garage_id": self.garage_id, "plate": self.plate}
+        )
+
+    @property
+    def is_stock(self) -> bool:
+        return self.state == self.State.STOCK
+
+    @property
+    def vehicle_name(self) -> str:
+        return " ".join(part for part in (self.make, self.model) if part)
+
+
+class StatusCheck(models.Model):
+    """A mechanic's inspection report. Never edited: a mistake is corrected by a new check."""
+
+    passport = models.ForeignKey(
+        Passport, verbose_name=_("passport"), on_delete=models.CASCADE, related_name="checks"
+    )
+    garage = models.ForeignKey(
+        Garage, verbose_name=_("garage"), on_delete=models.PROTECT, related_name="+"
+    )
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("performed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    performed_at = models.DateTimeField(_("performed at"), auto_now_add=True)
+    odometer_km = models.PositiveIntegerField(_("odometer (km)"))
+    odometer_correction_reason = models.CharField(
+        _("odometer correction reason"), max_length=300, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects check"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+
+    class Meta:
+        verbose_name = _("status check")
+        verbose_name_plural = _("status checks")
+        ordering = ["-performed_at", "-id"]
+        indexes = [models.Index(fields=["passport", "-performed_at"], name="check_passport_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(odometer_km__lte=MAX_ODOMETER_KM), name="check_odometer_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.passport} {self.performed_at:%Y-%m-%d}"
+
+
+class StatusCheckItem(models.Model):
+    class Component(models.TextChoices):
+        TYRES_FRONT = "tyres_front", _("Tyres front")
+        TYRES_REAR = "tyres_rear", _("Tyres rear")
+        BRAKES_FRONT = "brakes_front", _("Brakes front")
+        BRAKES_REAR = "brakes_rear", _("Brakes rear")
+        LIGHTS = "lights", _("Lights")
+        WIPERS = "wipers", _("Wipers")
+        FLUIDS = "fluids", _("Fluids")
+        BATTERY = "battery", _("Battery")
+        EXHAUST = "exhaust", _("Exhaust")
+        SUSPENSION_STEERING = "suspension_steering", _("Suspension and steering")
+        BODYWORK_GLASS = "bodywork_glass", _("Bodywork and glass")
+        INTERIOR = "interior", _("Interior")
+        OTHER = "other", _("Other")
+
+    class Rating(models.TextChoices):
+        OK = "ok", _("OK")
+        SOON = "soon", _("Soon (within ~3 months)")
+        NOW = "now", _("Now")
+
+    status_check = models.ForeignKey(
+        StatusCheck, verbose_name=_("status check"), on_delete=models.CASCADE, related_name="items"
+    )
+    component = models.CharField(_("component"), max_length=30, choices=Component.choices)
+    description = models.CharField(
+        _("description"), max_length=150, blank=True, help_text=_("For other items.")
+    )
+    rating = models.CharField(_("rating"), max_length=4, choices=Rating.choices)
+    tread_depth_mm = models.DecimalField(
+        _("tread depth (mm)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    estimated_cost = models.DecimalField(
+        _("estimated cost (€)"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    fix_before_delivery = models.BooleanField(_("fix before delivery"), default=False)
+
+    class Meta:
+        verbose_name = _("status check item")
+        verbose_name_plural = _("status check items")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_cost__gte=0), name="check_item_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(tread_depth_mm__isnull=True)
+                | Q(tread_depth_mm__gte=0, tread_depth_mm__lte=20),
+                name="check_item_tread_depth_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.component == self.Component.OTHER and self.description:
+            return self.description
+        return str(self.get_component_display())
+
+
+class HistoryEntry(models.Model):
+    """Work done on the car (maintenance, repair, APK, tyres): stays with the car for good."""
+
+    class Kind(models.TextChoices):
+        SMALL_SERVICE = "small_service", _("Small service")
+        LARGE_SERVICE = "large_service", _("Large service")
+        REPAIR = "repair", _("Repair")
+        APK = "apk", _("APK")
+        TYRES = "tyres", _("Tyres")
+        OTHER = "other", _("Other")
+
+    passport = models.ForeignKey(
+        Passport, verbose_name=_("passport"), on_delete=models.CASCADE, related_name="history"
+    )
+    garage = models.ForeignKey(
+        Garage, verbose_name=_("garage"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    odometer_km = models.PositiveIntegerField(_("odometer (km)"))
+    odometer_correction_reason = models.CharField(
+        _("odometer correction reason"), max_length=300, blank=True
+    )
+    description = models.TextField(_("description"))
+    cost = models.DecimalField(
+        _("cost (€)"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history entries")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["passport", "-date"], name="history_passport_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost__gte=0), name="history_cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(odometer_km__lte=MAX_ODOMETER_KM), name="history_odometer_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.passport} {self.date} {self.get_kind_display()}"

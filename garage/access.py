@@ -5,7 +5,14 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from garage.models import Membership
 from garage.selectors import membership_get
+
+
+def require_role(*, garage, user, roles) -> None:
+    """For services: the acting user must work at the garage in one of `roles`."""
+    if not Membership.objects.filter(garage=garage, user=user, role__in=roles).exists():
+        raise PermissionDenied
 
 
 def garage_member_required(*roles):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User, normalize_email
 from accounts.services import user_change_login_email, user_create_invited
 from core.errors import ApplicationError
+from garage.access import require_role
 from garage.models import Garage, Membership
 from notifications.models import Notification
 from notifications.services import notification_queue
@@ -14,10 +15,7 @@ SETTINGS_FIELDS = ("name", "phone", "street", "house_number", "postcode", "city"
 
 
 def _require_admin(*, garage: Garage, actor: User) -> None:
-    if not Membership.objects.filter(
-        garage=garage, user=actor, role=Membership.Role.ADMIN
-    ).exists():
-        raise PermissionDenied(_("Only a garage administrator may do this."))
+    require_role(garage=garage, user=actor, roles=[Membership.Role.ADMIN])
 
 
 @transaction.atomic

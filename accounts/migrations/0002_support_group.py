@@ -5,8 +5,9 @@ They cannot delete users or garages, or give anyone admin rights (UserAdmin make
 fields read-only for non-superusers). Later apps extend the group in their own migrations.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from core.migration_tools import grant_permissions
 
 SUPPORT_PERMISSIONS = [
     ("accounts", "user", ["view_user", "change_user"]),
@@ -21,23 +22,7 @@ SUPPORT_PERMISSIONS = [
 
 
 def create_support_group(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_label in {app_label for app_label, _, _ in SUPPORT_PERMISSIONS}:
-        app_config = apps.get_app_config(app_label)
-        app_config.models_module = True  # the migration state's stub lacks it
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="support")
-    for app_label, model, codenames in SUPPORT_PERMISSIONS:
-        group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label=app_label,
-                content_type__model=model,
-                codename__in=codenames,
-            )
-        )
+    grant_permissions(apps, "support", SUPPORT_PERMISSIONS)
 
 
 def remove_support_group(apps, schema_editor):

@@ -1,0 +1,241 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import normalize_email
+from autopaspoort import plates
+from autopaspoort.models import MAX_ODOMETER_KM, HistoryEntry, StatusCheckItem
+from core.validators import normalize_postcode
+
+Component = StatusCheckItem.Component
+Rating = StatusCheckItem.Rating
+TYRE_COMPONENTS = {Component.TYRES_FRONT, Component.TYRES_REAR}
+CHECKLIST = [value for value in Component.values if value != Component.OTHER]
+FREE_ITEMS = 3
+MAX_COST = Decimal("100000")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def odometer_field(**kwargs):
+    return forms.IntegerField(
+        label=_("Odometer (km)"), min_value=0, max_value=MAX_ODOMETER_KM, **kwargs
+    )
+
+
+def cost_field(label):
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_value=MAX_COST,
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        localize=True,
+    )
+
+
+class PassportCreateForm(forms.Form):
+    plate = forms.CharField(
+        label=_("Licence plate"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "plate-input"}),
+        help_text=_("In any spelling: gj5555, GJ-55-55 or gj 55 55."),
+    )
+    owner_email = forms.EmailField(
+        label=_("Owner email"),
+        help_text=_("The garage account's email makes this a stock car of your garage."),
+    )
+    owner_name = forms.CharField(label=_("Owner name"), max_length=150, required=False)
+    owner_street = forms.CharField(label=_("Street"), max_length=150, required=False)
+    owner_house_number = forms.CharField(label=_("House number"), max_length=20, required=False)
+    owner_postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    owner_city = forms.CharField(label=_("City"), max_length=100, required=False)
+    owner_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    driver_name = forms.CharField(label=_("Driver name"), max_length=150, required=False)
+    driver_email = forms.EmailField(label=_("Driver email"), required=False)
+    driver_phone = forms.CharField(label=_("Driver phone"), max_length=30, required=False)
+    odometer_km = odometer_field(required=False)
+    make = forms.CharField(label=_("Make"), max_length=100, required=False)
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=50, required=False)
+    fuel = forms.CharField(label=_("Fuel"), max_length=100, required=False)
+    first_admission = forms.DateField(
+        label=_("First admission"), required=False, widget=DateInput()
+    )
+    apk_expires = forms.DateField(label=_("APK expires"), required=False, widget=DateInput())
+
+    OWNER_FIELDS = (
+        "owner_email",
+        "owner_name",
+        "owner_street",
+        "owner_house_number",
+        "owner_postcode",
+        "owner_city",
+        "owner_phone",
+    )
+    DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
+    VEHICLE_FIELDS = ("make", "model", "colour", "fuel", "first_admission", "apk_expires")
+
+    def __init__(self, *args, lookup_url=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plate_warnings = []
+        if lookup_url:
+            # Progressive enhancement: fill the vehicle data as soon as the plate is valid.
+            self.fields["plate"].widget.attrs.update(
+                {
+                    "hx-get": lookup_url,
+                    "hx-trigger": "input changed delay:500ms, change",
+                    "hx-target": "#vehicle-fields",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "[name=plate]",
+                }
+            )
+
+    def clean_plate(self):
+        plate = plates.normalize(self.cleaned_data["plate"])
+        self.plate_warnings = plates.warnings(plate)
+        return plate
+
+    def clean_owner_email(self):
+        return normalize_email(self.cleaned_data["owner_email"])
+
+    def clean_owner_postcode(self):
+        postcode = self.cleaned_data["owner_postcode"]
+        return normalize_postcode(postcode) if postcode else ""
+
+    def section(self, names):
+        return [self[name] for name in names]
+
+    def owner_section(self):
+        return self.section(self.OWNER_FIELDS)
+
+    def driver_section(self):
+        return self.section(self.DRIVER_FIELDS)
+
+    def vehicle_section(self):
+        return self.section(self.VEHICLE_FIELDS)
+
+    def vehicle_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.VEHICLE_FIELDS}
+
+    def owner_details(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name, "")
+            for name in (*self.OWNER_FIELDS, *self.DRIVER_FIELDS)
+            if name != "owner_email"
+        }
+
+
+class StatusCheckForm(forms.Form):
+    odometer_km = odometer_field()
+    odometer_correction_reason = forms.CharField(
+        label=_("Reason for an odometer correction"),
+        max_length=300,
+        required=False,
+        help_text=_("Only when the reading is lower than an earlier one."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class StatusCheckItemForm(forms.Form):
+    component = forms.ChoiceField(choices=Component.choices, widget=forms.HiddenInput)
+    description = forms.CharField(label=_("Item"), max_length=150, required=False)
+    rating = forms.ChoiceField(
+        label=_("Rating"), choices=Rating.choices, widget=forms.RadioSelect, required=False
+    )
+    tread_depth_mm = forms.DecimalField(
+        label=_("Tread (mm)"),
+        min_value=0,
+        max_value=20,
+        max_digits=3,
+        decimal_places=1,
+        required=False,
+        localize=True,
+    )
+    estimated_cost = cost_field(_("Estimated cost (€)"))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    fix_before_delivery = forms.BooleanField(label=_("Fix before delivery"), required=False)
+
+    @property
+    def is_free_item(self) -> bool:
+        return self.initial.get("component", self.data.get(self.add_prefix("component"))) == (
+            Component.OTHER
+        )
+
+    @property
+    def is_tyre(self) -> bool:
+        return self.initial.get("component") in TYRE_COMPONENTS
+
+    @property
+    def label(self) -> str:
+        component = self.initial.get("component")
+        return str(Component(component).label) if component else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        component = cleaned.get("component")
+        if component == Component.OTHER:
+            filled = any(
+                cleaned.get(name) for name in ("rating", "estimated_cost", "note", "description")
+            )
+            if not filled:
+                cleaned["skip"] = True
+                return cleaned
+            if not cleaned.get("description"):
+                self.add_error("description", _("Name the item."))
+        if not cleaned.get("rating"):
+            self.add_error("rating", _("Choose OK, soon or now."))
+        if component not in TYRE_COMPONENTS:
+            cleaned["tread_depth_mm"] = None
+        return cleaned
+
+
+class BaseStatusCheckItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(not form.cleaned_data.get("skip") for form in self.forms if form.cleaned_data):
+            raise ValidationError(_("Rate at least one item."))
+
+
+StatusCheckItemFormSet = forms.formset_factory(
+    StatusCheckItemForm, formset=BaseStatusCheckItemFormSet, extra=0
+)
+
+
+def checklist_initial():
+    """The standard checklist, then empty rows for free items."""
+    standard = [{"component": value, "rating": Rating.OK} for value in CHECKLIST]
+    return standard + [{"component": Component.OTHER}] * FREE_ITEMS
+
+
+class HistoryEntryForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of work"), choices=HistoryEntry.Kind.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    odometer_km = odometer_field()
+    odometer_correction_reason = forms.CharField(
+        label=_("Reason for an odometer correction"),
+        max_length=300,
+        required=False,
+        help_text=_("Only when the reading does not fit the earlier readings."),
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    cost = cost_field(_("Cost (€)"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+    def clean_cost(self):
+        return self.cleaned_data["cost"] or Decimal("0.00")

@@ -1,0 +1,232 @@
+"""Reads of passports, always within one garage: another garage's plate is a 404."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from autopaspoort import plates
+from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+
+PAGE_SIZE = 25
+MIN_SEARCH_LENGTH = 3
+Rating = StatusCheckItem.Rating
+EXPECTED_RATINGS = (Rating.SOON, Rating.NOW)
+_ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
+
+
+def _latest_check_total(**item_filter):
+    """Sum of the latest check's items matching `item_filter`, per passport row (0 if none)."""
+    totals = (
+        StatusCheckItem.objects.filter(status_check=OuterRef("latest_check_id"), **item_filter)
+        .order_by()
+        .values("status_check")
+        .annotate(total=Sum("estimated_cost"))
+        .values("total")
+    )
+    return Coalesce(Subquery(totals), _ZERO)
+
+
+def _with_costs(queryset: QuerySet[Passport]) -> QuerySet[Passport]:
+    return queryset.annotate(
+        expected_costs=_latest_check_total(rating__in=EXPECTED_RATINGS),
+        delivery_costs=_latest_check_total(fix_before_delivery=True),
+        needs_work=Exists(
+            StatusCheckItem.objects.filter(
+                status_check=OuterRef("latest_check_id"), rating=Rating.NOW
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PassportPage:
+    passports: list
+    next_after: int | None  # keyset cursor: the last id on this page, if there is more
+
+
+def passport_list(
+    *,
+    garage,
+    state: str = "",
+    needs_work: bool = False,
+    search: str = "",
+    after: int | None = None,
+    page_size: int = PAGE_SIZE,
+) -> PassportPage:
+    """One page of the garage's passports, newest first, with costs; keyset-paginated so the
+    200th page costs what the first does."""
+    queryset = _with_costs(
+        Passport.objects.filter(garage=garage).select_related("latest_check")
+    ).order_by("-id")
+    if state:
+        queryset = queryset.filter(state=state)
+    if needs_work:
+        queryset = queryset.filter(needs_work=True)
+    if search:
+        queryset = queryset.filter(plate_compact__contains=plates.compact(search))
+    if after:
+        queryset = queryset.filter(id__lt=after)
+    rows = list(queryset[: page_size + 1])
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    return PassportPage(passports=rows, next_after=rows[-1].pk if has_more else None)
+
+
+def dashboard_summary(*, garage) -> dict:
+    """Counts and cost totals for the dashboard header: three queries whatever the fleet size."""
+    summary = Passport.objects.filter(garage=garage).aggregate(
+        stock=Count("id", filter=Q(state=Passport.State.STOCK)),
+        customer=Count("id", filter=Q(state=Passport.State.CUSTOMER)),
+        awaiting_activation=Count(
+            "id", filter=Q(state=Passport.State.CUSTOMER, activated_at__isnull=True)
+        ),
+    )
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    summary["checks_this_month"] = StatusCheck.objects.filter(
+        garage=garage, performed_at__gte=month_start
+    ).count()
+    summary.update(
+        StatusCheckItem.objects.filter(
+            status_check__passport__garage=garage,
+            status_check__passport__latest_check=F("status_check"),
+        ).aggregate(
+            expected_costs=Coalesce(
+                Sum("estimated_cost", filter=Q(rating__in=EXPECTED_RATINGS)), _ZERO
+            ),
+            delivery_costs=Coalesce(
+                Sum(
+                    "estimated_cost",
+                    filter=Q(
+                        fix_before_delivery=True,
+                        status_check__passport__state=Passport.State.STOCK,
+                    ),
+                ),
+                _ZERO,
+            ),
+        )
+    )
+    return summary
+
+
+def passport_find_exact(*, garage, raw_plate: str) -> Passport | None:
+    """The garage's passport for a plate typed in any spelling, or None."""
+    try:
+        plate = plates.normalize(raw_plate)
+    except ValidationError:
+        return None
+    return Passport.objects.filter(garage=garage, plate=plate).first()
+
+
+def passport_get(*, garage, plate: str) -> Passport:
+    """The profile's passport with its latest check and items; 404 for any other garage."""
+    try:
+        plate = plates.normalize(plate)
+    except ValidationError:
+        raise Http404 from None
+    queryset = Passport.objects.select_related(
+        "garage__account_user", "latest_check__performed_by"
+    ).prefetch_related(
+        Prefetch("latest_check__items", queryset=StatusCheckItem.objects.order_by("id"))
+    )
+    passport = queryset.filter(garage=garage, plate=plate).first()
+    if passport is None:
+        raise Http404
+    return passport
+
+
+def check_get(*, passport: Passport, check_id: int) -> StatusCheck:
+    check = (
+        StatusCheck.objects.filter(passport=passport, pk=check_id)
+        .select_related("performed_by", "corrects")
+        .prefetch_related(Prefetch("items", queryset=StatusCheckItem.objects.order_by("id")))
+        .first()
+    )
+    if check is None:
+        raise Http404
+    return check
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    day: date
+    kind: str  # "check" or "history"
+    item: object
+
+
+def passport_timeline(*, passport: Passport, limit: int = 100) -> list[TimelineEvent]:
+    """Checks and history entries of the car, newest first (two queries)."""
+    checks = (
+        StatusCheck.objects.filter(passport=passport)
+        .select_related("performed_by", "garage")
+        .annotate(
+            expected_costs=Coalesce(
+                Sum("items__estimated_cost", filter=Q(items__rating__in=EXPECTED_RATINGS)),
+                _ZERO,
+            ),
+            items_now=Count("items", filter=Q(items__rating=Rating.NOW)),
+            items_soon=Count("items", filter=Q(items__rating=Rating.SOON)),
+        )
+        .order_by("-performed_at")[:limit]
+    )
+    history = (
+        HistoryEntry.objects.filter(passport=passport)
+        .select_related("created_by", "garage")
+        .order_by("-date", "-id")[:limit]
+    )
+    events = [
+        TimelineEvent(day=timezone.localdate(check.performed_at), kind="check", item=check)
+        for check in checks
+    ] + [TimelineEvent(day=entry.date, kind="history", item=entry) for entry in history]
+    events.sort(key=lambda event: event.day, reverse=True)
+    return events[:limit]
+
+
+def odometer_readings(*, passport: Passport) -> list[tuple[date, int]]:
+    """Every recorded reading of the car as (date, km): registration, checks, history."""
+    readings = []
+    if passport.initial_odometer_km is not None:
+        readings.append((timezone.localdate(passport.created_at), passport.initial_odometer_km))
+    readings += [
+        (timezone.localdate(performed_at), km)
+        for performed_at, km in StatusCheck.objects.filter(passport=passport).values_list(
+            "performed_at", "odometer_km"
+        )
+    ]
+    readings += list(
+        HistoryEntry.objects.filter(passport=passport).values_list("date", "odometer_km")
+    )
+    return readings
+
+
+@dataclass(frozen=True)
+class CheckCosts:
+    expected: Decimal  # what the owner can expect: items rated soon or now
+    now: Decimal
+    soon: Decimal
+    delivery: Decimal  # what the garage fixes before delivering a stock car
+
+
+def check_costs(items) -> CheckCosts:
+    """Cost totals of one check's (already loaded) items, in Decimal euros."""
+    now = sum((i.estimated_cost for i in items if i.rating == Rating.NOW), Decimal("0.00"))
+    soon = sum((i.estimated_cost for i in items if i.rating == Rating.SOON), Decimal("0.00"))
+    delivery = sum((i.estimated_cost for i in items if i.fix_before_delivery), Decimal("0.00"))
+    return CheckCosts(expected=now + soon, now=now, soon=soon, delivery=delivery)

@@ -1,0 +1,316 @@
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import normalize_email
+from autopaspoort import plates, roles
+from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from autopaspoort.selectors import odometer_readings
+from core.errors import ApplicationError
+from garage.access import require_role
+
+logger = logging.getLogger(__name__)
+
+VEHICLE_FIELDS = (
+    "make",
+    "model",
+    "colour",
+    "fuel",
+    "first_admission",
+    "apk_expires",
+    "rdw_odometer_judgement",
+)
+OWNER_FIELDS = (
+    "owner_name",
+    "owner_street",
+    "owner_house_number",
+    "owner_postcode",
+    "owner_city",
+    "owner_phone",
+    "driver_name",
+    "driver_email",
+    "driver_phone",
+)
+
+
+def _plate_taken_error(*, garage, plate) -> ApplicationError:
+    if Passport.objects.filter(garage=garage, plate=plate).exists():
+        return ApplicationError(
+            _("Your garage already has an AutoPaspoort for %(plate)s.") % {"plate": plate},
+            field="plate",
+        )
+    return ApplicationError(
+        _(
+            "%(plate)s already has an AutoPaspoort with another garage or owner. "
+            "Ask its owner to have it transferred to you."
+        )
+        % {"plate": plate},
+        field="plate",
+    )
+
+
+def passport_create(
+    *,
+    garage,
+    actor,
+    plate: str,
+    owner_email: str,
+    odometer_km: int | None = None,
+    vehicle: dict | None = None,
+    **owner_details,
+) -> Passport:
+    """A new passport. With the garage account's email as owner email it is the garage's stock
+    car: linked to the garage and active at once (DESIGN.md flow 1).
+
+    Without vehicle data the RDW enrichment task fills it in after commit, never in the request.
+    """
+    require_role(garage=garage, user=actor, roles=roles.CREATE_PASSPORT)
+    plate = plates.normalize(plate)  # ValidationError for the caller's form
+    if normalize_email(owner_email) != normalize_email(garage.email):
+        raise ApplicationError(
+            _(
+                "A new AutoPaspoort starts as stock of your garage: use the garage account's "
+                "email (%(email)s). Hand the car to its owner afterwards with a transfer."
+            )
+            % {"email": garage.email},
+            field="owner_email",
+        )
+    if Passport.objects.filter(plate=plate).exists():
+        raise _plate_taken_error(garage=garage, plate=plate)
+    vehicle = {key: value for key, value in (vehicle or {}).items() if value not in (None, "")}
+    unknown = set(vehicle) - set(VEHICLE_FIELDS) - {"rdw_status"}
+    if unknown:
+        raise TypeError(f"Unknown vehicle fields: {sorted(unknown)}")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            passport = Passport.objects.create(
+                plate=plate,
+                garage=garage,
+                state=Passport.State.STOCK,
+                owner=garage.account_user,
+                activated_at=now,
+                owner_email=normalize_email(owner_email),
+                initial_odometer_km=odometer_km,
+                odometer_km=odometer_km,
+                odometer_read_on=timezone.localdate(now) if odometer_km is not None else None,
+                created_by=actor,
+                rdw_checked_at=now if vehicle.get("rdw_status") else None,
+                **vehicle,
+                **{key: owner_details.get(key, "") for key in OWNER_FIELDS},
+            )
+            if not any(key in vehicle for key in VEHICLE_FIELDS):
+                _enqueue_enrichment(passport.pk)
+    except IntegrityError:
+        # Someone else registered the plate between our check and our insert.
+        raise _plate_taken_error(garage=garage, plate=plate) from None
+    return passport
+
+
+def _enqueue_enrichment(passport_id: int) -> None:
+    from autopaspoort.tasks import enrich_passport_from_rdw
+
+    def enqueue():
+        try:
+            enrich_passport_from_rdw.delay(passport_id)
+        except Exception:  # broker down: the data can still be typed in on the profile
+            logger.warning("Could not enqueue the RDW lookup of passport %s.", passport_id)
+
+    transaction.on_commit(enqueue)
+
+
+def passport_enrich_from_rdw(*, passport_id: int) -> str | None:
+    """Look the car up at the RDW and fill only the empty vehicle fields (never overwrite what a
+    person typed). Returns the lookup status (see autopaspoort.rdw), None if there is no such
+    passport. The HTTP call happens outside any transaction."""
+    from autopaspoort import rdw
+
+    plate = Passport.objects.filter(pk=passport_id).values_list("plate", flat=True).first()
+    if plate is None:
+        return None
+    result = rdw.lookup(plate)
+    if result.status == rdw.DISABLED:
+        return result.status
+    status = {
+        rdw.FOUND: Passport.RdwStatus.FOUND,
+        rdw.NOT_FOUND: Passport.RdwStatus.NOT_FOUND,
+    }.get(result.status, Passport.RdwStatus.UNAVAILABLE)
+    with transaction.atomic():
+        passport = Passport.objects.select_for_update().get(pk=passport_id)
+        changed = ["rdw_status", "rdw_checked_at", "updated_at"]
+        passport.rdw_status = status
+        passport.rdw_checked_at = timezone.now()
+        if result.vehicle is not None:
+            for field, value in vehicle_fields(result.vehicle).items():
+                if value and not getattr(passport, field):
+                    setattr(passport, field, value)
+                    changed.append(field)
+        passport.save(update_fields=changed)
+    return result.status
+
+
+def vehicle_fields(vehicle) -> dict:
+    """An RDW VehicleData as Passport field values."""
+    return {
+        "make": vehicle.make,
+        "model": vehicle.model,
+        "colour": vehicle.colour,
+        "fuel": vehicle.fuel,
+        "first_admission": vehicle.first_admission,
+        "apk_expires": vehicle.apk_expires,
+        "rdw_odometer_judgement": vehicle.odometer_judgement,
+    }
+
+
+def _check_odometer(*, passport: Passport, on: date, km: int, correction_reason: str) -> bool:
+    """Is `km` on day `on` consistent with the car's other readings (the RDW's "logisch")?
+
+    Returns True if it is. A reading that is lower than an earlier one, or higher than a later
+    one, is only accepted with a correction reason; it then returns False.
+    """
+    readings = odometer_readings(passport=passport)
+    earlier_max = max((r_km for r_day, r_km in readings if r_day <= on), default=None)
+    later_min = min((r_km for r_day, r_km in readings if r_day > on), default=None)
+    consistent = (earlier_max is None or km >= earlier_max) and (
+        later_min is None or km <= later_min
+    )
+    if consistent:
+        return True
+    if not correction_reason.strip():
+        reference = earlier_max if earlier_max is not None and km < earlier_max else later_min
+        raise ApplicationError(
+            _(
+                "%(km)s km does not fit the earlier readings of this car (%(reference)s km). "
+                "If the odometer really shows this, give the reason for the correction."
+            )
+            % {"km": f"{km:n}", "reference": f"{reference:n}"},
+            field="odometer_km",
+        )
+    return False
+
+
+def _record_reading(*, passport: Passport, on: date, km: int, logical: bool) -> None:
+    fields = ["updated_at"]
+    if passport.odometer_read_on is None or on >= passport.odometer_read_on:
+        passport.odometer_km, passport.odometer_read_on = km, on
+        fields += ["odometer_km", "odometer_read_on"]
+    if not logical and passport.odometer_logical:
+        passport.odometer_logical = False
+        fields.append("odometer_logical")
+    passport.save(update_fields=fields)
+
+
+@dataclass(frozen=True)
+class CheckItemInput:
+    component: str
+    rating: str
+    estimated_cost: Decimal = Decimal("0.00")
+    note: str = ""
+    description: str = ""
+    tread_depth_mm: Decimal | None = None
+    fix_before_delivery: bool = False
+
+
+@transaction.atomic
+def status_check_record(
+    *,
+    passport: Passport,
+    actor,
+    odometer_km: int,
+    items: list[CheckItemInput],
+    notes: str = "",
+    corrects: StatusCheck | None = None,
+    odometer_correction_reason: str = "",
+) -> StatusCheck:
+    """Save a status check (an inspection report: never edited afterwards) and make it the
+    car's latest, which is where expected and delivery costs come from."""
+    require_role(garage=passport.garage, user=actor, roles=roles.RECORD_CHECK)
+    passport = Passport.objects.select_for_update().get(pk=passport.pk)
+    if not items:
+        raise ApplicationError(_("A status check needs at least one item."))
+    if corrects is not None and corrects.passport_id != passport.pk:
+        raise ApplicationError(_("A correction must be for a check of the same car."))
+    today = timezone.localdate()
+    logical = _check_odometer(
+        passport=passport, on=today, km=odometer_km, correction_reason=odometer_correction_reason
+    )
+    check = StatusCheck.objects.create(
+        passport=passport,
+        garage=passport.garage,
+        performed_by=actor,
+        odometer_km=odometer_km,
+        odometer_correction_reason=odometer_correction_reason.strip(),
+        notes=notes,
+        corrects=corrects,
+    )
+    StatusCheckItem.objects.bulk_create(
+        StatusCheckItem(
+            status_check=check,
+            component=item.component,
+            description=item.description,
+            rating=item.rating,
+            tread_depth_mm=item.tread_depth_mm,
+            estimated_cost=item.estimated_cost,
+            note=item.note,
+            fix_before_delivery=item.fix_before_delivery and passport.is_stock,
+        )
+        for item in items
+    )
+    passport.latest_check = check
+    passport.save(update_fields=["latest_check", "updated_at"])
+    _record_reading(passport=passport, on=today, km=odometer_km, logical=logical)
+    return check
+
+
+@transaction.atomic
+def check_item_set_delivery(*, item: StatusCheckItem, actor, fix_before_delivery: bool):
+    """The garage decides which findings it fixes before handing over a stock car. This is the
+    garage's plan, not part of the mechanic's report, so it may change after the check."""
+    passport = item.status_check.passport
+    require_role(garage=passport.garage, user=actor, roles=roles.MARK_FOR_DELIVERY)
+    if not passport.is_stock:
+        raise ApplicationError(_("Delivery costs only apply to stock cars."))
+    if passport.latest_check_id != item.status_check_id:
+        raise ApplicationError(_("Only items of the latest status check can be planned."))
+    item.fix_before_delivery = fix_before_delivery
+    item.save(update_fields=["fix_before_delivery"])
+    return item
+
+
+@transaction.atomic
+def history_entry_add(
+    *,
+    passport: Passport,
+    actor,
+    kind: str,
+    on: date,
+    odometer_km: int,
+    description: str,
+    cost: Decimal = Decimal("0.00"),
+    odometer_correction_reason: str = "",
+) -> HistoryEntry:
+    require_role(garage=passport.garage, user=actor, roles=roles.ADD_HISTORY)
+    passport = Passport.objects.select_for_update().get(pk=passport.pk)
+    if on > timezone.localdate():
+        raise ApplicationError(_("The date cannot be in the future."), field="date")
+    logical = _check_odometer(
+        passport=passport, on=on, km=odometer_km, correction_reason=odometer_correction_reason
+    )
+    entry = HistoryEntry.objects.create(
+        passport=passport,
+        garage=passport.garage,
+        kind=kind,
+        date=on,
+        odometer_km=odometer_km,
+        odometer_correction_reason=odometer_correction_reason.strip(),
+        description=description,
+        cost=cost,
+        created_by=actor,
+    )
+    _record_reading(passport=passport, on=on, km=odometer_km, logical=logical)
+    return entry

@@ -1,0 +1,12 @@
+from celery import shared_task
+
+from autopaspoort import rdw
+from autopaspoort.services import passport_enrich_from_rdw
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def enrich_passport_from_rdw(self, passport_id):
+    """Vehicle data for passports made without the form (API, imports, demo). Idempotent: it only
+    fills empty fields. Retries with backoff while the RDW is unavailable."""
+    if passport_enrich_from_rdw(passport_id=passport_id) == rdw.UNAVAILABLE:
+        raise self.retry(countdown=60 * 2**self.request.retries)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from autopaspoort import views
+
+app_name = "autopaspoort"
+
+urlpatterns = [
+    path("new/", views.passport_create, name="create"),
+    path("lookup/", views.vehicle_lookup, name="vehicle_lookup"),
+    path("<str:plate>/", views.profile, name="profile"),
+    path("<str:plate>/close/", views.close_profile, name="close"),
+    path("<str:plate>/details/", views.owner_details, name="details"),
+    path("<str:plate>/checks/new/", views.check_create, name="check_create"),
+    path("<str:plate>/checks/<int:check_id>/", views.check_detail, name="check_detail"),
+    path("<str:plate>/history/new/", views.history_create, name="history_create"),
+    path(
+        "<str:plate>/items/<int:item_id>/delivery/",
+        views.item_delivery,
+        name="item_delivery",
+    ),
+]

@@ -1,0 +1,281 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from autopaspoort import rdw, roles, selectors, services
+from autopaspoort.forms import (
+    HistoryEntryForm,
+    PassportCreateForm,
+    StatusCheckForm,
+    StatusCheckItemFormSet,
+    checklist_initial,
+)
+from autopaspoort.models import StatusCheckItem
+from core.errors import ApplicationError
+from garage.access import garage_member_required
+
+
+def _require(request, allowed_roles):
+    if request.membership.role not in allowed_roles:
+        raise PermissionDenied
+
+
+def _add_service_error(form, error):
+    """Put a service's refusal beside its field (or on top of the form)."""
+    if isinstance(error, ValidationError):
+        form.add_error(None, error)
+    else:
+        form.add_error(error.field, error.message)
+
+
+@garage_member_required()
+@require_http_methods(["GET", "POST"])
+def passport_create(request, garage):
+    _require(request, roles.CREATE_PASSPORT)
+    lookup_url = reverse("autopaspoort:vehicle_lookup", kwargs={"garage_id": garage.pk})
+    data = request.POST.copy() if request.method == "POST" else None
+    lookup = None
+    if data is not None and "lookup" in data:
+        # Without JavaScript the "Look up" button does what htmx does on typing.
+        lookup = _lookup_into(data)
+        form = PassportCreateForm(data, lookup_url=lookup_url)
+        form.errors.clear()  # a lookup is not a submit: don't shout about empty fields
+    else:
+        form = PassportCreateForm(
+            data, initial={"owner_email": garage.email}, lookup_url=lookup_url
+        )
+        if data is not None and form.is_valid():
+            try:
+                passport = services.passport_create(
+                    garage=garage,
+                    actor=request.user,
+                    plate=form.cleaned_data["plate"],
+                    owner_email=form.cleaned_data["owner_email"],
+                    odometer_km=form.cleaned_data["odometer_km"],
+                    vehicle=form.vehicle_data(),
+                    **form.owner_details(),
+                )
+            except (ApplicationError, ValidationError) as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("AutoPaspoort created for %(plate)s.") % {"plate": passport.plate},
+                )
+                for warning in form.plate_warnings:
+                    messages.warning(request, warning)
+                return redirect(passport)
+    return render(
+        request,
+        "autopaspoort/passport_create.html",
+        {"garage": garage, "form": form, "lookup": lookup},
+    )
+
+
+def _lookup_into(data) -> rdw.LookupResult | None:
+    """Fill the empty vehicle fields of a form's data from the RDW; returns the lookup."""
+    try:
+        plate = services.plates.normalize(data.get("plate", ""))
+    except ValidationError:
+        return None
+    result = rdw.lookup(plate)
+    if result.vehicle is not None:
+        for field, value in services.vehicle_fields(result.vehicle).items():
+            if field in PassportCreateForm.VEHICLE_FIELDS and value and not data.get(field):
+                data[field] = value.isoformat() if hasattr(value, "isoformat") else value
+    return result
+
+
+@garage_member_required()
+@require_GET
+def vehicle_lookup(request, garage):
+    """htmx: the vehicle fieldset, filled from the RDW as soon as the plate is valid."""
+    _require(request, roles.CREATE_PASSPORT)
+    data = request.GET.copy()
+    try:
+        plate = services.plates.normalize(data.get("plate", ""))
+    except ValidationError:
+        return HttpResponse(status=204)  # still typing: leave the fields as they are
+    for field in PassportCreateForm.VEHICLE_FIELDS:
+        data.pop(field, None)  # a new plate: the previous car's data must go
+    lookup = _lookup_into(data)
+    form = PassportCreateForm(data)
+    return render(
+        request,
+        "autopaspoort/_vehicle_fields.html",
+        {
+            "form": form,
+            "lookup": lookup,
+            "plate_warnings": services.plates.warnings(plate),
+        },
+    )
+
+
+@garage_member_required()
+@require_GET
+def profile(request, garage, plate):
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    if plate != passport.plate:
+        return redirect(passport)  # any spelling in the address bar lands on the canonical URL
+    latest = passport.latest_check
+    items = list(latest.items.all()) if latest else []
+    context = {
+        "garage": garage,
+        "passport": passport,
+        "latest_check": latest,
+        "latest_items": items,
+        "costs": selectors.check_costs(items),
+        "timeline": selectors.passport_timeline(passport=passport),
+        **roles.capabilities(request.membership),
+    }
+    return render(request, "autopaspoort/profile.html", context)
+
+
+@garage_member_required()
+@require_GET
+def close_profile(request, garage, plate):
+    """The back arrow. A stock car's profile asks whether to transfer it to a customer."""
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    if not passport.is_stock or request.membership.role not in roles.TRANSFER:
+        return redirect("garage:dashboard", garage_id=garage.pk)
+    template = (
+        "autopaspoort/_close_dialog.html" if request.htmx else "autopaspoort/close_prompt.html"
+    )
+    return render(request, template, {"garage": garage, "passport": passport})
+
+
+@garage_member_required()
+@require_GET
+def owner_details(request, garage, plate):
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    return render(
+        request,
+        "autopaspoort/owner_details.html",
+        {"garage": garage, "passport": passport, **roles.capabilities(request.membership)},
+    )
+
+
+@garage_member_required()
+@require_http_methods(["GET", "POST"])
+def check_create(request, garage, plate):
+    _require(request, roles.RECORD_CHECK)
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    corrects = None
+    if request.GET.get("corrects"):
+        corrects = selectors.check_get(passport=passport, check_id=request.GET["corrects"])
+    form = StatusCheckForm(request.POST or None, initial={"odometer_km": passport.odometer_km})
+    items = StatusCheckItemFormSet(
+        request.POST or None, initial=checklist_initial(), prefix="items"
+    )
+    if request.method == "POST" and form.is_valid() and items.is_valid():
+        try:
+            services.status_check_record(
+                passport=passport,
+                actor=request.user,
+                items=[
+                    services.CheckItemInput(
+                        component=item["component"],
+                        rating=item["rating"],
+                        estimated_cost=item["estimated_cost"] or 0,
+                        note=item["note"],
+                        description=item["description"],
+                        tread_depth_mm=item["tread_depth_mm"],
+                        fix_before_delivery=item["fix_before_delivery"],
+                    )
+                    for item in items.cleaned_data
+                    if not item.get("skip")
+                ],
+                corrects=corrects,
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("Status check saved."))
+            return redirect(passport)
+    return render(
+        request,
+        "autopaspoort/check_form.html",
+        {
+            "garage": garage,
+            "passport": passport,
+            "form": form,
+            "items": items,
+            "corrects": corrects,
+        },
+    )
+
+
+@garage_member_required()
+@require_GET
+def check_detail(request, garage, plate, check_id):
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    check = selectors.check_get(passport=passport, check_id=check_id)
+    items = list(check.items.all())
+    return render(
+        request,
+        "autopaspoort/check_detail.html",
+        {
+            "garage": garage,
+            "passport": passport,
+            "check": check,
+            "items": items,
+            "costs": selectors.check_costs(items),
+            **roles.capabilities(request.membership),
+        },
+    )
+
+
+@garage_member_required()
+@require_http_methods(["GET", "POST"])
+def history_create(request, garage, plate):
+    _require(request, roles.ADD_HISTORY)
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    form = HistoryEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.history_entry_add(
+                passport=passport,
+                actor=request.user,
+                kind=data["kind"],
+                on=data["date"],
+                odometer_km=data["odometer_km"],
+                description=data["description"],
+                cost=data["cost"],
+                odometer_correction_reason=data["odometer_correction_reason"],
+            )
+        except ApplicationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("History entry added."))
+            return redirect(passport)
+    return render(
+        request,
+        "autopaspoort/history_form.html",
+        {"garage": garage, "passport": passport, "form": form},
+    )
+
+
+@garage_member_required()
+@require_POST
+def item_delivery(request, garage, plate, item_id):
+    """Plan (or unplan) fixing a finding before a stock car is delivered."""
+    _require(request, roles.MARK_FOR_DELIVERY)
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    item = get_object_or_404(
+        StatusCheckItem.objects.select_related("status_check__passport__garage"),
+        pk=item_id,
+        status_check__passport=passport,
+    )
+    try:
+        services.check_item_set_delivery(
+            item=item, actor=request.user, fix_before_delivery=request.POST.get("fix") == "1"
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(passport)
