@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import normalize_email
@@ -188,7 +189,10 @@ def _check_odometer(*, passport: Passport, on: date, km: int, correction_reason:
                 "%(km)s km does not fit the earlier readings of this car (%(reference)s km). "
                 "If the odometer really shows this, give the reason for the correction."
             )
-            % {"km": f"{km:n}", "reference": f"{reference:n}"},
+            % {
+                "km": number_format(km, force_grouping=True),
+                "reference": number_format(reference, force_grouping=True),
+            },
             field="odometer_km",
         )
     return False

@@ -1,14 +1,85 @@
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from autopaspoort.models import Passport, StatusCheckItem
+from autopaspoort.services import (
+    CheckItemInput,
+    history_entry_add,
+    passport_create,
+    status_check_record,
+)
 from garage.models import Garage, Membership
 from garage.services import garage_create
 
 DEMO_PASSWORD = "autopaspoort-demo"  # noqa: S105 - published demo login, DEBUG only
 GARAGE_EMAIL = "garage@example.com"
 MECHANIC_EMAIL = "monteur@example.com"
+
+
+Rating = StatusCheckItem.Rating
+Component = StatusCheckItem.Component
+
+# Stock cars of the demo garage: vehicle data as the RDW would give it, a status check and some
+# workshop history, so every page has something to show.
+DEMO_CARS = [
+    {
+        "plate": "GJ-555-K",
+        "vehicle": {
+            "make": "VOLKSWAGEN",
+            "model": "GOLF",
+            "colour": "GRIJS",
+            "fuel": "Benzine",
+            "first_admission": date(2019, 4, 12),
+            "apk_expires": date(2027, 4, 11),
+            "rdw_odometer_judgement": "Logisch",
+        },
+        "odometer_km": 84_250,
+        "history": [
+            ("large_service", date(2025, 3, 3), 71_900, "Grote beurt, distributieriem", "689.00"),
+            ("apk", date(2026, 4, 8), 80_120, "APK goedgekeurd", "55.00"),
+        ],
+        "check": [
+            (Component.TYRES_FRONT, Rating.SOON, "240.00", "Profiel 2,5 mm", "2.5", True),
+            (Component.BRAKES_REAR, Rating.NOW, "185.50", "Remblokken versleten", None, True),
+            (Component.WIPERS, Rating.SOON, "34.95", "", None, False),
+        ],
+    },
+    {
+        "plate": "12-ZTX-3",
+        "vehicle": {
+            "make": "TOYOTA",
+            "model": "YARIS",
+            "colour": "WIT",
+            "fuel": "Benzine, Elektriciteit",
+            "first_admission": date(2021, 9, 1),
+            "apk_expires": date(2027, 1, 20),
+            "rdw_odometer_judgement": "Logisch",
+        },
+        "odometer_km": 41_800,
+        "history": [("small_service", date(2026, 2, 14), 39_950, "Kleine beurt", "219.00")],
+        "check": [(Component.BATTERY, Rating.OK, "0.00", "", None, False)],
+    },
+    {
+        "plate": "K-123-HB",
+        "vehicle": {
+            "make": "KIA",
+            "model": "NIRO",
+            "colour": "BLAUW",
+            "fuel": "Elektriciteit",
+            "first_admission": date(2022, 6, 30),
+            "apk_expires": date(2026, 12, 29),
+            "rdw_odometer_judgement": "Logisch",
+        },
+        "odometer_km": 56_300,
+        "history": [],
+        "check": None,
+    },
+]
 
 
 class Command(BaseCommand):
@@ -43,9 +114,51 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(
             garage=garage, user=mechanic, defaults={"role": Membership.Role.MECHANIC}
         )
+        for car in DEMO_CARS:
+            self._seed_car(garage=garage, admin=garage.account_user, mechanic=mechanic, **car)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo garage ready. Log in as {GARAGE_EMAIL} (admin) or {MECHANIC_EMAIL} "
                 f"(mechanic), password {DEMO_PASSWORD}."
             )
         )
+
+    def _seed_car(self, *, garage, admin, mechanic, plate, vehicle, odometer_km, history, check):
+        if Passport.objects.filter(plate=plate).exists():
+            return
+        passport = passport_create(
+            garage=garage,
+            actor=admin,
+            plate=plate,
+            owner_email=garage.email,
+            owner_name=garage.name,
+            odometer_km=odometer_km,
+            vehicle=vehicle,
+        )
+        for kind, on, km, description, cost in history:
+            history_entry_add(
+                passport=passport,
+                actor=mechanic,
+                kind=kind,
+                on=on,
+                odometer_km=km,
+                description=description,
+                cost=Decimal(cost),
+            )
+        if check:
+            status_check_record(
+                passport=passport,
+                actor=mechanic,
+                odometer_km=odometer_km,
+                items=[
+                    CheckItemInput(
+                        component=component,
+                        rating=rating,
+                        estimated_cost=Decimal(cost),
+                        note=note,
+                        tread_depth_mm=Decimal(tread) if tread else None,
+                        fix_before_delivery=fix,
+                    )
+                    for component, rating, cost, note, tread, fix in check
+                ],
+            )
