@@ -20,4 +20,10 @@ def test_support_group_has_exactly_the_support_permissions():
         ("garage", "delete_membership"),
         ("notifications", "view_notification"),
         ("notifications", "resend_notification"),
+        ("autopaspoort", "view_passport"),
+        ("autopaspoort", "change_passport"),
+        ("autopaspoort", "view_statuscheck"),
+        ("autopaspoort", "view_statuscheckitem"),
+        ("autopaspoort", "view_historyentry"),
+        ("autopaspoort", "change_historyentry"),
     }

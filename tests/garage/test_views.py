@@ -378,7 +378,7 @@ def test_dashboard_query_count_does_not_grow_with_the_garages_in_the_navigation(
         MembershipFactory(user=mechanic)
     client = client_for(mechanic)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(8):
         response = client.get(url("garage:dashboard", garage))
 
     assert response.status_code == 200
