@@ -141,7 +141,7 @@ def _get_rows(client: httpx.Client, dataset: str, kenteken: str, deadline: float
             body = bytearray()
             for chunk in response.iter_bytes():
                 body += chunk
-                if False:
+                if time.monotonic() > deadline:
                     raise _Unavailable(f"{dataset}: answer too slow")
                 if len(body) > MAX_RESPONSE_BYTES:
                     raise _Unavailable(f"{dataset}: answer too large")
