@@ -72,6 +72,12 @@ class PassportCreateForm(forms.Form):
         label=_("First admission"), required=False, widget=DateInput()
     )
     apk_expires = forms.DateField(label=_("APK expires"), required=False, widget=DateInput())
+    # Set by an RDW lookup of `rdw_plate`; trusted only while the plate is still that plate.
+    rdw_plate = forms.CharField(required=False, widget=forms.HiddenInput)
+    rdw_status = forms.CharField(required=False, widget=forms.HiddenInput)
+    rdw_odometer_judgement = forms.CharField(
+        required=False, max_length=50, widget=forms.HiddenInput
+    )
 
     OWNER_FIELDS = (
         "owner_email",
@@ -84,6 +90,7 @@ class PassportCreateForm(forms.Form):
     )
     DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
     VEHICLE_FIELDS = ("make", "model", "colour", "fuel", "first_admission", "apk_expires")
+    RDW_FIELDS = ("rdw_plate", "rdw_status", "rdw_odometer_judgement")
 
     def __init__(self, *args, lookup_url=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,6 +119,12 @@ class PassportCreateForm(forms.Form):
         postcode = self.cleaned_data["owner_postcode"]
         return normalize_postcode(postcode) if postcode else ""
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rdw_plate") != cleaned.get("plate") or cleaned.get("rdw_status") != "found":
+            cleaned["rdw_status"] = cleaned["rdw_odometer_judgement"] = ""
+        return cleaned
+
     def section(self, names):
         return [self[name] for name in names]
 
@@ -125,7 +138,8 @@ class PassportCreateForm(forms.Form):
         return self.section(self.VEHICLE_FIELDS)
 
     def vehicle_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.VEHICLE_FIELDS}
+        names = (*self.VEHICLE_FIELDS, "rdw_status", "rdw_odometer_judgement")
+        return {name: self.cleaned_data.get(name) for name in names}
 
     def owner_details(self) -> dict:
         return {

@@ -199,16 +199,21 @@ def passport_timeline(*, passport: Passport, limit: int = 100) -> list[TimelineE
     return events[:limit]
 
 
-def odometer_readings(*, passport: Passport) -> list[tuple[date, int]]:
-    """Every recorded reading of the car as (date, km): registration, checks, history."""
+def odometer_readings(*, passport: Passport, ignore_check=None) -> list[tuple[date, int]]:
+    """Every recorded reading of the car as (date, km): registration, checks, history.
+
+    A check that was corrected by a later check no longer counts: its reading was a mistake.
+    """
     readings = []
     if passport.initial_odometer_km is not None:
         readings.append((timezone.localdate(passport.created_at), passport.initial_odometer_km))
     readings += [
         (timezone.localdate(performed_at), km)
-        for performed_at, km in StatusCheck.objects.filter(passport=passport).values_list(
-            "performed_at", "odometer_km"
+        for performed_at, km in StatusCheck.objects.filter(
+            passport=passport, corrections__isnull=True
         )
+        .exclude(pk=getattr(ignore_check, "pk", None))
+        .values_list("performed_at", "odometer_km")
     ]
     readings += list(
         HistoryEntry.objects.filter(passport=passport).values_list("date", "odometer_km")

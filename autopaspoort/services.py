@@ -13,7 +13,7 @@ from autopaspoort import plates, roles
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import odometer_readings
 from core.errors import ApplicationError
-from garage.access import require_role
+from garage.access import has_role, require_role
 
 logger = logging.getLogger(__name__)
 
@@ -168,13 +168,15 @@ def vehicle_fields(vehicle) -> dict:
     }
 
 
-def _check_odometer(*, passport: Passport, on: date, km: int, correction_reason: str) -> bool:
+def _check_odometer(
+    *, passport: Passport, on: date, km: int, correction_reason: str, ignore_check=None
+) -> bool:
     """Is `km` on day `on` consistent with the car's other readings (the RDW's "logisch")?
 
     Returns True if it is. A reading that is lower than an earlier one, or higher than a later
     one, is only accepted with a correction reason; it then returns False.
     """
-    readings = odometer_readings(passport=passport)
+    readings = odometer_readings(passport=passport, ignore_check=ignore_check)
     earlier_max = max((r_km for r_day, r_km in readings if r_day <= on), default=None)
     later_min = min((r_km for r_day, r_km in readings if r_day > on), default=None)
     consistent = (earlier_max is None or km >= earlier_max) and (
@@ -241,7 +243,15 @@ def status_check_record(
         raise ApplicationError(_("A correction must be for a check of the same car."))
     today = timezone.localdate()
     logical = _check_odometer(
-        passport=passport, on=today, km=odometer_km, correction_reason=odometer_correction_reason
+        passport=passport,
+        on=today,
+        km=odometer_km,
+        correction_reason=odometer_correction_reason,
+        ignore_check=corrects,  # a correction replaces the mistyped reading, it isn't a rollback
+    )
+    # Planning repairs before delivery is the garage's decision (admin/sales), not the mechanic's.
+    may_plan = passport.is_stock and has_role(
+        garage=passport.garage, user=actor, roles=roles.MARK_FOR_DELIVERY
     )
     check = StatusCheck.objects.create(
         passport=passport,
@@ -261,7 +271,7 @@ def status_check_record(
             tread_depth_mm=item.tread_depth_mm,
             estimated_cost=item.estimated_cost,
             note=item.note,
-            fix_before_delivery=item.fix_before_delivery and passport.is_stock,
+            fix_before_delivery=item.fix_before_delivery and may_plan,
         )
         for item in items
     )
@@ -275,8 +285,10 @@ def status_check_record(
 def check_item_set_delivery(*, item: StatusCheckItem, actor, fix_before_delivery: bool):
     """The garage decides which findings it fixes before handing over a stock car. This is the
     garage's plan, not part of the mechanic's report, so it may change after the check."""
-    passport = item.status_check.passport
-    require_role(garage=passport.garage, user=actor, roles=roles.MARK_FOR_DELIVERY)
+    require_role(
+        garage=item.status_check.passport.garage, user=actor, roles=roles.MARK_FOR_DELIVERY
+    )
+    passport = Passport.objects.select_for_update().get(pk=item.status_check.passport_id)
     if not passport.is_stock:
         raise ApplicationError(_("Delivery costs only apply to stock cars."))
     if passport.latest_check_id != item.status_check_id:

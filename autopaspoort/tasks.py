@@ -8,5 +8,7 @@ from autopaspoort.services import passport_enrich_from_rdw
 def enrich_passport_from_rdw(self, passport_id):
     """Vehicle data for passports made without the form (API, imports, demo). Idempotent: it only
     fills empty fields. Retries with backoff while the RDW is unavailable."""
-    if passport_enrich_from_rdw(passport_id=passport_id) == rdw.UNAVAILABLE:
+    status = passport_enrich_from_rdw(passport_id=passport_id)
+    # Run in-process (no broker), a retry would repeat the wait inside the user's request.
+    if status == rdw.UNAVAILABLE and not self.request.is_eager:
         raise self.retry(countdown=60 * 2**self.request.retries)

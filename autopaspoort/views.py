@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -83,10 +83,15 @@ def _lookup_into(data) -> rdw.LookupResult | None:
     except ValidationError:
         return None
     result = rdw.lookup(plate)
+    for field in PassportCreateForm.RDW_FIELDS:
+        data[field] = ""
     if result.vehicle is not None:
         for field, value in services.vehicle_fields(result.vehicle).items():
             if field in PassportCreateForm.VEHICLE_FIELDS and value and not data.get(field):
                 data[field] = value.isoformat() if hasattr(value, "isoformat") else value
+        data["rdw_plate"] = plate
+        data["rdw_status"] = result.status
+        data["rdw_odometer_judgement"] = result.vehicle.odometer_judgement
     return result
 
 
@@ -166,7 +171,11 @@ def check_create(request, garage, plate):
     passport = selectors.passport_get(garage=garage, plate=plate)
     corrects = None
     if request.GET.get("corrects"):
-        corrects = selectors.check_get(passport=passport, check_id=request.GET["corrects"])
+        try:
+            corrects_id = int(request.GET["corrects"])
+        except ValueError:
+            raise Http404 from None
+        corrects = selectors.check_get(passport=passport, check_id=corrects_id)
     form = StatusCheckForm(request.POST or None, initial={"odometer_km": passport.odometer_km})
     items = StatusCheckItemFormSet(
         request.POST or None, initial=checklist_initial(), prefix="items"
@@ -206,6 +215,7 @@ def check_create(request, garage, plate):
             "form": form,
             "items": items,
             "corrects": corrects,
+            **roles.capabilities(request.membership),
         },
     )
 

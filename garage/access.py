@@ -9,9 +9,13 @@ from garage.models import Membership
 from garage.selectors import membership_get
 
 
+def has_role(*, garage, user, roles) -> bool:
+    return Membership.objects.filter(garage=garage, user=user, role__in=roles).exists()
+
+
 def require_role(*, garage, user, roles) -> None:
     """For services: the acting user must work at the garage in one of `roles`."""
-    if not Membership.objects.filter(garage=garage, user=user, role__in=roles).exists():
+    if not has_role(garage=garage, user=user, roles=roles):
         raise PermissionDenied
 
 

@@ -36,7 +36,8 @@ def garage_home(request):
 def dashboard(request, garage):
     """The garage's cars: counts, cost totals, search and a keyset-paginated list."""
     form = DashboardFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # an invalid field is dropped (and shown); the valid ones still apply
+    filters = getattr(form, "cleaned_data", {})
     search = filters.get("q", "")
     if search:
         exact = passport_find_exact(garage=garage, raw_plate=search)

@@ -9,6 +9,7 @@ from accounts.models import User
 from autopaspoort.models import Passport, StatusCheckItem
 from autopaspoort.services import (
     CheckItemInput,
+    check_item_set_delivery,
     history_entry_add,
     passport_create,
     status_check_record,
@@ -146,7 +147,7 @@ class Command(BaseCommand):
                 cost=Decimal(cost),
             )
         if check:
-            status_check_record(
+            report = status_check_record(
                 passport=passport,
                 actor=mechanic,
                 odometer_km=odometer_km,
@@ -157,8 +158,11 @@ class Command(BaseCommand):
                         estimated_cost=Decimal(cost),
                         note=note,
                         tread_depth_mm=Decimal(tread) if tread else None,
-                        fix_before_delivery=fix,
                     )
-                    for component, rating, cost, note, tread, fix in check
+                    for component, rating, cost, note, tread, _fix in check
                 ],
             )
+            # The mechanic reports; the garage (admin) plans what it fixes before delivery.
+            for item, (*_, fix) in zip(report.items.order_by("id"), check, strict=True):
+                if fix:
+                    check_item_set_delivery(item=item, actor=admin, fix_before_delivery=True)

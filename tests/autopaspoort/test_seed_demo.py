@@ -1,0 +1,59 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from autopaspoort import selectors
+from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from garage.models import Garage
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PLATES = {"GJ-555-K", "12-ZTX-3", "K-123-HB"}
+
+
+def seed():
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_seed_demo_creates_three_stock_cars_with_checks_and_history():
+    seed()
+
+    garage = Garage.objects.get(name="Garage Demo")
+    passports = {p.plate: p for p in Passport.objects.filter(garage=garage)}
+    assert set(passports) == DEMO_PLATES
+    assert all(p.is_stock and p.owner == garage.account_user for p in passports.values())
+    golf = passports["GJ-555-K"]
+    assert golf.make == "VOLKSWAGEN"
+    assert golf.latest_check is not None
+    assert golf.latest_check.performed_by.email == "monteur@example.com"
+    assert golf.history.count() == 2
+    assert golf.odometer_logical is True
+    costs = selectors.check_costs(list(golf.latest_check.items.all()))
+    assert costs.expected == Decimal("460.45")
+    assert costs.delivery == Decimal("425.50")
+    assert passports["12-ZTX-3"].history.count() == 1
+    assert passports["K-123-HB"].latest_check is None
+
+
+def test_seed_demo_is_idempotent():
+    seed()
+    counts = [
+        model.objects.count() for model in (Passport, StatusCheck, StatusCheckItem, HistoryEntry)
+    ]
+    seed()
+
+    assert [
+        model.objects.count() for model in (Passport, StatusCheck, StatusCheckItem, HistoryEntry)
+    ] == counts
+    assert counts == [3, 2, 4, 3]
+
+
+def test_seed_demo_enqueues_no_rdw_lookups(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        seed()
+
+    assert callbacks == []
