@@ -31,6 +31,15 @@ def odometer_field(**kwargs):
     )
 
 
+def correction_reason_field():
+    return forms.CharField(
+        label=_("Reason for an odometer correction"),
+        max_length=300,
+        required=False,
+        help_text=_("Only when the reading does not fit the earlier readings."),
+    )
+
+
 def cost_field(label):
     return forms.DecimalField(
         label=label,
@@ -151,12 +160,7 @@ class PassportCreateForm(forms.Form):
 
 class StatusCheckForm(forms.Form):
     odometer_km = odometer_field()
-    odometer_correction_reason = forms.CharField(
-        label=_("Reason for an odometer correction"),
-        max_length=300,
-        required=False,
-        help_text=_("Only when the reading is lower than an earlier one."),
-    )
+    odometer_correction_reason = correction_reason_field()
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -238,12 +242,7 @@ class HistoryEntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of work"), choices=HistoryEntry.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     odometer_km = odometer_field()
-    odometer_correction_reason = forms.CharField(
-        label=_("Reason for an odometer correction"),
-        max_length=300,
-        required=False,
-        help_text=_("Only when the reading does not fit the earlier readings."),
-    )
+    odometer_correction_reason = correction_reason_field()
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
     cost = cost_field(_("Cost (€)"))
 
