@@ -61,7 +61,10 @@ class PassportCreateForm(forms.Form):
     )
     owner_email = forms.EmailField(
         label=_("Owner email"),
-        help_text=_("The garage account's email makes this a stock car of your garage."),
+        help_text=_(
+            "The garage account's email makes this a stock car of your garage; a customer's "
+            "email hands the passport to that customer after you confirm."
+        ),
     )
     owner_name = forms.CharField(label=_("Owner name"), max_length=150, required=False)
     owner_street = forms.CharField(label=_("Street"), max_length=150, required=False)
@@ -149,6 +152,17 @@ class PassportCreateForm(forms.Form):
     def vehicle_data(self) -> dict:
         names = (*self.VEHICLE_FIELDS, "rdw_status", "rdw_odometer_judgement")
         return {name: self.cleaned_data.get(name) for name in names}
+
+    def customer_contact(self) -> dict:
+        """The owner fields as the transfer form's initial data."""
+        return {
+            "email": self.cleaned_data["owner_email"],
+            **{
+                name.removeprefix("owner_"): self.cleaned_data.get(name, "")
+                for name in self.OWNER_FIELDS
+                if name != "owner_email"
+            },
+        }
 
     def owner_details(self) -> dict:
         return {

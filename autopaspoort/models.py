@@ -51,7 +51,22 @@ class Passport(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="owned_passports",
     )
-    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    activated_at = models.DateTimeField(
+        _("activated at"),
+        null=True,
+        blank=True,
+        help_text=_("When the owner activated their account or accepted the car."),
+    )
+    fleet = models.ForeignKey(
+        "fleet.FleetAccount",
+        verbose_name=_("fleet account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="passports",
+    )
+    # Bumped by every change of owner: a transfer confirmed against an older version lost a race.
+    owner_version = models.PositiveIntegerField(_("owner version"), default=0)
 
     owner_name = models.CharField(_("owner name"), max_length=150, blank=True)
     owner_email = models.EmailField(_("owner email"))

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import normalize_email
 from autopaspoort import rdw, roles, selectors, services
 from autopaspoort.forms import (
     HistoryEntryForm,
@@ -17,6 +18,8 @@ from autopaspoort.forms import (
 from autopaspoort.models import StatusCheckItem
 from core.errors import ApplicationError
 from garage.access import garage_member_required
+from transfers.selectors import transfer_latest
+from transfers.views import stash_prefill
 
 
 def _require(request, allowed_roles):
@@ -49,25 +52,39 @@ def passport_create(request, garage):
             data, initial={"owner_email": garage.email}, lookup_url=lookup_url
         )
         if data is not None and form.is_valid():
+            for_customer = form.cleaned_data["owner_email"] != normalize_email(garage.email)
             try:
                 passport = services.passport_create(
                     garage=garage,
                     actor=request.user,
                     plate=form.cleaned_data["plate"],
-                    owner_email=form.cleaned_data["owner_email"],
+                    owner_email=garage.email if for_customer else form.cleaned_data["owner_email"],
                     odometer_km=form.cleaned_data["odometer_km"],
                     vehicle=form.vehicle_data(),
-                    **form.owner_details(),
+                    **({} if for_customer else form.owner_details()),
                 )
             except (ApplicationError, ValidationError) as error:
                 _add_service_error(form, error)
             else:
+                for warning in form.plate_warnings:
+                    messages.warning(request, warning)
+                if for_customer:
+                    # A passport for a customer starts as stock and is handed over the same
+                    # way as every sold car: the transfer form, with the details typed here.
+                    stash_prefill(request, plate=passport.plate, contact=form.customer_contact())
+                    messages.info(
+                        request,
+                        _(
+                            "AutoPaspoort created for %(plate)s. Check the owner and confirm the "
+                            "transfer."
+                        )
+                        % {"plate": passport.plate},
+                    )
+                    return redirect("transfers:start", garage_id=garage.pk, plate=passport.plate)
                 messages.success(
                     request,
                     _("AutoPaspoort created for %(plate)s.") % {"plate": passport.plate},
                 )
-                for warning in form.plate_warnings:
-                    messages.warning(request, warning)
                 return redirect(passport)
     return render(
         request,
@@ -135,6 +152,7 @@ def profile(request, garage, plate):
         "latest_items": items,
         "costs": selectors.check_costs(items),
         "timeline": selectors.passport_timeline(passport=passport),
+        "transfer": transfer_latest(passport=passport),
         **roles.capabilities(request.membership),
     }
     return render(request, "autopaspoort/profile.html", context)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("garage/", include("garage.urls")),
     path("garage/<int:garage_id>/passports/", include("autopaspoort.urls")),
+    path("garage/<int:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),
+    path("mijn/", include("autopaspoort.portal_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from core.health import check_broker, check_database
 from garage.selectors import membership_list_for_user
+from transfers.selectors import owner_car_list
 
 
 @login_required
@@ -14,6 +15,8 @@ def home(request):
     """Where a login lands: the place this person works in, or the welcome page."""
     if membership_list_for_user(user=request.user).exists():
         return redirect("garage:home")
+    if owner_car_list(user=request.user).exists():
+        return redirect("portal:home")
     return render(request, "core/home.html")
 
 

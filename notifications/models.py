@@ -15,11 +15,15 @@ class Notification(TimeStampedModel):
         STAFF_ADDED = "staff_added", _("Added to a garage")
         LOGIN_EMAIL_CHANGED_OLD = "login_email_changed_old", _("Login email changed (old address)")
         LOGIN_EMAIL_CHANGED_NEW = "login_email_changed_new", _("Login email changed (new address)")
+        OWNER_ACTIVATION = "owner_activation", _("New owner: activate account")
+        CAR_ADDED = "car_added", _("Existing owner: a car was added")
+        TRANSFER_RECEIPT = "transfer_receipt", _("Previous owner: transfer receipt")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("kind"), max_length=50, choices=Kind.choices)
     recipient = models.EmailField(_("recipient"))

@@ -6,11 +6,29 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.tokens import password_set_url
+from accounts.tokens import activation_url, password_set_url
 from notifications.models import Notification
 
-# Kinds whose email carries a fresh one-time "set your password" link (never stored).
-PASSWORD_LINK_KINDS = {Notification.Kind.PASSWORD_RESET, Notification.Kind.STAFF_INVITE}
+# Kinds whose email carries a fresh one-time link, built at delivery and never stored.
+LINK_BUILDERS = {
+    Notification.Kind.PASSWORD_RESET: ("password_set_url", password_set_url),
+    Notification.Kind.STAFF_INVITE: ("password_set_url", password_set_url),
+    Notification.Kind.OWNER_ACTIVATION: ("activation_url", activation_url),
+}
+
+
+class StaleRecipient(Exception):
+    """A one-time link must only go to the account's current address; this row's address was
+    corrected after it was queued (the correction sent its own email)."""
+
+
+def check_recipient(notification: Notification) -> None:
+    if (
+        notification.kind in LINK_BUILDERS
+        and notification.user is not None
+        and notification.recipient != notification.user.email
+    ):
+        raise StaleRecipient(notification.recipient)
 
 
 def build_message(notification: Notification) -> EmailMultiAlternatives:
@@ -18,10 +36,12 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         **notification.context,
         "site_url": settings.SITE_URL,
         "login_url": settings.SITE_URL + reverse("accounts:login"),
+        "portal_url": settings.SITE_URL + reverse("portal:home"),
         "recipient": notification.recipient,
     }
-    if notification.kind in PASSWORD_LINK_KINDS and notification.user is not None:
-        context["password_set_url"] = password_set_url(notification.user)
+    if notification.kind in LINK_BUILDERS and notification.user is not None:
+        name, build = LINK_BUILDERS[notification.kind]
+        context[name] = build(notification.user)
     base = f"notifications/{notification.template}"
     with translation.override(notification.language):
         subject = render_to_string(f"{base}_subject.txt", context)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.rendering import build_message
+from notifications.rendering import StaleRecipient, build_message, check_recipient
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,13 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
             .first()
         )
         if notification is None or notification.state != Notification.State.PENDING:
+            return notification
+        try:
+            check_recipient(notification)
+        except StaleRecipient:
+            notification.state = Notification.State.CANCELLED
+            notification.last_error = "Not sent: the account's email was corrected after queuing."
+            notification.save(update_fields=["state", "last_error", "updated_at"])
             return notification
         notification.attempts += 1
         try:
@@ -147,3 +154,14 @@ def notification_resend(*, notification: Notification, actor) -> Notification:
     resend.save(update_fields=["resent_from"])
     logger.info("Notification %s resent as %s by %s", notification.pk, resend.pk, actor)
     return resend
+
+
+def notification_cancel(*, notification: Notification | None) -> None:
+    """Stop an email that has not gone out yet (e.g. an activation to a mistyped address)."""
+    if notification is None:
+        return
+    Notification.objects.filter(pk=notification.pk, state=Notification.State.PENDING).update(
+        state=Notification.State.CANCELLED,
+        last_error="Cancelled before sending.",
+        updated_at=timezone.now(),
+    )

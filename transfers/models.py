@@ -1,1 +1,141 @@
-"""Transfers of a passport to a new owner: filled by the transfers issue."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Transfer(TimeStampedModel):
+    """The hand-over of a passport to a new owner, and its record.
+
+    Ownership moves when the transfer is confirmed; the transfer stays `awaiting_activation`
+    until the new owner has activated their account (new owner) or accepted the car (existing
+    owner). The contact fields are a snapshot of what the garage entered; only support sees the
+    previous owner's side of it.
+    """
+
+    class State(models.TextChoices):
+        AWAITING_ACTIVATION = "awaiting_activation", _("Awaiting activation")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Via(models.TextChoices):
+        GARAGE = "garage", _("Garage")
+        FLEET = "fleet", _("Fleet account")
+        API = "api", _("GMS API")
+        SUPPORT = "support", _("Support")
+
+    passport = models.ForeignKey(
+        "autopaspoort.Passport",
+        verbose_name=_("passport"),
+        on_delete=models.PROTECT,
+        related_name="transfers",
+    )
+    garage = models.ForeignKey(
+        "garage.Garage",
+        verbose_name=_("servicing garage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("previous owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    previous_owner_was_garage = models.BooleanField(_("previous owner was the garage"))
+    new_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("new owner"),
+        on_delete=models.PROTECT,
+        related_name="incoming_transfers",
+    )
+    new_owner_is_new = models.BooleanField(
+        _("new account"), help_text=_("A new account activates; an existing one accepts.")
+    )
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    email = models.EmailField(_("email"))
+    street = models.CharField(_("street"), max_length=150, blank=True)
+    house_number = models.CharField(_("house number"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.AWAITING_ACTIVATION
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    notification = models.ForeignKey(
+        "notifications.Notification",
+        verbose_name=_("latest email to the new owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-created_at", "-id"]
+        permissions = [("correct_transfer_email", _("Can correct a transferred owner's email"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passport"],
+                condition=Q(state="awaiting_activation"),
+                name="transfer_one_open_per_passport",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="completed") | Q(completed_at__isnull=False),
+                name="transfer_completed_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.passport} → {self.email} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.AWAITING_ACTIVATION
+
+
+class EmailCorrection(models.Model):
+    """Audit record of a corrected new-owner email (by the garage before activation, or by
+    support afterwards): who, when, old → new, why."""
+
+    transfer = models.ForeignKey(
+        Transfer, verbose_name=_("transfer"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    old_email = models.EmailField(_("old email"))
+    new_email = models.EmailField(_("new email"))
+    reason = models.TextField(_("reason"), blank=True)
+    by_support = models.BooleanField(_("by support"), default=False)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email correction")
+        verbose_name_plural = _("email corrections")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.old_email} → {self.new_email}"

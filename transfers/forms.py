@@ -1,0 +1,67 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import normalize_email
+from core.validators import normalize_postcode
+from transfers import email_typos
+from transfers.services import OwnerContact
+
+
+class OwnerContactForm(forms.Form):
+    """The new owner's details: step one of a transfer."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("The new owner receives the passport at this address. Check it carefully."),
+    )
+    street = forms.CharField(label=_("Street"), max_length=150, required=False)
+    house_number = forms.CharField(label=_("House number"), max_length=20, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    # The owner version the page showed: a transfer confirmed against an older one lost a race.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Set when the user chose to keep an address we thought was mistyped.
+    keep_email = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    CONTACT_FIELDS = ("name", "email", "street", "house_number", "postcode", "city", "phone")
+
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"]
+        return normalize_postcode(postcode) if postcode else ""
+
+    @property
+    def email_suggestion(self) -> str | None:
+        """'Did you mean ...?' for a mistyped domain, unless the user chose to keep it."""
+        if not hasattr(self, "cleaned_data") or self.cleaned_data.get("keep_email"):
+            return None
+        return email_typos.suggest(self.cleaned_data.get("email", ""))
+
+    def contact(self) -> OwnerContact:
+        return OwnerContact(**{name: self.cleaned_data[name] for name in self.CONTACT_FIELDS})
+
+    def visible_contact_fields(self):
+        return [self[name] for name in self.CONTACT_FIELDS]
+
+
+class CorrectEmailForm(forms.Form):
+    new_email = forms.EmailField(label=_("Correct email address"))
+
+    def clean_new_email(self):
+        return normalize_email(self.cleaned_data["new_email"])
+
+
+class SupportCorrectEmailForm(CorrectEmailForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit record, e.g. the ticket number and what went wrong."),
+    )
+
+
+class ActivationResendForm(forms.Form):
+    email = forms.EmailField(label=_("Your email address"))

@@ -1,0 +1,386 @@
+"""Handing a passport to its new owner (DESIGN.md flows 3-7). The dashboard, the fleet, the API
+and support all go through `transfer_confirm`; nothing else changes a passport's owner."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User, normalize_email
+from autopaspoort import roles
+from autopaspoort.models import Passport
+from core.errors import ApplicationError
+from garage.access import require_role
+from notifications.models import Notification
+from notifications.services import notification_cancel, notification_queue
+from transfers.models import EmailCorrection, Transfer
+
+DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
+
+
+@dataclass(frozen=True)
+class OwnerContact:
+    email: str
+    name: str = ""
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class TransferOutcome:
+    transfer: Transfer
+    already_done: bool  # a repeated confirmation: nothing new happened
+
+
+def _lock_passport(passport_id: int) -> Passport:
+    return (
+        Passport.objects.select_for_update(of=("self",))
+        .select_related("garage__account_user", "fleet", "owner")
+        .get(pk=passport_id)
+    )
+
+
+def _same_request(transfer: Transfer | None, *, email: str, actor) -> bool:
+    """Is `transfer` what this (repeated) confirmation already did?"""
+    return (
+        transfer is not None
+        and transfer.state != Transfer.State.CANCELLED
+        and transfer.email == email
+        and transfer.created_by_id == actor.pk
+    )
+
+
+def _is_pending_account(user: User) -> bool:
+    """An account made for a new owner who has not activated yet."""
+    return not user.is_active and not user.has_usable_password()
+
+
+def _owner_account(*, email: str, name: str) -> tuple[User, bool]:
+    """The account the car goes to, and whether it must be activated (else: accepted)."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, full_name=name)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        return user, True
+    return user, _is_pending_account(user)
+
+
+def _notify_new_owner(*, transfer: Transfer, passport: Passport) -> Notification:
+    context = {"plate": passport.plate, "garage_name": passport.garage.name}
+    kind = (
+        Notification.Kind.OWNER_ACTIVATION
+        if transfer.new_owner_is_new
+        else Notification.Kind.CAR_ADDED
+    )
+    notification = notification_queue(
+        kind=kind, recipient=transfer.email, user=transfer.new_owner, context=context
+    )
+    transfer.notification = notification
+    transfer.save(update_fields=["notification", "updated_at"])
+    return notification
+
+
+@transaction.atomic
+def transfer_confirm(
+    *,
+    passport: Passport,
+    contact: OwnerContact,
+    actor,
+    via: str = Transfer.Via.GARAGE,
+    expected_version: int | None = None,
+) -> TransferOutcome:
+    """Give the passport to the owner in `contact`; ownership moves now.
+
+    Locks the passport row, so of two concurrent transfers one wins and the other is refused
+    (`expected_version` is the owner version the confirming page was showing). A repeated
+    confirmation of the same hand-over returns the existing transfer: one transfer, one email.
+    The garage account's own email makes the car stock again (a trade-in).
+    """
+    email = normalize_email(contact.email)
+    passport = _lock_passport(passport.pk)
+    last = passport.transfers.order_by("-id").first()
+    if expected_version is not None and passport.owner_version != expected_version:
+        if _same_request(last, email=email, actor=actor):
+            return TransferOutcome(transfer=last, already_done=True)
+        raise ApplicationError(
+            _(
+                "The owner of %(plate)s was changed by someone else a moment ago. Check the "
+                "customer profile before transferring again."
+            )
+            % {"plate": passport.plate}
+        )
+    if via == Transfer.Via.GARAGE:
+        require_role(garage=passport.garage, user=actor, roles=roles.TRANSFER)
+    if passport.fleet_id and via not in (Transfer.Via.FLEET, Transfer.Via.SUPPORT):
+        raise ApplicationError(
+            _(
+                "%(plate)s is linked to the fleet account %(fleet)s. Unlink it first, or "
+                "transfer it from the fleet account."
+            )
+            % {"plate": passport.plate, "fleet": passport.fleet.name}
+        )
+    if passport.owner is not None and passport.owner.email == email:
+        if _same_request(last, email=email, actor=actor):
+            return TransferOutcome(transfer=last, already_done=True)
+        raise ApplicationError(
+            _("%(plate)s already belongs to %(email)s.")
+            % {"plate": passport.plate, "email": email},
+            field="email",
+        )
+    if last is not None and last.is_open:
+        raise ApplicationError(
+            _(
+                "%(plate)s is still waiting for %(email)s to activate. Correct that email "
+                "address on the customer profile if it was mistyped."
+            )
+            % {"plate": passport.plate, "email": last.email}
+        )
+
+    now = timezone.now()
+    to_stock = email == passport.garage.email
+    previous_owner, previous_was_garage = passport.owner, passport.is_stock
+    new_owner, is_new = (
+        (passport.garage.account_user, False)
+        if to_stock
+        else _owner_account(email=email, name=contact.name)
+    )
+    transfer = Transfer.objects.create(
+        passport=passport,
+        garage=passport.garage,
+        previous_owner=previous_owner,
+        previous_owner_was_garage=previous_was_garage,
+        new_owner=new_owner,
+        new_owner_is_new=is_new,
+        name=contact.name,
+        email=email,
+        street=contact.street,
+        house_number=contact.house_number,
+        postcode=contact.postcode,
+        city=contact.city,
+        phone=contact.phone,
+        via=via,
+        state=Transfer.State.COMPLETED if to_stock else Transfer.State.AWAITING_ACTIVATION,
+        completed_at=now if to_stock else None,
+        created_by=actor,
+    )
+    passport.owner = new_owner
+    passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
+    passport.activated_at = now if to_stock else None
+    passport.owner_version += 1
+    passport.owner_email = email
+    passport.owner_name = contact.name
+    passport.owner_street = contact.street
+    passport.owner_house_number = contact.house_number
+    passport.owner_postcode = contact.postcode
+    passport.owner_city = contact.city
+    passport.owner_phone = contact.phone
+    for field in DRIVER_FIELDS:  # the driver belonged to the previous owner
+        setattr(passport, field, "")
+    passport.save(
+        update_fields=[
+            "owner",
+            "state",
+            "activated_at",
+            "owner_version",
+            "owner_email",
+            "owner_name",
+            "owner_street",
+            "owner_house_number",
+            "owner_postcode",
+            "owner_city",
+            "owner_phone",
+            *DRIVER_FIELDS,
+            "updated_at",
+        ]
+    )
+    if not to_stock:
+        _notify_new_owner(transfer=transfer, passport=passport)
+    if previous_owner is not None and not previous_was_garage:
+        # A receipt for the person who sold it: plate and date, nothing about the buyer.
+        notification_queue(
+            kind=Notification.Kind.TRANSFER_RECEIPT,
+            recipient=previous_owner.email,
+            user=previous_owner,
+            context={"plate": passport.plate, "date": now.date().isoformat()},
+        )
+    return TransferOutcome(transfer=transfer, already_done=False)
+
+
+def _complete(transfer: Transfer, *, now) -> None:
+    transfer.state = Transfer.State.COMPLETED
+    transfer.completed_at = now
+    transfer.save(update_fields=["state", "completed_at", "updated_at"])
+    Passport.objects.filter(pk=transfer.passport_id, owner=transfer.new_owner).update(
+        activated_at=now, updated_at=now
+    )
+
+
+@transaction.atomic
+def owner_activate(*, user: User, password: str) -> list[Transfer]:
+    """A new owner sets a password: the account becomes active and every car waiting for it
+    becomes theirs. The caller has checked the activation token."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        raise ApplicationError(_("This account has already been activated. Log in instead."))
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    now = timezone.now()
+    transfers = list(
+        Transfer.objects.select_for_update()
+        .filter(new_owner=user, state=Transfer.State.AWAITING_ACTIVATION)
+        .order_by("id")
+    )
+    for transfer in transfers:
+        _complete(transfer, now=now)
+    return transfers
+
+
+@transaction.atomic
+def transfer_accept(*, transfer: Transfer, user: User) -> Transfer:
+    """An existing owner confirms the car added to their account."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.new_owner_id != user.pk:
+        raise ApplicationError(_("This car is not waiting for your account."))
+    if transfer.state == Transfer.State.COMPLETED:
+        return transfer
+    if not transfer.is_open:
+        raise ApplicationError(_("This transfer was cancelled."))
+    _complete(transfer, now=timezone.now())
+    return transfer
+
+
+@transaction.atomic
+def transfer_resend_email(*, transfer: Transfer, actor) -> Notification:
+    """Send the activation (or "car added") email of an open transfer again."""
+    transfer = (
+        Transfer.objects.select_for_update().select_related("passport__garage").get(pk=transfer.pk)
+    )
+    if transfer.via == Transfer.Via.GARAGE or transfer.garage_id:
+        require_role(garage=transfer.passport.garage, user=actor, roles=roles.TRANSFER)
+    if not transfer.is_open:
+        raise ApplicationError(
+            _("The new owner has already activated; there is nothing to resend.")
+        )
+    notification_cancel(notification=transfer.notification)
+    return _notify_new_owner(transfer=transfer, passport=transfer.passport)
+
+
+def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by_support: bool):
+    passport = _lock_passport(transfer.passport_id)
+    old_email, old_owner = transfer.email, transfer.new_owner
+    if passport.owner_id != old_owner.pk:
+        raise ApplicationError(_("The car has changed owner since this transfer."))
+    target = User.objects.filter(email=new_email).exclude(pk=old_owner.pk).first()
+    owns_only_this = (
+        transfer.new_owner_is_new
+        and not old_owner.owned_passports.exclude(pk=passport.pk).exists()
+        and not old_owner.garage_memberships.exists()
+    )
+    if target is None and owns_only_this:
+        # The account was made for this car: give it the right address. Its old link dies
+        # (the token covers the email and password), and whoever got in by mistake is out.
+        old_owner.email = new_email
+        old_owner.is_active = False
+        old_owner.set_unusable_password()
+        old_owner.save(update_fields=["email", "is_active", "password"])
+        new_owner, is_new = old_owner, True
+    else:
+        new_owner, is_new = (
+            (target, _is_pending_account(target))
+            if target is not None
+            else _owner_account(email=new_email, name=transfer.name)
+        )
+    notification_cancel(notification=transfer.notification)
+    transfer.new_owner, transfer.new_owner_is_new, transfer.email = new_owner, is_new, new_email
+    transfer.state, transfer.completed_at = Transfer.State.AWAITING_ACTIVATION, None
+    transfer.save(
+        update_fields=[
+            "new_owner",
+            "new_owner_is_new",
+            "email",
+            "state",
+            "completed_at",
+            "updated_at",
+        ]
+    )
+    passport.owner, passport.owner_email, passport.activated_at = new_owner, new_email, None
+    passport.save(update_fields=["owner", "owner_email", "activated_at", "updated_at"])
+    EmailCorrection.objects.create(
+        transfer=transfer,
+        old_email=old_email,
+        new_email=new_email,
+        reason=reason,
+        by_support=by_support,
+        corrected_by=actor,
+    )
+    _notify_new_owner(transfer=transfer, passport=passport)
+    return transfer
+
+
+@transaction.atomic
+def transfer_correct_email(*, transfer: Transfer, new_email: str, actor) -> Transfer:
+    """The garage fixes a mistyped new-owner email, only until the new owner has activated."""
+    transfer = Transfer.objects.select_for_update().select_related("new_owner").get(pk=transfer.pk)
+    require_role(garage=transfer.garage, user=actor, roles=roles.TRANSFER)
+    new_email = normalize_email(new_email)
+    if not transfer.is_open or transfer.new_owner.is_active:
+        raise ApplicationError(
+            _(
+                "The new owner has already activated, so the email can no longer be changed "
+                "here. Ask AutoPaspoort support if it is wrong."
+            )
+        )
+    if new_email == transfer.email:
+        return transfer
+    return _correct_email(
+        transfer=transfer, new_email=new_email, actor=actor, reason="", by_support=False
+    )
+
+
+@transaction.atomic
+def transfer_support_correct_email(
+    *, transfer: Transfer, new_email: str, reason: str, actor
+) -> Transfer:
+    """Support corrects the new owner's email, also after activation (admin only): with a
+    reason, an audit record and a fresh activation email to the corrected address."""
+    if not (actor.is_staff and actor.has_perm("transfers.correct_transfer_email")):
+        raise ApplicationError(_("Only support staff may correct a transferred owner's email."))
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for the correction."), field="reason")
+    transfer = Transfer.objects.select_for_update().select_related("new_owner").get(pk=transfer.pk)
+    new_email = normalize_email(new_email)
+    if transfer.state == Transfer.State.CANCELLED:
+        raise ApplicationError(_("This transfer was cancelled."))
+    if transfer.passport.transfers.order_by("-id").first().pk != transfer.pk:
+        raise ApplicationError(_("Only the latest transfer of a car can be corrected."))
+    if new_email == transfer.email:
+        raise ApplicationError(
+            _("That is the address the transfer already has."), field="new_email"
+        )
+    return _correct_email(
+        transfer=transfer, new_email=new_email, actor=actor, reason=reason.strip(), by_support=True
+    )
+
+
+def activation_resend_request(*, email: str) -> None:
+    """'Send me a new link' from an expired activation page. Silent whether or not the address
+    has a waiting car, so the page tells a stranger nothing."""
+    user = User.objects.filter(email=normalize_email(email)).first()
+    if user is None or not _is_pending_account(user):
+        return
+    transfer = (
+        Transfer.objects.filter(new_owner=user, state=Transfer.State.AWAITING_ACTIVATION)
+        .select_related("passport__garage")
+        .order_by("-id")
+        .first()
+    )
+    if transfer is not None:
+        with transaction.atomic():
+            notification_cancel(notification=transfer.notification)
+            _notify_new_owner(transfer=transfer, passport=transfer.passport)

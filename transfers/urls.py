@@ -1,0 +1,11 @@
+from django.urls import path
+
+from transfers import views
+
+app_name = "transfers"
+
+urlpatterns = [
+    path("", views.transfer_start, name="start"),
+    path("<int:transfer_id>/resend/", views.transfer_resend, name="resend"),
+    path("<int:transfer_id>/correct/", views.transfer_correct, name="correct"),
+]

@@ -1,0 +1,191 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
+from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.tokens import activation_token_generator
+from autopaspoort import roles
+from autopaspoort.selectors import passport_get
+from core.errors import ApplicationError
+from garage.access import garage_member_required
+from transfers import selectors, services
+from transfers.forms import ActivationResendForm, CorrectEmailForm, OwnerContactForm
+
+PREFILL_SESSION_KEY = "transfer_prefill"
+
+
+def stash_prefill(request, *, plate: str, contact: dict) -> None:
+    """Carry the owner details typed in the create form over to the transfer form."""
+    prefill = request.session.get(PREFILL_SESSION_KEY, {})
+    prefill[plate] = contact
+    request.session[PREFILL_SESSION_KEY] = prefill
+
+
+def _initial_contact(request, passport) -> dict:
+    prefill = request.session.get(PREFILL_SESSION_KEY, {}).get(passport.plate)
+    if prefill:
+        return prefill
+    if passport.is_stock:
+        return {}  # the garage's own details are not the buyer's
+    return {
+        "name": passport.owner_name,
+        "email": passport.owner_email,
+        "street": passport.owner_street,
+        "house_number": passport.owner_house_number,
+        "postcode": passport.owner_postcode,
+        "city": passport.owner_city,
+        "phone": passport.owner_phone,
+    }
+
+
+@garage_member_required(*roles.TRANSFER)
+@require_http_methods(["GET", "POST"])
+def transfer_start(request, garage, plate):
+    """Owner details, then a confirmation that shows the email large; the green check
+    transfers. Both steps post here; nothing changes before the confirmation."""
+    passport = passport_get(garage=garage, plate=plate)
+    context = {"garage": garage, "passport": passport}
+    if request.method == "GET":
+        initial = {
+            **_initial_contact(request, passport),
+            "expected_version": passport.owner_version,
+        }
+        form = OwnerContactForm(initial=initial)
+        return render(request, "transfers/transfer_details.html", {**context, "form": form})
+
+    data = request.POST.copy()
+    if "use_suggestion" in data:
+        data["email"] = data["use_suggestion"]
+    form = OwnerContactForm(data)
+    step = data.get("step", "details")
+    if not form.is_valid() or step == "edit":
+        return render(request, "transfers/transfer_details.html", {**context, "form": form})
+    if form.email_suggestion:
+        return render(
+            request,
+            "transfers/transfer_details.html",
+            {**context, "form": form, "suggestion": form.email_suggestion},
+        )
+    if step != "confirm":
+        return render(request, "transfers/transfer_confirm.html", {**context, "form": form})
+    try:
+        outcome = services.transfer_confirm(
+            passport=passport,
+            contact=form.contact(),
+            actor=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except ApplicationError as error:
+        form.add_error(error.field, error.message)
+        return render(request, "transfers/transfer_details.html", {**context, "form": form})
+    request.session.get(PREFILL_SESSION_KEY, {}).pop(passport.plate, None)
+    request.session.modified = True
+    if outcome.already_done:
+        messages.info(request, _("%(plate)s has already been transferred.") % {"plate": plate})
+    elif outcome.transfer.new_owner_is_new:
+        messages.success(
+            request,
+            _("%(plate)s is transferred. %(email)s receives an email to activate the passport.")
+            % {"plate": passport.plate, "email": outcome.transfer.email},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(plate)s is transferred to the existing account of %(email)s.")
+            % {"plate": passport.plate, "email": outcome.transfer.email},
+        )
+    return redirect(passport)
+
+
+@garage_member_required(*roles.TRANSFER)
+@require_POST
+def transfer_resend(request, garage, plate, transfer_id):
+    passport = passport_get(garage=garage, plate=plate)
+    transfer = selectors.transfer_get_open(passport=passport, transfer_id=transfer_id)
+    try:
+        services.transfer_resend_email(transfer=transfer, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The email has been sent again to %(email)s.") % {"email": transfer.email}
+        )
+    return redirect(passport)
+
+
+@garage_member_required(*roles.TRANSFER)
+@require_http_methods(["GET", "POST"])
+def transfer_correct(request, garage, plate, transfer_id):
+    passport = passport_get(garage=garage, plate=plate)
+    transfer = selectors.transfer_get_open(passport=passport, transfer_id=transfer_id)
+    form = CorrectEmailForm(request.POST or None, initial={"new_email": transfer.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_correct_email(
+                transfer=transfer, new_email=form.cleaned_data["new_email"], actor=request.user
+            )
+        except ApplicationError as error:
+            form.add_error("new_email" if error.field else None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The email is corrected. The old link no longer works; %(email)s receives a "
+                    "new one."
+                )
+                % {"email": form.cleaned_data["new_email"]},
+            )
+            return redirect(passport)
+    return render(
+        request,
+        "transfers/transfer_correct.html",
+        {"garage": garage, "passport": passport, "transfer": transfer, "form": form},
+    )
+
+
+def _user_from_uid(uidb64) -> User | None:
+    try:
+        return User.objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64)))).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request, uidb64, token):
+    """The new owner's link: GET shows the set-password form and changes nothing; POST
+    activates the account and logs the owner in on the car's page."""
+    user = _user_from_uid(uidb64)
+    if user is None or user.is_active or not activation_token_generator.check_token(user, token):
+        return render(
+            request, "transfers/activation_invalid.html", {"form": ActivationResendForm()}
+        )
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfers = services.owner_activate(
+                user=user, password=form.cleaned_data["new_password1"]
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            user.refresh_from_db()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your AutoPaspoort is active."))
+            if transfers:
+                return redirect("portal:car", plate=transfers[-1].passport.plate)
+            return redirect("portal:home")
+    return render(request, "transfers/activation_set_password.html", {"form": form, "user": user})
+
+
+@require_POST
+def activation_resend(request):
+    form = ActivationResendForm(request.POST)
+    if not form.is_valid():
+        return render(request, "transfers/activation_invalid.html", {"form": form})
+    services.activation_resend_request(email=form.cleaned_data["email"])
+    return render(request, "transfers/activation_resend_sent.html")
