@@ -26,4 +26,8 @@ def test_support_group_has_exactly_the_support_permissions():
         ("autopaspoort", "view_statuscheckitem"),
         ("autopaspoort", "view_historyentry"),
         ("autopaspoort", "change_historyentry"),
+        ("transfers", "view_transfer"),
+        ("transfers", "correct_transfer_email"),
+        ("transfers", "view_emailcorrection"),
+        ("fleet", "view_fleetaccount"),
     }

@@ -145,15 +145,25 @@ def test_creating_redirects_to_the_profile_of_the_canonical_plate(client_for, ga
     assert passport.odometer_km == 84_250
 
 
-def test_creating_for_another_owner_email_is_a_field_error(client_for, garage, garage_admin):
-    response = client_for(garage_admin).post(
+def test_creating_for_a_customer_email_leads_to_the_transfer_form_with_the_details(
+    client_for, garage, garage_admin
+):
+    """A passport for a customer is handed over like every sold car: created as stock, then
+    the transfer form (prefilled with what was typed) asks to check and confirm."""
+    client = client_for(garage_admin)
+    response = client.post(
         garage_url("autopaspoort:create", garage),
-        create_data(garage, owner_email="klant@example.nl"),
+        create_data(garage, owner_email="Klant@Example.nl", owner_name="Karin Klant"),
     )
 
-    assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["owner_email"]
-    assert not Passport.objects.exists()
+    passport = Passport.objects.get()
+    assert passport.is_stock
+    transfer_url = passport_url("transfers:start", passport)
+    assert response.status_code == 302
+    assert response["Location"] == transfer_url
+    form = client.get(transfer_url).context["form"]
+    assert form["email"].value() == "klant@example.nl"
+    assert form["name"].value() == "Karin Klant"
 
 
 @pytest.mark.parametrize(
@@ -811,12 +821,12 @@ def test_closing_a_stock_cars_profile_asks_to_transfer_it(client_for, garage_adm
 
     assertContains(dutch, CLOSE_QUESTION_NL)
     assertContains(english, CLOSE_QUESTION_EN)
-    details = passport_url("autopaspoort:details", passport)
+    transfer = passport_url("transfers:start", passport)
     dashboard = garage_url("garage:dashboard", garage)
-    assertContains(english, f'href="{details}#owner">Yes, transfer</a>', html=False)
+    assertContains(english, f'href="{transfer}">Yes, transfer</a>', html=False)
     assertContains(english, f'href="{dashboard}">No, back to the dashboard</a>')
     assertContains(english, "<html")
-    assert client_for(garage_admin).get(details).status_code == 200
+    assert client_for(garage_admin).get(transfer).status_code == 200
 
 
 def test_closing_with_htmx_gives_the_dialog_fragment(client_for, sales, garage):
@@ -1239,7 +1249,7 @@ def test_dashboard_search_and_next_page_query_counts_do_not_depend_on_the_number
 
 # session, user, membership, passport with its latest check, its items, the timeline's checks and
 # history entries, the navigation's memberships.
-PROFILE_QUERIES = 8
+PROFILE_QUERIES = 9  # + the latest transfer
 
 
 @pytest.mark.parametrize(("entries", "checks"), [(1, 1), (10, 3)])
