@@ -261,8 +261,7 @@ def transfer_resend_email(*, transfer: Transfer, actor) -> Notification:
     transfer = (
         Transfer.objects.select_for_update().select_related("passport__garage").get(pk=transfer.pk)
     )
-    if transfer.via == Transfer.Via.GARAGE or transfer.garage_id:
-        require_role(garage=transfer.passport.garage, user=actor, roles=roles.TRANSFER)
+    require_role(garage=transfer.passport.garage, user=actor, roles=roles.TRANSFER)
     if not transfer.is_open:
         raise ApplicationError(
             _("The new owner has already activated; there is nothing to resend.")
@@ -325,11 +324,12 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
 
 @transaction.atomic
 def transfer_correct_email(*, transfer: Transfer, new_email: str, actor) -> Transfer:
-    """The garage fixes a mistyped new-owner email, only until the new owner has activated."""
+    """The garage fixes a mistyped new-owner email, only until the new owner has activated
+    (or, for an existing account, accepted the car)."""
     transfer = Transfer.objects.select_for_update().select_related("new_owner").get(pk=transfer.pk)
     require_role(garage=transfer.garage, user=actor, roles=roles.TRANSFER)
     new_email = normalize_email(new_email)
-    if not transfer.is_open or transfer.new_owner.is_active:
+    if not transfer.is_open:
         raise ApplicationError(
             _(
                 "The new owner has already activated, so the email can no longer be changed "
