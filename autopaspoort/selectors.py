@@ -44,7 +44,8 @@ def _latest_check_total(**item_filter):
     return Coalesce(Subquery(totals), _ZERO)
 
 
-def _with_costs(queryset: QuerySet[Passport]) -> QuerySet[Passport]:
+def with_costs(queryset: QuerySet[Passport]) -> QuerySet[Passport]:
+    """Annotate expected and delivery costs of the latest check, and whether it needs work."""
     return queryset.annotate(
         expected_costs=_latest_check_total(rating__in=EXPECTED_RATINGS),
         delivery_costs=_latest_check_total(fix_before_delivery=True),
@@ -73,7 +74,7 @@ def passport_list(
 ) -> PassportPage:
     """One page of the garage's passports, newest first, with costs; keyset-paginated so the
     200th page costs what the first does."""
-    queryset = _with_costs(
+    queryset = with_costs(
         Passport.objects.filter(garage=garage).select_related("latest_check")
     ).order_by("-id")
     if state:

@@ -18,6 +18,8 @@ class Notification(TimeStampedModel):
         OWNER_ACTIVATION = "owner_activation", _("New owner: activate account")
         CAR_ADDED = "car_added", _("Existing owner: a car was added")
         TRANSFER_RECEIPT = "transfer_receipt", _("Previous owner: transfer receipt")
+        FLEET_INVITE = "fleet_invite", _("Fleet manager invitation (set password)")
+        FLEET_ADDED = "fleet_added", _("Added as fleet manager")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

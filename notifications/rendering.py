@@ -13,6 +13,7 @@ from notifications.models import Notification
 LINK_BUILDERS = {
     Notification.Kind.PASSWORD_RESET: ("password_set_url", password_set_url),
     Notification.Kind.STAFF_INVITE: ("password_set_url", password_set_url),
+    Notification.Kind.FLEET_INVITE: ("password_set_url", password_set_url),
     Notification.Kind.OWNER_ACTIVATION: ("activation_url", activation_url),
 }
 

@@ -3,6 +3,7 @@ and support all go through `transfer_confirm`; nothing else changes a passport's
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from accounts.models import User, normalize_email
 from autopaspoort import roles
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
+from fleet.services import close_link, is_fleet_manager
 from garage.access import require_role
 from notifications.models import Notification
 from notifications.services import notification_cancel, notification_queue
@@ -116,6 +118,10 @@ def transfer_confirm(
         )
     if via == Transfer.Via.GARAGE:
         require_role(garage=passport.garage, user=actor, roles=roles.TRANSFER)
+    if via == Transfer.Via.FLEET and not (
+        passport.fleet_id and is_fleet_manager(fleet=passport.fleet, user=actor)
+    ):
+        raise PermissionDenied
     if passport.fleet_id and via not in (Transfer.Via.FLEET, Transfer.Via.SUPPORT):
         raise ApplicationError(
             _(
@@ -144,6 +150,8 @@ def transfer_confirm(
     now = timezone.now()
     to_stock = email == passport.garage.email
     previous_owner, previous_was_garage = passport.owner, passport.is_stock
+    if passport.fleet_id:
+        close_link(passport=passport, actor=actor, now=now)  # the car leaves the fleet with it
     new_owner, is_new = (
         (passport.garage.account_user, False)
         if to_stock
@@ -200,7 +208,7 @@ def transfer_confirm(
     )
     if not to_stock:
         _notify_new_owner(transfer=transfer, passport=passport)
-    if previous_owner is not None and not previous_was_garage:
+    if previous_owner is not None and not previous_was_garage and via != Transfer.Via.FLEET:
         # A receipt for the person who sold it: plate and date, nothing about the buyer.
         notification_queue(
             kind=Notification.Kind.TRANSFER_RECEIPT,

@@ -15,6 +15,7 @@ from core.errors import ApplicationError
 from garage.access import garage_member_required
 from transfers import selectors, services
 from transfers.forms import ActivationResendForm, CorrectEmailForm, OwnerContactForm
+from transfers.models import Transfer
 
 PREFILL_SESSION_KEY = "transfer_prefill"
 
@@ -46,16 +47,24 @@ def _initial_contact(request, passport) -> dict:
 @garage_member_required(*roles.TRANSFER)
 @require_http_methods(["GET", "POST"])
 def transfer_start(request, garage, plate):
-    """Owner details, then a confirmation that shows the email large; the green check
-    transfers. Both steps post here; nothing changes before the confirmation."""
     passport = passport_get(garage=garage, plate=plate)
-    context = {"garage": garage, "passport": passport}
+    return transfer_form_flow(
+        request,
+        passport=passport,
+        via=Transfer.Via.GARAGE,
+        back_url=passport.get_absolute_url(),
+        done_url=passport.get_absolute_url(),
+        initial=_initial_contact(request, passport),
+    )
+
+
+def transfer_form_flow(request, *, passport, via, back_url, done_url, initial):
+    """Owner details, then a confirmation that shows the email large; the green check
+    transfers. Both steps post to the same URL; nothing changes before the confirmation.
+    Used by the garage and by the fleet."""
+    context = {"passport": passport, "back_url": back_url}
     if request.method == "GET":
-        initial = {
-            **_initial_contact(request, passport),
-            "expected_version": passport.owner_version,
-        }
-        form = OwnerContactForm(initial=initial)
+        form = OwnerContactForm(initial={**initial, "expected_version": passport.owner_version})
         return render(request, "transfers/transfer_details.html", {**context, "form": form})
 
     data = request.POST.copy()
@@ -78,6 +87,7 @@ def transfer_start(request, garage, plate):
             passport=passport,
             contact=form.contact(),
             actor=request.user,
+            via=via,
             expected_version=form.cleaned_data["expected_version"],
         )
     except ApplicationError as error:
@@ -86,7 +96,9 @@ def transfer_start(request, garage, plate):
     request.session.get(PREFILL_SESSION_KEY, {}).pop(passport.plate, None)
     request.session.modified = True
     if outcome.already_done:
-        messages.info(request, _("%(plate)s has already been transferred.") % {"plate": plate})
+        messages.info(
+            request, _("%(plate)s has already been transferred.") % {"plate": passport.plate}
+        )
     elif outcome.transfer.new_owner_is_new:
         messages.success(
             request,
@@ -99,7 +111,7 @@ def transfer_start(request, garage, plate):
             _("%(plate)s is transferred to the existing account of %(email)s.")
             % {"plate": passport.plate, "email": outcome.transfer.email},
         )
-    return redirect(passport)
+    return redirect(done_url)
 
 
 @garage_member_required(*roles.TRANSFER)
@@ -144,7 +156,13 @@ def transfer_correct(request, garage, plate, transfer_id):
     return render(
         request,
         "transfers/transfer_correct.html",
-        {"garage": garage, "passport": passport, "transfer": transfer, "form": form},
+        {
+            "garage": garage,
+            "passport": passport,
+            "transfer": transfer,
+            "form": form,
+            "back_url": passport.get_absolute_url(),
+        },
     )
 
 
