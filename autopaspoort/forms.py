@@ -9,6 +9,7 @@ from accounts.models import normalize_email
 from autopaspoort import plates
 from autopaspoort.models import MAX_ODOMETER_KM, HistoryEntry, StatusCheckItem
 from core.validators import normalize_postcode
+from fleet.models import FleetAccount
 
 Component = StatusCheckItem.Component
 Rating = StatusCheckItem.Rating
@@ -104,9 +105,18 @@ class PassportCreateForm(forms.Form):
     VEHICLE_FIELDS = ("make", "model", "colour", "fuel", "first_admission", "apk_expires")
     RDW_FIELDS = ("rdw_plate", "rdw_status", "rdw_odometer_judgement")
 
-    def __init__(self, *args, lookup_url=None, **kwargs):
+    fleet = forms.ModelChoiceField(
+        label=_("Fleet (optional)"),
+        queryset=FleetAccount.objects.none(),
+        required=False,
+        help_text=_("Link the car to a fleet your garage services, or to your stock fleet."),
+    )
+
+    def __init__(self, *args, lookup_url=None, fleets=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.plate_warnings = []
+        if fleets is not None:
+            self.fields["fleet"].queryset = fleets
         if lookup_url:
             # Progressive enhancement: fill the vehicle data as soon as the plate is valid.
             self.fields["plate"].widget.attrs.update(

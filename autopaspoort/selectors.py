@@ -143,7 +143,7 @@ def passport_get(*, garage, plate: str) -> Passport:
     except ValidationError:
         raise Http404 from None
     queryset = Passport.objects.select_related(
-        "garage__account_user", "latest_check__performed_by"
+        "garage__account_user", "latest_check__performed_by", "fleet"
     ).prefetch_related(
         Prefetch("latest_check__items", queryset=StatusCheckItem.objects.order_by("id"))
     )
@@ -172,10 +172,20 @@ class TimelineEvent:
     item: object
 
 
-def passport_timeline(*, passport: Passport, limit: int = 100) -> list[TimelineEvent]:
-    """Checks and history entries of the car, newest first (two queries)."""
+def passport_timeline(
+    *, passport: Passport, limit: int = 100, since=None, until=None
+) -> list[TimelineEvent]:
+    """Checks and history entries of the car, newest first (two queries); with `since`/`until`
+    (datetimes) only what happened in that period, e.g. while the car was in a fleet."""
+    check_period, history_period = Q(), Q()
+    if since is not None:
+        check_period &= Q(performed_at__gte=since)
+        history_period &= Q(date__gte=timezone.localdate(since))
+    if until is not None:
+        check_period &= Q(performed_at__lte=until)
+        history_period &= Q(date__lte=timezone.localdate(until))
     checks = (
-        StatusCheck.objects.filter(passport=passport)
+        StatusCheck.objects.filter(check_period, passport=passport)
         .select_related("performed_by", "garage")
         .annotate(
             expected_costs=Coalesce(
@@ -188,7 +198,7 @@ def passport_timeline(*, passport: Passport, limit: int = 100) -> list[TimelineE
         .order_by("-performed_at")[:limit]
     )
     history = (
-        HistoryEntry.objects.filter(passport=passport)
+        HistoryEntry.objects.filter(history_period, passport=passport)
         .select_related("created_by", "garage")
         .order_by("-date", "-id")[:limit]
     )

@@ -13,6 +13,7 @@ from autopaspoort import plates, roles
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import odometer_readings
 from core.errors import ApplicationError
+from fleet.services import fleet_link
 from garage.access import has_role, require_role
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def passport_create(
     owner_email: str,
     odometer_km: int | None = None,
     vehicle: dict | None = None,
+    fleet=None,
     **owner_details,
 ) -> Passport:
     """A new passport. With the garage account's email as owner email it is the garage's stock
@@ -107,6 +109,8 @@ def passport_create(
             )
             if not any(key in vehicle for key in VEHICLE_FIELDS):
                 _enqueue_enrichment(passport.pk)
+            if fleet is not None:
+                fleet_link(passport=passport, fleet=fleet, actor=actor)
     except IntegrityError:
         # Someone else registered the plate between our check and our insert.
         raise _plate_taken_error(garage=garage, plate=plate) from None

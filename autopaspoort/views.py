@@ -17,6 +17,9 @@ from autopaspoort.forms import (
 )
 from autopaspoort.models import StatusCheckItem
 from core.errors import ApplicationError
+from fleet.forms import FleetLinkForm
+from fleet.selectors import fleet_link_history
+from fleet.services import fleets_for_linking
 from garage.access import garage_member_required
 from transfers.selectors import transfer_latest
 from transfers.views import stash_prefill
@@ -45,11 +48,16 @@ def passport_create(request, garage):
     if data is not None and "lookup" in data:
         # Without JavaScript the "Look up" button does what htmx does on typing.
         lookup = _lookup_into(data)
-        form = PassportCreateForm(data, lookup_url=lookup_url)
+        form = PassportCreateForm(
+            data, lookup_url=lookup_url, fleets=fleets_for_linking(garage=garage)
+        )
         form.errors.clear()  # a lookup is not a submit: don't shout about empty fields
     else:
         form = PassportCreateForm(
-            data, initial={"owner_email": garage.email}, lookup_url=lookup_url
+            data,
+            initial={"owner_email": garage.email},
+            lookup_url=lookup_url,
+            fleets=fleets_for_linking(garage=garage),
         )
         if data is not None and form.is_valid():
             for_customer = form.cleaned_data["owner_email"] != normalize_email(garage.email)
@@ -61,6 +69,7 @@ def passport_create(request, garage):
                     owner_email=garage.email if for_customer else form.cleaned_data["owner_email"],
                     odometer_km=form.cleaned_data["odometer_km"],
                     vehicle=form.vehicle_data(),
+                    fleet=form.cleaned_data.get("fleet"),
                     **({} if for_customer else form.owner_details()),
                 )
             except (ApplicationError, ValidationError) as error:
@@ -175,10 +184,21 @@ def close_profile(request, garage, plate):
 @require_GET
 def owner_details(request, garage, plate):
     passport = selectors.passport_get(garage=garage, plate=plate)
+    capabilities = roles.capabilities(request.membership)
     return render(
         request,
         "autopaspoort/owner_details.html",
-        {"garage": garage, "passport": passport, **roles.capabilities(request.membership)},
+        {
+            "garage": garage,
+            "passport": passport,
+            "fleet_links": fleet_link_history(passport=passport),
+            "link_form": (
+                FleetLinkForm(fleets=fleets_for_linking(garage=garage))
+                if capabilities["can_transfer"] and not passport.fleet_id
+                else None
+            ),
+            **capabilities,
+        },
     )
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("garage/<int:garage_id>/passports/", include("autopaspoort.urls")),
     path("garage/<int:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),
     path("mijn/", include("autopaspoort.portal_urls")),
+    path("", include("fleet.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,115 @@
+"""Reads for fleet managers, scoped to the fleets they manage: anything else is a 404."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from autopaspoort import plates
+from autopaspoort.models import Passport, StatusCheckItem
+from autopaspoort.selectors import EXPECTED_RATINGS, PAGE_SIZE, PassportPage, with_costs
+from fleet.models import FleetAccount, FleetLink, FleetMembership
+
+APK_DUE_DAYS = 60
+
+
+def fleet_membership_get(*, user, fleet_id: int) -> FleetMembership:
+    membership = (
+        FleetMembership.objects.select_related("fleet").filter(user=user, fleet_id=fleet_id).first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def fleet_list_for_user(*, user) -> QuerySet[FleetAccount]:
+    return FleetAccount.objects.filter(memberships__user=user).order_by("name")
+
+
+def _fleet_cars(*, fleet, apk_due: bool, needs_work: bool, search: str) -> QuerySet[Passport]:
+    queryset = with_costs(Passport.objects.filter(fleet=fleet)).select_related("latest_check")
+    if apk_due:
+        queryset = queryset.filter(
+            apk_expires__lte=timezone.localdate() + timedelta(days=APK_DUE_DAYS)
+        )
+    if needs_work:
+        queryset = queryset.filter(needs_work=True)
+    if search:
+        queryset = queryset.filter(plate_compact__contains=plates.compact(search))
+    return queryset
+
+
+def fleet_car_page(
+    *,
+    fleet,
+    apk_due: bool = False,
+    needs_work: bool = False,
+    search: str = "",
+    after: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> PassportPage:
+    """One page of the fleet's current cars by plate (keyset: the last plate of the page)."""
+    queryset = _fleet_cars(fleet=fleet, apk_due=apk_due, needs_work=needs_work, search=search)
+    queryset = queryset.order_by("plate")
+    if after:
+        queryset = queryset.filter(plate__gt=after)
+    rows = list(queryset[: page_size + 1])
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    return PassportPage(passports=rows, next_after=rows[-1].plate if has_more else None)
+
+
+def fleet_car_export(*, fleet, apk_due=False, needs_work=False, search=""):
+    """Every matching car, for the CSV export (streamed in chunks, one query per chunk)."""
+    queryset = _fleet_cars(fleet=fleet, apk_due=apk_due, needs_work=needs_work, search=search)
+    return queryset.order_by("plate").iterator(chunk_size=500)
+
+
+def fleet_summary(*, fleet) -> dict:
+    """Number of cars and the total expected costs of the fleet (two queries)."""
+    summary = Passport.objects.filter(fleet=fleet).aggregate(
+        cars=Count("id"),
+        apk_due=Count(
+            "id",
+            filter=Q(apk_expires__lte=timezone.localdate() + timedelta(days=APK_DUE_DAYS)),
+        ),
+    )
+    summary["expected_costs"] = StatusCheckItem.objects.filter(
+        status_check__passport__fleet=fleet,
+        status_check__passport__latest_check=F("status_check"),
+        rating__in=EXPECTED_RATINGS,
+    ).aggregate(
+        total=Coalesce(
+            Sum("estimated_cost"),
+            Value(0, output_field=DecimalField(max_digits=12, decimal_places=2)),
+        )
+    )["total"]
+    return summary
+
+
+def fleet_car_get(*, fleet, plate: str) -> tuple[Passport, FleetLink]:
+    """A car the fleet has or had, with the fleet's (latest) period. Another car is a 404."""
+    try:
+        plate = plates.normalize(plate)
+    except ValidationError:
+        raise Http404 from None
+    link = (
+        FleetLink.objects.filter(fleet=fleet, passport__plate=plate)
+        .select_related("passport__garage", "passport__latest_check", "passport__fleet")
+        .order_by("-linked_at", "-id")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return link.passport, link
+
+
+def fleet_link_history(*, passport: Passport) -> QuerySet[FleetLink]:
+    return (
+        FleetLink.objects.filter(passport=passport)
+        .select_related("fleet", "linked_by", "unlinked_by")
+        .order_by("-linked_at", "-id")
+    )
