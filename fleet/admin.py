@@ -1,10 +1,47 @@
 from django.contrib import admin
 
-from fleet.models import FleetAccount
+from fleet.models import FleetAccount, FleetLink, FleetMembership
+
+
+class FleetMembershipInline(admin.TabularInline):
+    model = FleetMembership
+    extra = 0
+    autocomplete_fields = ("user",)
+    readonly_fields = ("invited_by", "created_at")
 
 
 @admin.register(FleetAccount)
 class FleetAccountAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "kind", "created_at")
+    list_display = ("name", "email", "kind", "kvk_number", "created_at")
     list_filter = ("kind",)
-    search_fields = ("name", "email")
+    search_fields = ("name", "email", "kvk_number")
+    filter_horizontal = ("garages",)
+    readonly_fields = ("stock_of",)
+    inlines = [FleetMembershipInline]
+
+
+@admin.register(FleetMembership)
+class FleetMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "fleet", "created_at")
+    search_fields = ("user__email", "fleet__name")
+    list_select_related = ("user", "fleet")
+    autocomplete_fields = ("user", "fleet")
+    readonly_fields = ("invited_by",)
+
+
+@admin.register(FleetLink)
+class FleetLinkAdmin(admin.ModelAdmin):
+    """The record of which car was in which fleet when: read-only."""
+
+    list_display = ("passport", "fleet", "linked_at", "linked_by", "unlinked_at", "unlinked_by")
+    search_fields = ("passport__plate", "fleet__name")
+    list_select_related = ("passport", "fleet", "linked_by", "unlinked_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in FleetLink._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
