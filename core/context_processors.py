@@ -16,11 +16,13 @@ class _Places:
         if self._places is None:
             garages = (
                 Membership.objects.filter(user=self.user)
+                .order_by()  # SQLite refuses ORDER BY inside a UNION part
                 .annotate(kind=Value("garage"), place=F("garage_id"), label=F("garage__name"))
                 .values_list("kind", "place", "label")
             )
             fleets = (
                 FleetMembership.objects.filter(user=self.user)
+                .order_by()
                 .annotate(kind=Value("fleet"), place=F("fleet_id"), label=F("fleet__name"))
                 .values_list("kind", "place", "label")
             )
