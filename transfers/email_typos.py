@@ -33,6 +33,28 @@ POPULAR_DOMAINS = (
     "solcon.nl",
     "msn.com",
 )
+# Real providers that look like typos of the popular ones: never "correct" them.
+KNOWN_DOMAINS = frozenset(
+    {
+        "ymail.com",
+        "mail.com",
+        "gmx.com",
+        "gmx.net",
+        "gmx.de",
+        "aol.com",
+        "hccnet.nl",
+        "kabelfoon.nl",
+        "caiway.nl",
+        "delta.nl",
+        "tele2.nl",
+        "proton.me",
+        "protonmail.com",
+        "skynet.be",
+        "telenet.be",
+    }
+)
+# Country endings under which the big providers really exist (hotmail.be, outlook.de).
+COUNTRY_VARIANTS = frozenset({"be", "de", "fr", "es", "it", "at", "ch", "lu", "dk", "se", "uk"})
 SHORT_DOMAIN = 9  # below this length one edit is the limit: hema.nl is not a typo of home.nl
 
 
@@ -53,8 +75,11 @@ def suggest(email: str) -> str | None:
     """The email with its domain corrected, or None when there is nothing to suggest."""
     local, at, domain = (email or "").strip().rpartition("@")
     domain = domain.lower()
-    if not at or not local or not domain or domain in POPULAR_DOMAINS:
+    if not at or not local or not domain or domain in POPULAR_DOMAINS or domain in KNOWN_DOMAINS:
         return None
+    name, _dot, country = domain.rpartition(".")
+    if country in COUNTRY_VARIANTS and any(p.rpartition(".")[0] == name for p in POPULAR_DOMAINS):
+        return None  # hotmail.be, outlook.de: the same provider in another country
     best = min(POPULAR_DOMAINS, key=lambda candidate: _distance(domain, candidate))
     if _distance(domain, best) <= (1 if len(best) < SHORT_DOMAIN else 2):
         return f"{local}@{best}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
+from accounts.tokens import activation_token_generator
 from autopaspoort import roles
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
@@ -214,7 +215,7 @@ def transfer_confirm(
             kind=Notification.Kind.TRANSFER_RECEIPT,
             recipient=previous_owner.email,
             user=previous_owner,
-            context={"plate": passport.plate, "date": now.date().isoformat()},
+            context={"plate": passport.plate, "date": timezone.localdate(now).isoformat()},
         )
     return TransferOutcome(transfer=transfer, already_done=False)
 
@@ -229,12 +230,15 @@ def _complete(transfer: Transfer, *, now) -> None:
 
 
 @transaction.atomic
-def owner_activate(*, user: User, password: str) -> list[Transfer]:
+def owner_activate(*, user: User, token: str, password: str) -> list[Transfer]:
     """A new owner sets a password: the account becomes active and every car waiting for it
-    becomes theirs. The caller has checked the activation token."""
+    becomes theirs. The token is checked again under the lock: an email correction that landed
+    after the form was shown must win over the link sent to the mistyped address."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
         raise ApplicationError(_("This account has already been activated. Log in instead."))
+    if not activation_token_generator.check_token(user, token):
+        raise ApplicationError(_("This link no longer works. Ask for a new one below."))
     user.set_password(password)
     user.is_active = True
     user.save(update_fields=["password", "is_active"])
@@ -283,13 +287,17 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
     old_email, old_owner = transfer.email, transfer.new_owner
     if passport.owner_id != old_owner.pk:
         raise ApplicationError(_("The car has changed owner since this transfer."))
+    now = timezone.now()
+    to_stock = new_email == passport.garage.email
     target = User.objects.filter(email=new_email).exclude(pk=old_owner.pk).first()
     owns_only_this = (
         transfer.new_owner_is_new
         and not old_owner.owned_passports.exclude(pk=passport.pk).exists()
         and not old_owner.garage_memberships.exists()
     )
-    if target is None and owns_only_this:
+    if to_stock:
+        new_owner, is_new = passport.garage.account_user, False
+    elif target is None and owns_only_this:
         # The account was made for this car: give it the right address. Its old link dies
         # (the token covers the email and password), and whoever got in by mistake is out.
         old_owner.email = new_email
@@ -303,9 +311,15 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
             if target is not None
             else _owner_account(email=new_email, name=transfer.name)
         )
+    if new_owner.pk != old_owner.pk and _is_pending_account(old_owner):
+        # The link sent to the mistyped address must die too: a new unusable password
+        # changes what its token was made of.
+        old_owner.set_unusable_password()
+        old_owner.save(update_fields=["password"])
     notification_cancel(notification=transfer.notification)
     transfer.new_owner, transfer.new_owner_is_new, transfer.email = new_owner, is_new, new_email
-    transfer.state, transfer.completed_at = Transfer.State.AWAITING_ACTIVATION, None
+    transfer.state = Transfer.State.COMPLETED if to_stock else Transfer.State.AWAITING_ACTIVATION
+    transfer.completed_at = now if to_stock else None
     transfer.save(
         update_fields=[
             "new_owner",
@@ -316,8 +330,10 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
             "updated_at",
         ]
     )
-    passport.owner, passport.owner_email, passport.activated_at = new_owner, new_email, None
-    passport.save(update_fields=["owner", "owner_email", "activated_at", "updated_at"])
+    passport.owner, passport.owner_email = new_owner, new_email
+    passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
+    passport.activated_at = now if to_stock else None
+    passport.save(update_fields=["owner", "owner_email", "state", "activated_at", "updated_at"])
     EmailCorrection.objects.create(
         transfer=transfer,
         old_email=old_email,
@@ -326,7 +342,8 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
         by_support=by_support,
         corrected_by=actor,
     )
-    _notify_new_owner(transfer=transfer, passport=passport)
+    if not to_stock:
+        _notify_new_owner(transfer=transfer, passport=passport)
     return transfer
 
 

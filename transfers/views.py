@@ -186,10 +186,14 @@ def activate(request, uidb64, token):
     if request.method == "POST" and form.is_valid():
         try:
             transfers = services.owner_activate(
-                user=user, password=form.cleaned_data["new_password1"]
+                user=user, token=token, password=form.cleaned_data["new_password1"]
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            return render(
+                request,
+                "transfers/activation_invalid.html",
+                {"form": ActivationResendForm(), "reason": error.message},
+            )
         else:
             user.refresh_from_db()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -73,6 +73,7 @@ def real_worker(django_db_setup, tmp_path_factory):
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(base),
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": settings.SECRET_KEY,  # the links it builds must validate in this process
         "DATABASE_URL": worker_database_url(),
         "CONN_MAX_AGE": "0",  # no connection left open when the test database is flushed
         "REDIS_URL": settings.REDIS_URL,
