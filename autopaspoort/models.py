@@ -307,6 +307,12 @@ class HistoryEntry(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The GMS's own id of the workshop order: a resent order is not added twice."),
+    )
 
     class Meta:
         verbose_name = _("history entry")
@@ -315,6 +321,11 @@ class HistoryEntry(models.Model):
         indexes = [models.Index(fields=["passport", "-date"], name="history_passport_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(cost__gte=0), name="history_cost_not_negative"),
+            models.UniqueConstraint(
+                fields=["passport", "external_id"],
+                condition=~Q(external_id=""),
+                name="history_external_id_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(odometer_km__lte=MAX_ODOMETER_KM), name="history_odometer_range"
             ),

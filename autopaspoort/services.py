@@ -117,6 +117,20 @@ def passport_create(
     return passport
 
 
+def enqueue_enrichment_many(passport_ids: list[int]) -> None:
+    """One task for a batch of new passports (bulk imports), after commit."""
+    from autopaspoort.tasks import enrich_passports_from_rdw
+
+    def enqueue():
+        try:
+            enrich_passports_from_rdw.delay(passport_ids)
+        except Exception:
+            logger.warning("Could not enqueue the RDW lookup of %s passports.", len(passport_ids))
+
+    if passport_ids:
+        transaction.on_commit(enqueue)
+
+
 def _enqueue_enrichment(passport_id: int) -> None:
     from autopaspoort.tasks import enrich_passport_from_rdw
 
@@ -313,9 +327,17 @@ def history_entry_add(
     description: str,
     cost: Decimal = Decimal("0.00"),
     odometer_correction_reason: str = "",
-) -> HistoryEntry:
+    external_id: str = "",
+    return_created: bool = False,
+):
+    """Add work done to the car's history. With an `external_id` (a GMS's order id) a resent
+    order returns the entry it made before instead of adding it twice."""
     require_role(garage=passport.garage, user=actor, roles=roles.ADD_HISTORY)
     passport = Passport.objects.select_for_update().get(pk=passport.pk)
+    if external_id:
+        existing = HistoryEntry.objects.filter(passport=passport, external_id=external_id).first()
+        if existing is not None:
+            return (existing, False) if return_created else existing
     if on > timezone.localdate():
         raise ApplicationError(_("The date cannot be in the future."), field="date")
     logical = _check_odometer(
@@ -331,6 +353,7 @@ def history_entry_add(
         description=description,
         cost=cost,
         created_by=actor,
+        external_id=external_id,
     )
     _record_reading(passport=passport, on=on, km=odometer_km, logical=logical)
-    return entry
+    return (entry, True) if return_created else entry

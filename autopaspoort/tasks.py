@@ -12,3 +12,12 @@ def enrich_passport_from_rdw(self, passport_id):
     # Run in-process (no broker), a retry would repeat the wait inside the user's request.
     if status == rdw.UNAVAILABLE and not self.request.is_eager:
         raise self.retry(countdown=60 * 2**self.request.retries)
+
+
+@shared_task(acks_late=True)
+def enrich_passports_from_rdw(passport_ids):
+    """Bulk imports: one task per batch, one lookup per car; cars the RDW could not answer for
+    get their own retrying task."""
+    for passport_id in passport_ids:
+        if passport_enrich_from_rdw(passport_id=passport_id) == rdw.UNAVAILABLE:
+            enrich_passport_from_rdw.apply_async(args=[passport_id], countdown=60)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves its Swagger UI from its own static files, not a CDN
     "anymail",
     "core",
     "accounts",
@@ -160,6 +161,12 @@ RDW_LOOKUP_ENABLED = env.bool("RDW_LOOKUP_ENABLED", default=True)
 RDW_BASE_URL = env("RDW_BASE_URL", default="https://opendata.rdw.nl/resource").rstrip("/")
 RDW_TIMEOUT_SECONDS = env.float("RDW_TIMEOUT_SECONDS", default=3.0)
 RDW_APP_TOKEN = env("RDW_APP_TOKEN", default="")  # optional Socrata app token: higher rate limit
+
+# --- GMS API -------------------------------------------------------------------------------
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)  # per token
+API_BULK_MAX_ITEMS = 1000
+# A bulk request of 1,000 cars is a few hundred kB; leave room, refuse what is clearly not one.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from config.api import api
 from core import views as core_views
 
 admin.site.site_header = _("AutoPaspoort support")
@@ -10,6 +11,7 @@ admin.site.site_title = _("AutoPaspoort support")
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),
     path("garage/", include("garage.urls")),
     path("garage/<int:garage_id>/passports/", include("autopaspoort.urls")),

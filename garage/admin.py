@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from garage.models import Garage, Membership
+from garage.models import ApiToken, Garage, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -33,3 +33,15 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "garage")
     autocomplete_fields = ("user", "garage")
     readonly_fields = ("invited_by",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "garage", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "garage__name", "prefix")
+    list_select_related = ("garage",)
+    readonly_fields = ("garage", "token_hash", "prefix", "created_by", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False  # tokens are made by the garage or `manage.py create_api_token`

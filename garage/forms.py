@@ -94,3 +94,11 @@ class DashboardFilterForm(forms.Form):
                 params={"count": MIN_SEARCH_LENGTH},
             )
         return query
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Which system uses it, e.g. the name of your GMS."),
+    )

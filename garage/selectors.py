@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from garage.models import Membership
+from garage.models import ApiToken, Membership
 
 
 def membership_list_for_user(*, user) -> QuerySet[Membership]:
@@ -33,3 +33,15 @@ def staff_member_get(*, garage, membership_id: int) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("user"), garage=garage, pk=membership_id
     )
+
+
+def api_token_list(*, garage) -> QuerySet[ApiToken]:
+    return (
+        ApiToken.objects.filter(garage=garage)
+        .select_related("created_by")
+        .order_by("revoked_at", "-created_at")
+    )
+
+
+def api_token_get(*, garage, token_id: int) -> ApiToken:
+    return get_object_or_404(ApiToken.objects.select_related("garage"), garage=garage, pk=token_id)

@@ -1,13 +1,16 @@
+import hashlib
+import secrets
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
 from accounts.services import user_change_login_email, user_create_invited
 from core.errors import ApplicationError
 from garage.access import require_role
-from garage.models import Garage, Membership
+from garage.models import ApiToken, Garage, Membership
 from notifications.models import Notification
 from notifications.services import notification_queue
 
@@ -90,3 +93,32 @@ def membership_remove(*, garage: Garage, actor: User, membership: Membership) ->
     if membership.user_id == actor.pk:
         raise ApplicationError(_("You cannot remove yourself."))
     membership.delete()
+
+
+def api_token_hash(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, garage: Garage, actor: User, name: str) -> tuple[ApiToken, str]:
+    """A new GMS token. Returns the record and the token itself, which is never stored."""
+    if actor is not None:
+        _require_admin(garage=garage, actor=actor)
+    raw = f"ap_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        garage=garage,
+        name=name,
+        token_hash=api_token_hash(raw),
+        prefix=raw[:8],
+        created_by=actor,
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    _require_admin(garage=token.garage, actor=actor)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token

@@ -9,11 +9,19 @@ from autopaspoort.roles import capabilities
 from autopaspoort.selectors import dashboard_summary, passport_find_exact, passport_list
 from core.errors import ApplicationError
 from garage.access import garage_member_required
-from garage.forms import DashboardFilterForm, GarageSettingsForm, StaffInviteForm
+from garage.forms import ApiTokenForm, DashboardFilterForm, GarageSettingsForm, StaffInviteForm
 from garage.models import Membership
-from garage.selectors import membership_list_for_user, staff_list, staff_member_get
+from garage.selectors import (
+    api_token_get,
+    api_token_list,
+    membership_list_for_user,
+    staff_list,
+    staff_member_get,
+)
 from garage.services import (
     SETTINGS_FIELDS,
+    api_token_create,
+    api_token_revoke,
     garage_update_settings,
     membership_remove,
     staff_invite,
@@ -95,6 +103,43 @@ def account_settings(request, garage):
                 messages.success(request, _("Settings saved."))
             return redirect("garage:settings", garage_id=garage.pk)
     return render(request, "garage/settings.html", {"garage": garage, "form": form})
+
+
+NEW_TOKEN_SESSION_KEY = "new_api_token"
+
+
+@garage_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def api_tokens(request, garage):
+    """GMS tokens: made, named and revoked here; a new token is shown once."""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token, raw = api_token_create(
+            garage=garage, actor=request.user, name=form.cleaned_data["name"]
+        )
+        request.session[NEW_TOKEN_SESSION_KEY] = {"id": token.pk, "raw": raw}
+        return redirect("garage:api_tokens", garage_id=garage.pk)
+    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    return render(
+        request,
+        "garage/api_tokens.html",
+        {
+            "garage": garage,
+            "form": form,
+            "tokens": api_token_list(garage=garage),
+            "new_token": new_token,
+            "api_docs_url": "/api/v1/docs",
+        },
+    )
+
+
+@garage_member_required(ADMIN)
+@require_POST
+def api_token_revoke_view(request, garage, token_id):
+    token = api_token_get(garage=garage, token_id=token_id)
+    api_token_revoke(token=token, actor=request.user)
+    messages.success(request, _("The token %(name)s no longer works.") % {"name": token.name})
+    return redirect("garage:api_tokens", garage_id=garage.pk)
 
 
 @garage_member_required(ADMIN)

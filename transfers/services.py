@@ -3,14 +3,14 @@ and support all go through `transfer_confirm`; nothing else changes a passport's
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
 from accounts.tokens import activation_token_generator
-from autopaspoort import roles
+from autopaspoort import plates, roles
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
 from fleet.services import close_link, is_fleet_manager
@@ -409,3 +409,146 @@ def activation_resend_request(*, email: str) -> None:
         with transaction.atomic():
             notification_cancel(notification=transfer.notification)
             _notify_new_owner(transfer=transfer, passport=transfer.passport)
+
+
+@dataclass(frozen=True)
+class Registration:
+    passport: Passport | None
+    status: int  # 201 created, 200 already this garage's, 400 invalid, 409 taken elsewhere
+    error_code: str = ""
+    error: str = ""
+
+
+def passport_register(
+    *, garage, actor, plate: str, owner: OwnerContact, odometer_km=None, fleet=None, via
+) -> Registration:
+    """A passport for a plate, as a GMS asks for it: created as stock, and handed to the owner
+    with the same transfer as the dashboard when the owner email is not the garage's. Resending
+    the same plate returns the existing passport: no duplicate, no second email."""
+    from autopaspoort.services import passport_create
+
+    try:
+        canonical = plates.normalize(plate)
+    except ValidationError as error:
+        return Registration(None, 400, "invalid_plate", " ".join(error.messages))
+    existing = Passport.objects.filter(plate=canonical).first()
+    if existing is not None:
+        if existing.garage_id == garage.pk:
+            return Registration(existing, 200)
+        return Registration(None, 409, "plate_taken", _("This plate already has an AutoPaspoort."))
+    try:
+        with transaction.atomic():
+            passport = passport_create(
+                garage=garage,
+                actor=actor,
+                plate=canonical,
+                owner_email=garage.email,
+                odometer_km=odometer_km,
+                fleet=fleet,
+            )
+            if normalize_email(owner.email) != garage.email:
+                transfer_confirm(passport=passport, contact=owner, actor=actor, via=via)
+    except ApplicationError as error:
+        taken = error.field == "plate"
+        return Registration(
+            None, 409 if taken else 400, "plate_taken" if taken else "refused", error.message
+        )
+    passport.refresh_from_db()
+    return Registration(passport, 201)
+
+
+def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Registration]:
+    """`passport_register` for a batch (a GMS syncing its stock). Each item stands alone.
+
+    Plates are normalised and deduplicated in memory and looked up in one query; new stock
+    cars without a fleet are inserted with one INSERT; only cars for a customer or a fleet go
+    through the per-car services (they send email or write link records).
+    """
+    from autopaspoort.services import enqueue_enrichment_many
+
+    results: list[Registration | None] = [None] * len(items)
+    canonical: dict[int, str] = {}
+    for index, item in enumerate(items):
+        try:
+            canonical[index] = plates.normalize(item["plate"])
+        except ValidationError as error:
+            results[index] = Registration(None, 400, "invalid_plate", " ".join(error.messages))
+    existing = {
+        passport.plate: passport
+        for passport in Passport.objects.filter(plate__in=set(canonical.values()))
+    }
+    plain_stock, first_index_of = [], {}
+    for index, plate in canonical.items():
+        if plate in first_index_of:  # the same plate twice in one batch: one passport
+            continue
+        first_index_of[plate] = index
+        if plate in existing:
+            passport = existing[plate]
+            results[index] = (
+                Registration(passport, 200)
+                if passport.garage_id == garage.pk
+                else Registration(
+                    None, 409, "plate_taken", _("This plate already has an AutoPaspoort.")
+                )
+            )
+        elif normalize_email(items[index]["owner"].email) == garage.email and not items[index].get(
+            "fleet"
+        ):
+            plain_stock.append(index)
+        else:
+            results[index] = passport_register(
+                garage=garage,
+                actor=actor,
+                plate=plate,
+                owner=items[index]["owner"],
+                odometer_km=items[index].get("odometer_km"),
+                fleet=items[index].get("fleet"),
+                via=via,
+            )
+    if plain_stock:
+        now = timezone.now()
+        today = timezone.localdate(now)
+        rows = [
+            Passport(
+                plate=canonical[index],
+                garage=garage,
+                state=Passport.State.STOCK,
+                owner=garage.account_user,
+                activated_at=now,
+                owner_email=garage.email,
+                owner_name=items[index]["owner"].name,
+                initial_odometer_km=items[index].get("odometer_km"),
+                odometer_km=items[index].get("odometer_km"),
+                odometer_read_on=today if items[index].get("odometer_km") is not None else None,
+                created_by=actor,
+            )
+            for index in plain_stock
+        ]
+        try:
+            with transaction.atomic():
+                created = Passport.objects.bulk_create(rows)
+                enqueue_enrichment_many([passport.pk for passport in created])
+        except IntegrityError:
+            # Another request registered one of these plates meanwhile: fall back to one by one.
+            created = None
+        for position, index in enumerate(plain_stock):
+            results[index] = (
+                Registration(created[position], 201)
+                if created is not None
+                else passport_register(
+                    garage=garage,
+                    actor=actor,
+                    plate=canonical[index],
+                    owner=items[index]["owner"],
+                    odometer_km=items[index].get("odometer_km"),
+                    via=via,
+                )
+            )
+    for plate, index in first_index_of.items():
+        for other, other_plate in canonical.items():
+            if other_plate == plate and results[other] is None:
+                first = results[index]
+                results[other] = (
+                    Registration(first.passport, 200) if first.status in (200, 201) else first
+                )
+    return results

@@ -1,0 +1,407 @@
+"""The GMS API (`/api/v1/`): the contract external garage management systems code against.
+
+Thin like every view: input shape here, rules in the same services the dashboard uses
+(`transfers.services.passport_register*`, `autopaspoort.services.history_entry_add`).
+"""
+
+import base64
+import binascii
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
+from pydantic import ValidationError as PydanticValidationError
+from pydantic import field_validator
+
+from autopaspoort import plates, selectors
+from autopaspoort.models import HistoryEntry, Passport
+from autopaspoort.services import history_entry_add
+from core.errors import ApplicationError
+from fleet.models import FleetAccount
+from transfers.models import Transfer
+from transfers.services import OwnerContact, passport_register, passport_register_many
+
+router = Router(tags=["passports"])
+
+HISTORY_KINDS = {
+    "maintenance": HistoryEntry.Kind.SMALL_SERVICE,
+    "repair": HistoryEntry.Kind.REPAIR,
+    "apk": HistoryEntry.Kind.APK,
+    "tyres": HistoryEntry.Kind.TYRES,
+    "other": HistoryEntry.Kind.OTHER,
+}
+KIND_NAMES = {value: key for key, value in HISTORY_KINDS.items()}
+KIND_NAMES[HistoryEntry.Kind.LARGE_SERVICE] = "maintenance"
+
+
+class ApiError(Exception):
+    """An error answer in the contract's shape: {"error": {"code", "message", "fields"}}."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+# --- Schemas ----------------------------------------------------------------------------------
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class OwnerIn(Schema):
+    email: str = Field(max_length=254)
+    name: str = Field("", max_length=150)
+    street: str = Field("", max_length=150)
+    house_number: str = Field("", max_length=20)
+    postcode: str = Field("", max_length=7)
+    city: str = Field("", max_length=100)
+    phone: str = Field("", max_length=30)
+
+    @field_validator("email")
+    @classmethod
+    def email_is_valid(cls, value: str) -> str:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("Enter a valid email address.") from None
+        return value
+
+
+class PassportIn(Schema):
+    plate: str = Field(max_length=20, examples=["GJ-55-55"])
+    owner: OwnerIn
+    odometer_km: int | None = Field(None, ge=0, le=2_000_000)
+    fleet_id: int | None = None
+
+
+class VehicleOut(Schema):
+    make: str
+    model: str
+    fuel: str
+    colour: str
+    first_registration: date | None
+    apk_expires: date | None
+
+
+class OwnerOut(Schema):
+    email: str
+
+
+class PassportOut(Schema):
+    plate: str
+    state: Literal["stock", "customer"]
+    vehicle: VehicleOut
+    odometer_km: int | None
+    owner: OwnerOut | None
+    fleet_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PassportPageOut(Schema):
+    results: list[PassportOut]
+    next_cursor: str | None
+
+
+class HistoryIn(Schema):
+    date: date
+    odometer_km: int = Field(ge=0, le=2_000_000)
+    kind: Literal["maintenance", "repair", "apk", "tyres", "other"]
+    description: str = Field(min_length=1, max_length=5000)
+    cost_eur: Decimal = Field(Decimal("0.00"), ge=0, le=100_000, max_digits=10, decimal_places=2)
+    external_id: str = Field("", max_length=100)
+
+
+class HistoryOut(Schema):
+    id: int
+    date: date
+    odometer_km: int
+    kind: str
+    description: str
+    cost_eur: str
+    external_id: str
+
+
+class BulkIn(Schema):
+    items: list[Any]
+
+
+class BulkItemOut(Schema):
+    status: int
+    plate: str | None
+    error: ErrorBody | None = None
+    passport: PassportOut | None = None
+
+
+class BulkOut(Schema):
+    results: list[BulkItemOut]
+
+
+ERRORS = dict.fromkeys((400, 401, 404, 409, 413, 415, 429), ErrorOut)
+
+
+# --- Representation ---------------------------------------------------------------------------
+
+
+def represent(passport: Passport) -> dict:
+    """A passport as the GMS sees it. The owner's email only while it is the garage's own stock
+    or a transfer by this garage still awaits activation (`open_transfer_email`)."""
+    owner_email = None
+    if passport.is_stock:
+        owner_email = passport.owner_email
+    elif getattr(passport, "open_transfer_email", None):
+        owner_email = passport.open_transfer_email
+    return {
+        "plate": passport.plate,
+        "state": passport.state,
+        "vehicle": {
+            "make": passport.make,
+            "model": passport.model,
+            "fuel": passport.fuel,
+            "colour": passport.colour,
+            "first_registration": passport.first_admission,
+            "apk_expires": passport.apk_expires,
+        },
+        "odometer_km": passport.odometer_km,
+        "owner": {"email": owner_email} if owner_email else None,
+        "fleet_id": passport.fleet_id,
+        "created_at": passport.created_at,
+        "updated_at": passport.updated_at,
+    }
+
+
+def _reload(garage, passport: Passport) -> Passport:
+    """The passport with what the representation needs (after a service changed it)."""
+    return selectors.api_passports(garage=garage).get(pk=passport.pk)
+
+
+def _passport(garage, plate: str) -> Passport:
+    try:
+        canonical = plates.normalize(plate)
+    except DjangoValidationError:
+        raise Http404 from None
+    passport = selectors.api_passports(garage=garage).filter(plate=canonical).first()
+    if passport is None:
+        raise Http404
+    return passport
+
+
+def _fleet(garage, fleet_id: int | None) -> FleetAccount | None:
+    if fleet_id is None:
+        return None
+    fleet = FleetAccount.objects.filter(pk=fleet_id, garages=garage).first()
+    if fleet is None:
+        raise ApiError(
+            400,
+            "invalid_fleet",
+            "Unknown fleet_id for this garage.",
+            {"fleet_id": ["Not a fleet this garage services."]},
+        )
+    return fleet
+
+
+def _contact(owner: OwnerIn) -> OwnerContact:
+    return OwnerContact(**owner.dict())
+
+
+def _registration_error(registration) -> ApiError:
+    field = "plate" if registration.error_code in ("invalid_plate", "plate_taken") else "owner"
+    return ApiError(
+        registration.status,
+        registration.error_code,
+        registration.error,
+        {field: [registration.error]},
+    )
+
+
+# --- Endpoints --------------------------------------------------------------------------------
+
+
+@router.post("/passports", response={200: PassportOut, 201: PassportOut, **ERRORS})
+@router.post("/passports/", response={200: PassportOut, 201: PassportOut, **ERRORS},
+             include_in_schema=False)  # fmt: skip
+def create_passport(request, payload: PassportIn):
+    """Create a passport (stock when `owner.email` is the garage's account email, otherwise
+    handed to that owner). Resending a plate this garage already has returns it with 200."""
+    garage = request.garage
+    registration = passport_register(
+        garage=garage,
+        actor=garage.account_user,
+        plate=payload.plate,
+        owner=_contact(payload.owner),
+        odometer_km=payload.odometer_km,
+        fleet=_fleet(garage, payload.fleet_id),
+        via=Transfer.Via.API,
+    )
+    if registration.passport is None:
+        raise _registration_error(registration)
+    return registration.status, represent(_reload(garage, registration.passport))
+
+
+@router.post("/passports/bulk", response={200: BulkOut, **ERRORS})
+@router.post("/passports/bulk/", response={200: BulkOut, **ERRORS}, include_in_schema=False)
+def bulk_create(request, payload: BulkIn):
+    """Up to 1,000 create bodies; one result per item, in order. Each item stands alone."""
+    garage = request.garage
+    if len(payload.items) > settings.API_BULK_MAX_ITEMS:
+        raise ApiError(
+            413,
+            "too_many_items",
+            f"At most {settings.API_BULK_MAX_ITEMS} items per request.",
+        )
+    results: list[dict | None] = [None] * len(payload.items)
+    valid, positions = [], []
+    for index, raw in enumerate(payload.items):
+        try:
+            item = PassportIn.model_validate(raw)
+            fleet = _fleet(garage, item.fleet_id)
+        except PydanticValidationError as error:
+            results[index] = _bulk_error(raw, 400, "invalid_input", error_fields(error))
+            continue
+        except ApiError as error:
+            results[index] = _bulk_error(raw, error.status, error.code, error.fields)
+            continue
+        valid.append(
+            {
+                "plate": item.plate,
+                "owner": _contact(item.owner),
+                "odometer_km": item.odometer_km,
+                "fleet": fleet,
+            }
+        )
+        positions.append(index)
+    registrations = passport_register_many(
+        garage=garage, actor=garage.account_user, items=valid, via=Transfer.Via.API
+    )
+    shown = {
+        passport.pk: passport
+        for passport in selectors.api_passports(garage=garage).filter(
+            pk__in=[r.passport.pk for r in registrations if r.passport is not None]
+        )
+    }
+    for index, registration in zip(positions, registrations, strict=True):
+        passport = shown.get(registration.passport.pk) if registration.passport else None
+        results[index] = {
+            "status": registration.status,
+            "plate": passport.plate if passport else payload.items[index].get("plate"),
+            "error": (
+                None
+                if passport
+                else {
+                    "code": registration.error_code,
+                    "message": registration.error,
+                    "fields": {"plate": [registration.error]},
+                }
+            ),
+            "passport": represent(passport) if passport else None,
+        }
+    return 200, {"results": results}
+
+
+def _bulk_error(raw, status, code, fields) -> dict:
+    plate = raw.get("plate") if isinstance(raw, dict) else None
+    return {
+        "status": status,
+        "plate": plate if isinstance(plate, str) else None,
+        "error": {"code": code, "message": "The item is not valid.", "fields": fields},
+        "passport": None,
+    }
+
+
+def error_fields(error: PydanticValidationError) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for problem in error.errors():
+        location = [str(part) for part in problem["loc"] if part not in ("body", "payload")]
+        fields.setdefault(".".join(location) or "body", []).append(problem["msg"])
+    return fields
+
+
+@router.get("/passports", response={200: PassportPageOut, **ERRORS})
+@router.get("/passports/", response={200: PassportPageOut, **ERRORS}, include_in_schema=False)
+def list_passports(
+    request,
+    state: Literal["stock", "customer"] | None = None,
+    updated_since: datetime | None = None,
+    cursor: str | None = Query(None, max_length=200),
+):
+    """The garage's passports by last change, oldest first: at most 100 per page. Pass
+    `next_cursor` back as `cursor` for the next page; `updated_since` for a sync."""
+    after = _decode_cursor(cursor) if cursor else None
+    page = selectors.api_passport_page(
+        garage=request.garage, state=state, updated_since=updated_since, after=after
+    )
+    return 200, {
+        "results": [represent(passport) for passport in page.passports],
+        "next_cursor": _encode_cursor(page.next_after) if page.next_after else None,
+    }
+
+
+def _encode_cursor(position) -> str:
+    updated_at, pk = position
+    return base64.urlsafe_b64encode(f"{updated_at.isoformat()}|{pk}".encode()).decode()
+
+
+def _decode_cursor(cursor: str):
+    try:
+        updated_at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(updated_at), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(
+            400,
+            "invalid_cursor",
+            "The cursor is not valid.",
+            {"cursor": ["Pass next_cursor from the previous page as it was."]},
+        ) from None
+
+
+@router.get("/passports/{plate}", response={200: PassportOut, **ERRORS})
+@router.get("/passports/{plate}/", response={200: PassportOut, **ERRORS}, include_in_schema=False)
+def get_passport(request, plate: str):
+    """One passport of this garage, by plate in any spelling; another garage's plate is 404."""
+    return 200, represent(_passport(request.garage, plate))
+
+
+@router.post("/passports/{plate}/history", response={200: HistoryOut, 201: HistoryOut, **ERRORS})
+@router.post("/passports/{plate}/history/", response={200: HistoryOut, 201: HistoryOut, **ERRORS},
+             include_in_schema=False)  # fmt: skip
+def add_history(request, plate: str, payload: HistoryIn):
+    """A workshop order in the car's history. The same `external_id` again returns the
+    existing entry with 200: resent orders are not added twice."""
+    garage = request.garage
+    passport = _passport(garage, plate)
+    try:
+        entry, created = history_entry_add(
+            passport=passport,
+            actor=garage.account_user,
+            kind=HISTORY_KINDS[payload.kind],
+            on=payload.date,
+            odometer_km=payload.odometer_km,
+            description=payload.description,
+            cost=payload.cost_eur,
+            external_id=payload.external_id,
+            return_created=True,
+        )
+    except ApplicationError as error:
+        field = {"odometer_km": "odometer_km", "date": "date"}.get(error.field or "", "body")
+        raise ApiError(400, "refused", error.message, {field: [error.message]}) from None
+    return (201 if created else 200), {
+        "id": entry.pk,
+        "date": entry.date,
+        "odometer_km": entry.odometer_km,
+        "kind": KIND_NAMES.get(entry.kind, "other"),
+        "description": entry.description,
+        "cost_eur": f"{entry.cost:.2f}",
+        "external_id": entry.external_id,
+    }

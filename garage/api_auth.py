@@ -1,0 +1,50 @@
+"""Bearer-token authentication and per-token rate limiting for the GMS API."""
+
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+from ninja.security import HttpBearer
+
+from garage.models import ApiToken
+from garage.services import api_token_hash
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write a row on every request
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"Rate limited, retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def check_rate(token: ApiToken) -> None:
+    """A fixed one-minute window per token, counted in the shared cache (Redis in production)."""
+    now = time.time()
+    key = f"api-rate:{token.pk}:{int(now // 60)}"
+    cache.add(key, 0, timeout=61)
+    if cache.incr(key) > settings.API_RATE_LIMIT_PER_MINUTE:
+        raise RateLimited(retry_after=max(1, 60 - int(now % 60)))
+
+
+class GarageToken(HttpBearer):
+    """`Authorization: Bearer <token>`: the request acts for the token's garage only."""
+
+    def authenticate(self, request, token):
+        api_token = (
+            ApiToken.objects.select_related("garage__account_user")
+            .filter(token_hash=api_token_hash(token), revoked_at__isnull=True)
+            .first()
+        )
+        if api_token is None:
+            return None
+        check_rate(api_token)
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.garage = api_token.garage
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate("en")  # integrations read English unless they ask otherwise
+        return api_token
