@@ -111,6 +111,7 @@ def passport_create(
                 _enqueue_enrichment(passport.pk)
             if fleet is not None:
                 fleet_link(passport=passport, fleet=fleet, actor=actor)
+                passport.fleet = fleet
     except IntegrityError:
         # Someone else registered the plate between our check and our insert.
         raise _plate_taken_error(garage=garage, plate=plate) from None

@@ -61,6 +61,16 @@ def passport_create(request, garage):
         )
         if data is not None and form.is_valid():
             for_customer = form.cleaned_data["owner_email"] != normalize_email(garage.email)
+            if for_customer and form.cleaned_data.get("fleet"):
+                form.add_error(
+                    "fleet",
+                    _(
+                        "A car for a customer is not put in a fleet: leave the fleet empty, or "
+                        "use your garage's email and link the car to the fleet."
+                    ),
+                )
+        if data is not None and form.is_valid() and "lookup" not in data:
+            for_customer = form.cleaned_data["owner_email"] != normalize_email(garage.email)
             try:
                 passport = services.passport_create(
                     garage=garage,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from fleet.models import FleetAccount, FleetLink, FleetMembership
+from fleet.services import fleet_manager_invite
 
 
 class FleetMembershipInline(admin.TabularInline):
@@ -16,8 +17,29 @@ class FleetAccountAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("name", "email", "kvk_number")
     filter_horizontal = ("garages",)
-    readonly_fields = ("stock_of",)
     inlines = [FleetMembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stock fleet belongs to its garage for good; support sets up business fleets only.
+        return ("kind", "stock_of")
+
+    def save_formset(self, request, form, formset, change):
+        """A manager added here is invited like everywhere else (set-password email)."""
+        if formset.model is not FleetMembership:
+            return super().save_formset(request, form, formset, change)
+        memberships = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for membership in memberships:
+            if membership.pk:
+                membership.save()
+            else:
+                fleet_manager_invite(
+                    fleet=form.instance,
+                    actor=request.user,
+                    email=membership.user.email,
+                    full_name=membership.user.full_name,
+                )
 
 
 @admin.register(FleetMembership)

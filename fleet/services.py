@@ -86,7 +86,7 @@ def stock_fleet_for(*, garage) -> FleetAccount:
     fleet, created = FleetAccount.objects.get_or_create(
         stock_of=garage,
         defaults={
-            "name": _("%(garage)s stock") % {"garage": garage.name},
+            "name": f"{garage.name} (voorraad)",  # stored once: not in a passing UI language
             "email": garage.email,
             "kind": FleetAccount.Kind.STOCK,
         },

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,7 +47,7 @@ def dashboard(request, fleet):
         params["after"] = page.next_after
         next_query = params.urlencode()
     export_query = request.GET.copy()
-    export_query.pop("after", None)
+    export_query.pop("after", None)  # the export and the first page: same filters, no cursor
     return render(
         request,
         "fleet/dashboard.html",
@@ -56,10 +57,16 @@ def dashboard(request, fleet):
             "page": page,
             "next_query": next_query,
             "export_query": export_query.urlencode(),
+            "first_query": export_query.urlencode(),
             "is_first_page": not after,
             "summary": selectors.fleet_summary(fleet=fleet),
         },
     )
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Typed text that starts like a formula must not run as one in the manager's Excel."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class _Echo:
@@ -71,7 +78,7 @@ class _Echo:
 @require_GET
 def export_csv(request, fleet):
     """The (filtered) fleet as CSV, streamed: a fleet of thousands stays one cheap download."""
-    _, filters, _after = _filters(request)
+    _form, filters, _after = _filters(request)
     writer = csv.writer(_Echo(), delimiter=";")  # ; opens straight in Dutch Excel
     header = [
         _("Plate"),
@@ -91,11 +98,15 @@ def export_csv(request, fleet):
             yield writer.writerow(
                 [
                     car.plate,
-                    car.make,
-                    car.model,
-                    car.driver_name,
+                    spreadsheet_safe(car.make),
+                    spreadsheet_safe(car.model),
+                    spreadsheet_safe(car.driver_name),
                     car.apk_expires.isoformat() if car.apk_expires else "",
-                    car.latest_check.performed_at.date().isoformat() if car.latest_check else "",
+                    (
+                        timezone.localdate(car.latest_check.performed_at).isoformat()
+                        if car.latest_check
+                        else ""
+                    ),
                     _("yes") if car.needs_work else _("no"),
                     f"{car.expected_costs:.2f}".replace(".", ","),
                 ]

@@ -5,7 +5,7 @@ from django.db import migrations
 from core.migration_tools import grant_permissions, revoke_permissions
 
 SUPPORT_PERMISSIONS = [
-    ("fleet", "fleetaccount", ["view_fleetaccount", "change_fleetaccount"]),
+    ("fleet", "fleetaccount", ["view_fleetaccount", "add_fleetaccount", "change_fleetaccount"]),
     (
         "fleet",
         "fleetmembership",

@@ -30,6 +30,7 @@ def test_support_group_has_exactly_the_support_permissions():
         ("transfers", "correct_transfer_email"),
         ("transfers", "view_emailcorrection"),
         ("fleet", "view_fleetaccount"),
+        ("fleet", "add_fleetaccount"),
         ("fleet", "change_fleetaccount"),
         ("fleet", "view_fleetmembership"),
         ("fleet", "add_fleetmembership"),
