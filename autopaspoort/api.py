@@ -6,7 +6,7 @@ Thin like every view: input shape here, rules in the same services the dashboard
 
 import base64
 import binascii
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
 from pydantic import field_validator
 
@@ -61,7 +62,7 @@ class ErrorOut(Schema):
 
 
 class OwnerIn(Schema):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, json_schema_extra={"format": "email"})
     name: str = Field("", max_length=150)
     street: str = Field("", max_length=150)
     house_number: str = Field("", max_length=20)
@@ -247,7 +248,7 @@ def create_passport(request, payload: PassportIn):
     )
     if registration.passport is None:
         raise _registration_error(registration)
-    return registration.status, represent(_reload(garage, registration.passport))
+    return Status(registration.status, represent(_reload(garage, registration.passport)))
 
 
 @router.post("/passports/bulk", response={200: BulkOut, **ERRORS})
@@ -307,7 +308,7 @@ def bulk_create(request, payload: BulkIn):
             ),
             "passport": represent(passport) if passport else None,
         }
-    return 200, {"results": results}
+    return Status(200, {"results": results})
 
 
 def _bulk_error(raw, status, code, fields) -> dict:
@@ -340,12 +341,25 @@ def list_passports(
     `next_cursor` back as `cursor` for the next page; `updated_since` for a sync."""
     after = _decode_cursor(cursor) if cursor else None
     page = selectors.api_passport_page(
-        garage=request.garage, state=state, updated_since=updated_since, after=after
+        garage=request.garage,
+        state=state,
+        updated_since=_as_utc(updated_since) if updated_since else None,
+        after=after,
     )
-    return 200, {
-        "results": [represent(passport) for passport in page.passports],
-        "next_cursor": _encode_cursor(page.next_after) if page.next_after else None,
-    }
+    return Status(
+        200,
+        {
+            "results": [represent(passport) for passport in page.passports],
+            "next_cursor": _encode_cursor(page.next_after) if page.next_after else None,
+        },
+    )
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """Any ISO 8601 moment as UTC; one without an offset is read as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _encode_cursor(position) -> str:
@@ -356,7 +370,7 @@ def _encode_cursor(position) -> str:
 def _decode_cursor(cursor: str):
     try:
         updated_at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(updated_at), int(pk)
+        return _as_utc(datetime.fromisoformat(updated_at)), int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApiError(
             400,
@@ -370,7 +384,7 @@ def _decode_cursor(cursor: str):
 @router.get("/passports/{plate}/", response={200: PassportOut, **ERRORS}, include_in_schema=False)
 def get_passport(request, plate: str):
     """One passport of this garage, by plate in any spelling; another garage's plate is 404."""
-    return 200, represent(_passport(request.garage, plate))
+    return Status(200, represent(_passport(request.garage, plate)))
 
 
 @router.post("/passports/{plate}/history", response={200: HistoryOut, 201: HistoryOut, **ERRORS})
@@ -396,12 +410,15 @@ def add_history(request, plate: str, payload: HistoryIn):
     except ApplicationError as error:
         field = {"odometer_km": "odometer_km", "date": "date"}.get(error.field or "", "body")
         raise ApiError(400, "refused", error.message, {field: [error.message]}) from None
-    return (201 if created else 200), {
-        "id": entry.pk,
-        "date": entry.date,
-        "odometer_km": entry.odometer_km,
-        "kind": KIND_NAMES.get(entry.kind, "other"),
-        "description": entry.description,
-        "cost_eur": f"{entry.cost:.2f}",
-        "external_id": entry.external_id,
-    }
+    return Status(
+        201 if created else 200,
+        {
+            "id": entry.pk,
+            "date": entry.date,
+            "odometer_km": entry.odometer_km,
+            "kind": KIND_NAMES.get(entry.kind, "other"),
+            "description": entry.description,
+            "cost_eur": f"{entry.cost:.2f}",
+            "external_id": entry.external_id,
+        },
+    )

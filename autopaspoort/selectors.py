@@ -257,7 +257,10 @@ def api_passports(*, garage) -> QuerySet[Passport]:
     from transfers.models import Transfer
 
     open_transfer = Transfer.objects.filter(
-        passport=OuterRef("pk"), garage=garage, state=Transfer.State.AWAITING_ACTIVATION
+        passport=OuterRef("pk"),
+        garage=garage,
+        via__in=[Transfer.Via.GARAGE, Transfer.Via.API],  # made by this garage, not its fleets
+        state=Transfer.State.AWAITING_ACTIVATION,
     ).values("email")[:1]
     return Passport.objects.filter(garage=garage).annotate(
         open_transfer_email=Subquery(open_transfer)

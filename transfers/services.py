@@ -438,6 +438,7 @@ def passport_register(
         return Registration(None, 409, "plate_taken", _("This plate already has an AutoPaspoort."))
     try:
         with transaction.atomic():
+            for_customer = normalize_email(owner.email) != garage.email
             passport = passport_create(
                 garage=garage,
                 actor=actor,
@@ -445,8 +446,9 @@ def passport_register(
                 owner_email=garage.email,
                 odometer_km=odometer_km,
                 fleet=fleet,
+                **({} if for_customer else {"owner_name": owner.name}),
             )
-            if normalize_email(owner.email) != garage.email:
+            if for_customer:
                 transfer_confirm(passport=passport, contact=owner, actor=actor, via=via)
     except ApplicationError as error:
         taken = error.field == "plate"
@@ -544,11 +546,10 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
                     via=via,
                 )
             )
-    for plate, index in first_index_of.items():
-        for other, other_plate in canonical.items():
-            if other_plate == plate and results[other] is None:
-                first = results[index]
-                results[other] = (
-                    Registration(first.passport, 200) if first.status in (200, 201) else first
-                )
+    for other, plate in canonical.items():
+        if results[other] is None:  # a repeat of a plate earlier in the batch
+            first = results[first_index_of[plate]]
+            results[other] = (
+                Registration(first.passport, 200) if first.status in (200, 201) else first
+            )
     return results
