@@ -45,8 +45,17 @@ class Worker:
         return self.log_path.read_text(errors="replace")
 
     def sent_mail(self) -> list[str]:
-        """The contents of every email the worker has written so far."""
-        return [path.read_text(errors="replace") for path in sorted(self.mail_dir.iterdir())]
+        """Every email the worker has written so far, one string each.
+
+        Django's file backend names its files by second and backend id, so two emails sent in
+        the same second can land in one file, separated by a line of 79 dashes."""
+        separator = "\n" + "-" * 79 + "\n"
+        return [
+            message
+            for path in sorted(self.mail_dir.iterdir())
+            for message in path.read_text(errors="replace").split(separator)
+            if message.strip()
+        ]
 
     @contextlib.contextmanager
     def publishing(self):
