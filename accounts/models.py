@@ -49,6 +49,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=settings.LANGUAGE_CODE,
         help_text=_("Language of the emails this person receives."),
     )
+    reminders_enabled = models.BooleanField(
+        _("reminders"), default=True, help_text=_("APK and maintenance reminders by email.")
+    )
+    promotions_enabled = models.BooleanField(
+        _("promotions"), default=True, help_text=_("Messages and offers from the garage.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("support staff"),

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "fleet",
     "transfers",
     "notifications",
+    "reminders",
+    "appointments",
+    "promotions",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +131,15 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-requeue-stale": {
         "task": "notifications.tasks.requeue_stale_notifications",
         "schedule": 60.0,
+    },
+    # Both are idempotent: running them more often than needed sends or records nothing twice.
+    "reminders-send-due": {
+        "task": "reminders.tasks.send_due_reminders",
+        "schedule": 60.0 * 60 * 6,
+    },
+    "insights-record-monthly-usage": {
+        "task": "insights.tasks.record_monthly_usage",
+        "schedule": 60.0 * 60 * 6,
     },
 }
 

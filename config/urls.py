@@ -16,6 +16,11 @@ urlpatterns = [
     path("garage/", include("garage.urls")),
     path("garage/<int:garage_id>/passports/", include("autopaspoort.urls")),
     path("garage/<int:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),
+    # Before the portal: its /mijn/<plate>/ would otherwise catch /mijn/<word>/ pages.
+    path("", include("reminders.urls")),
+    path("", include("appointments.urls")),
+    path("", include("promotions.urls")),
+    path("", include("insights.urls")),
     path("mijn/", include("autopaspoort.portal_urls")),
     path("", include("fleet.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,6 +20,11 @@ class Notification(TimeStampedModel):
         TRANSFER_RECEIPT = "transfer_receipt", _("Previous owner: transfer receipt")
         FLEET_INVITE = "fleet_invite", _("Fleet manager invitation (set password)")
         FLEET_ADDED = "fleet_added", _("Added as fleet manager")
+        REMINDER_APK = "reminder_apk", _("Reminder: APK due")
+        REMINDER_MAINTENANCE = "reminder_maintenance", _("Reminder: maintenance due")
+        APPOINTMENT_REQUESTED = "appointment_requested", _("Appointment requested (garage)")
+        APPOINTMENT_ANSWERED = "appointment_answered", _("Appointment answered (owner)")
+        PROMOTION = "promotion", _("Promotion from the garage")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
