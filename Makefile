@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format messages worker beat clean
+.PHONY: help install run test lint format messages worker beat clean browser e2e screenshots
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,17 @@ run: install ## Migrate, seed the demo garage and serve on http://127.0.0.1:8000
 
 test: install ## Run the whole test suite (PostgreSQL and Redis when available)
 	$(BIN)/python -m pytest
+
+browser: ## Install Debian's Chromium for the browser tests (needs root or sudo)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+e2e: install browser ## Only the browser journeys (screenshots in e2e-screenshots/)
+	$(BIN)/python -m pytest tests/e2e
+
+screenshots: e2e ## Run the journeys and keep a screenshot of every step in e2e-screenshots/
+	@echo "Screenshots: e2e-screenshots/<journey>/<nn>-<step>.png"
 
 lint: install ## Ruff lint and format check, and migrations in sync with the models
 	$(BIN)/ruff check .

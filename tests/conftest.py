@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -10,16 +11,20 @@ from tests.accounts.factories import UserFactory
 from tests.garage.factories import GarageFactory, MembershipFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def pytest_runtest_setup(item):
-    """Tests marked needs_postgres / needs_redis skip, by name, when the service is missing;
+    """Tests marked needs_postgres / needs_redis / needs_browser skip, by name, when the service
+    is missing;
     with REQUIRE_SERVICES=1 (CI) they fail instead, so CI can never pass on SQLite by accident."""
     missing = []
     if item.get_closest_marker("needs_postgres") and not settings.USING_POSTGRES:
         missing.append("PostgreSQL (set DATABASE_URL)")
     if item.get_closest_marker("needs_redis") and not settings.USING_REDIS:
         missing.append("Redis (set REDIS_URL)")
+    if item.get_closest_marker("needs_browser") and not shutil.which(CHROMIUM):
+        missing.append(f"Chromium at {CHROMIUM} (run `make browser`)")
     if missing:
         reason = f"{item.nodeid} needs " + " and ".join(missing)
         if REQUIRE_SERVICES:
