@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from insights import views
 
 app_name = "insights"
 
-urlpatterns = []
+urlpatterns = [
+    path("garage/<int:garage_id>/statistieken/", views.statistics, name="statistics"),
+    path("garage/<int:garage_id>/gebruik/", views.usage, name="usage"),
+]

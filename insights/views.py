@@ -1,0 +1,40 @@
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from garage.access import garage_member_required
+from garage.models import Membership
+from insights import charts, selectors
+
+Role = Membership.Role
+
+
+@garage_member_required(Role.ADMIN, Role.SALES)
+@require_GET
+def statistics(request, garage):
+    stats = selectors.garage_statistics(garage=garage, today=timezone.localdate())
+    return render(
+        request,
+        "insights/statistics.html",
+        {
+            "garage": garage,
+            "stats": stats,
+            "transfers_chart": charts.transfers_chart(stats.transfers),
+            "checks_charts": charts.checks_charts(stats.checks),
+        },
+    )
+
+
+@garage_member_required(Role.ADMIN)
+@require_GET
+def usage(request, garage):
+    """What the garage is billed by: the stored months, and this month so far."""
+    return render(
+        request,
+        "insights/usage.html",
+        {
+            "garage": garage,
+            "so_far": selectors.usage_so_far(garage=garage, today=timezone.localdate()),
+            "months": selectors.monthly_usage_list(garage=garage),
+        },
+    )
