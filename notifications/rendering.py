@@ -8,6 +8,8 @@ from django.utils import translation
 
 from accounts.tokens import activation_url, password_set_url
 from notifications.models import Notification
+from reminders.models import Topic
+from reminders.tokens import unsubscribe_url
 
 # Kinds whose email carries a fresh one-time link, built at delivery and never stored.
 LINK_BUILDERS = {
@@ -15,6 +17,14 @@ LINK_BUILDERS = {
     Notification.Kind.STAFF_INVITE: ("password_set_url", password_set_url),
     Notification.Kind.FLEET_INVITE: ("password_set_url", password_set_url),
     Notification.Kind.OWNER_ACTIVATION: ("activation_url", activation_url),
+}
+
+# Kinds whose email carries a one-click unsubscribe link for the address it goes to (also for a
+# driver without an account), built at delivery like the links above.
+UNSUBSCRIBE_TOPICS = {
+    Notification.Kind.REMINDER_APK: Topic.REMINDERS,
+    Notification.Kind.REMINDER_MAINTENANCE: Topic.REMINDERS,
+    Notification.Kind.PROMOTION: Topic.PROMOTIONS,
 }
 
 
@@ -43,6 +53,17 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     if notification.kind in LINK_BUILDERS and notification.user is not None:
         name, build = LINK_BUILDERS[notification.kind]
         context[name] = build(notification.user)
+    headers = {}
+    if notification.kind in UNSUBSCRIBE_TOPICS:
+        link = unsubscribe_url(
+            email=notification.recipient, topic=UNSUBSCRIBE_TOPICS[notification.kind]
+        )
+        context["unsubscribe_url"] = link
+        # RFC 8058: mail programs show an "unsubscribe" button that POSTs to the link.
+        headers = {
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     base = f"notifications/{notification.template}"
     with translation.override(notification.language):
         subject = render_to_string(f"{base}_subject.txt", context)
@@ -54,6 +75,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
+        headers=headers,
     )
     message.attach_alternative(html, "text/html")
     return message

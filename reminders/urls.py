@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reminders import views
 
 app_name = "reminders"
 
-urlpatterns = []
+urlpatterns = [
+    path("mijn/instellingen/", views.contact_settings, name="settings"),
+    path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

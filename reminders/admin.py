@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from reminders.models import EmailOptOut, ReminderSent
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """Which reminder went to whom for which event: a record, read-only."""
+
+    list_display = ("created_at", "passport", "kind", "due_key", "recipient", "notification")
+    list_filter = ("kind",)
+    search_fields = ("passport__plate", "recipient")
+    date_hierarchy = "created_at"
+    list_select_related = ("passport", "notification")
+    raw_id_fields = ("passport", "notification")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in ReminderSent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmailOptOut)
+class EmailOptOutAdmin(admin.ModelAdmin):
+    """Addresses without an account that switched emails off by link. Support may delete one
+    when its owner asks to receive the emails again; nobody adds one for someone else."""
+
+    list_display = ("email", "topic", "created_at")
+    list_filter = ("topic",)
+    search_fields = ("email",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in EmailOptOut._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

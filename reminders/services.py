@@ -1,0 +1,226 @@
+"""APK and maintenance reminders, and switching reminder and promotion emails off.
+
+`reminders_send_due` is the beat job (every 6 hours, so it must be idempotent): it reads the
+candidate cars in chunks, works out each car's due events, and sends each event once per
+address, recorded in `ReminderSent` (unique per car, event and recipient). Recipients are read
+from the car as it is now: after a transfer the new owner is reminded, the old one no longer.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from accounts.models import User, normalize_email
+from autopaspoort.models import Passport
+from notifications.models import Notification
+from notifications.services import notification_queue
+from reminders import selectors
+from reminders.models import EmailOptOut, ReminderSent, Topic
+
+logger = logging.getLogger(__name__)
+
+Kind = ReminderSent.Kind
+CHUNK_SIZE = 200
+PREFERENCE_FIELDS = {Topic.REMINDERS: "reminders_enabled", Topic.PROMOTIONS: "promotions_enabled"}
+
+
+@dataclass(frozen=True)
+class DueNotice:
+    """One email's worth of due events of a car: the APK, or its maintenance (by date, by km or
+    both: one email, each event recorded)."""
+
+    passport: Passport
+    notification_kind: str
+    events: tuple[tuple[str, str], ...]  # (ReminderSent.Kind, due key)
+    maintenance: selectors.MaintenanceDue | None = None
+
+
+def _due_notices(passport, *, today: date, maintenance) -> list[DueNotice]:
+    notices = []
+    if passport.apk_expires is not None:
+        days_left = (passport.apk_expires - today).days
+        if 0 <= days_left <= selectors.APK_FIRST_REMINDER_DAYS:
+            kind = (
+                Kind.APK_1_WEEK
+                if days_left <= selectors.APK_LAST_REMINDER_DAYS
+                else Kind.APK_6_WEEKS
+            )
+            notices.append(
+                DueNotice(
+                    passport=passport,
+                    notification_kind=Notification.Kind.REMINDER_APK,
+                    events=((kind, passport.apk_expires.isoformat()),),
+                )
+            )
+    if maintenance is not None:
+        key = f"service-{maintenance.entry_id}"
+        events = []
+        if maintenance.by_date:
+            events.append((Kind.MAINTENANCE_DATE, key))
+        if maintenance.by_km:
+            events.append((Kind.MAINTENANCE_KM, key))
+        notices.append(
+            DueNotice(
+                passport=passport,
+                notification_kind=Notification.Kind.REMINDER_MAINTENANCE,
+                events=tuple(events),
+                maintenance=maintenance,
+            )
+        )
+    return notices
+
+
+def _recipients(passport: Passport) -> list[tuple[str, User | None]]:
+    """The owner, and for a fleet car its driver (an address without an account)."""
+    recipients = [(passport.owner.email, passport.owner)]
+    driver = normalize_email(passport.driver_email)
+    if passport.fleet_id and driver and driver != passport.owner.email:
+        recipients.append((driver, None))
+    return recipients
+
+
+def _context(notice: DueNotice, *, user: User | None, today: date, language: str) -> dict:
+    passport = notice.passport
+    is_owner = user is not None and user.pk == passport.owner_id
+    with translation.override(language):
+        context = {
+            "plate": passport.plate,
+            "vehicle": passport.vehicle_name,
+            "garage_name": passport.garage.name,
+            "name": (user.full_name if is_owner else passport.driver_name) or "",
+            "car_url": (
+                settings.SITE_URL + reverse("portal:car", kwargs={"plate": passport.plate})
+                if is_owner
+                else ""
+            ),
+        }
+        if notice.notification_kind == Notification.Kind.REMINDER_APK:
+            context["apk_expires"] = formats.date_format(passport.apk_expires, "DATE_FORMAT")
+            context["days_left"] = (passport.apk_expires - today).days
+        else:
+            maintenance = notice.maintenance
+            context["last_service_on"] = formats.date_format(maintenance.last_on, "DATE_FORMAT")
+            context["by_date"] = maintenance.by_date
+            context["by_km"] = maintenance.by_km
+            context["km_since"] = maintenance.km_since
+    return context
+
+
+def _send_chunk(chunk: list[Passport], *, today: date) -> int:
+    """Send what is due for a chunk of (locked) cars: a handful of queries for the chunk, plus
+    one row per email and one insert of the records."""
+    maintenance = selectors.maintenance_due_many(chunk, today=today)
+    notices = [
+        notice
+        for passport in chunk
+        for notice in _due_notices(passport, today=today, maintenance=maintenance.get(passport.pk))
+    ]
+    if not notices:
+        return 0
+    opted_out = selectors.opted_out_emails(
+        emails=[email for notice in notices for email, _user in _recipients(notice.passport)],
+        topic=Topic.REMINDERS,
+    )
+    already_sent = selectors.reminders_sent(passport_ids={n.passport.pk for n in notices})
+    records = []
+    for notice in notices:
+        passport = notice.passport
+        for email, user in _recipients(passport):
+            if email in opted_out:
+                continue
+            new_events = [
+                (kind, key)
+                for kind, key in notice.events
+                if (passport.pk, kind, key, email) not in already_sent
+            ]
+            if not new_events:
+                continue
+            language = user.language if user is not None else settings.LANGUAGE_CODE
+            notification = notification_queue(
+                kind=notice.notification_kind,
+                recipient=email,
+                user=user,
+                language=language,
+                context=_context(notice, user=user, today=today, language=language),
+            )
+            records += [
+                ReminderSent(
+                    passport=passport,
+                    kind=kind,
+                    due_key=key,
+                    recipient=email,
+                    notification=notification,
+                )
+                for kind, key in new_events
+            ]
+    ReminderSent.objects.bulk_create(records)
+    return len({record.notification_id for record in records})
+
+
+def reminders_send_due(*, today: date | None = None, chunk_size: int = CHUNK_SIZE) -> int:
+    """Send every reminder that is due and was not sent before; returns the number of emails.
+
+    Each chunk is one transaction that locks its cars: a second run at the same time waits, then
+    finds the records of the first and sends nothing twice. A transfer waits for the chunk too,
+    so an email never goes to an owner who has just handed the car over.
+    """
+    today = today or timezone.localdate()
+    sent, last_id = 0, 0
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                selectors.reminder_candidates(today=today)
+                .filter(pk__gt=last_id)
+                .order_by("pk")
+                .select_for_update(of=("self",))[:chunk_size]
+            )
+            if chunk:
+                sent += _send_chunk(chunk, today=today)
+        if len(chunk) < chunk_size:
+            break
+        last_id = chunk[-1].pk
+    if sent:
+        logger.info("Reminders: %s emails queued.", sent)
+    return sent
+
+
+# --- Contact preferences --------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_preferences_update(
+    *, user: User, reminders_enabled: bool, promotions_enabled: bool
+) -> User:
+    """The owner's switches in the portal. Switching a topic on also lifts an opt-out their
+    address made from an email link (e.g. as a driver before they had an account)."""
+    user.reminders_enabled = reminders_enabled
+    user.promotions_enabled = promotions_enabled
+    user.save(update_fields=["reminders_enabled", "promotions_enabled"])
+    switched_on = [
+        topic
+        for topic, enabled in (
+            (Topic.REMINDERS, reminders_enabled),
+            (Topic.PROMOTIONS, promotions_enabled),
+        )
+        if enabled
+    ]
+    EmailOptOut.objects.filter(email=user.email, topic__in=switched_on).delete()
+    return user
+
+
+@transaction.atomic
+def email_unsubscribe(*, email: str, topic: str) -> None:
+    """The one-click link: no more `topic` emails to this address. An account is switched off
+    (the portal shows it and can switch it on again); an address without one is recorded.
+    Safe to repeat."""
+    email = normalize_email(email)
+    if User.objects.filter(email=email).update(**{PREFERENCE_FIELDS[topic]: False}):
+        logger.info("Unsubscribed an account from %s by link.", topic)
+        return
+    EmailOptOut.objects.get_or_create(email=email, topic=topic)
+    logger.info("Unsubscribed an address without account from %s by link.", topic)
