@@ -137,6 +137,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.send_due_reminders",
         "schedule": 60.0 * 60 * 6,
     },
+    "promotions-requeue-stalled": {
+        "task": "promotions.tasks.requeue_stalled_promotions",
+        "schedule": 60.0 * 10,
+    },
     "insights-record-monthly-usage": {
         "task": "insights.tasks.record_monthly_usage",
         "schedule": 60.0 * 60 * 6,
