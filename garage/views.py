@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from appointments.selectors import dashboard_requests
 from autopaspoort.roles import capabilities
 from autopaspoort.selectors import dashboard_summary, passport_find_exact, passport_list
 from core.errors import ApplicationError
@@ -74,6 +75,7 @@ def dashboard(request, garage):
             "next_query": next_query,
             "is_first_page": not filters.get("after"),
             "summary": dashboard_summary(garage=garage),
+            "appointment_requests": dashboard_requests(garage=garage),
             **capabilities(request.membership),
         },
     )

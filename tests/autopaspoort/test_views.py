@@ -1208,8 +1208,9 @@ def bulk_passports(garage, count, *, start=0):
 
 
 # session, user, membership (with garage and login), the page of passports with costs, the three
-# summary queries (counts, checks this month, cost totals), the navigation's memberships.
-DASHBOARD_QUERIES = 8
+# summary queries (counts, checks this month, cost totals), the appointment requests waiting for
+# an answer (with their count), the navigation's memberships.
+DASHBOARD_QUERIES = 9
 
 
 @pytest.mark.parametrize("cars", [5, 500])
