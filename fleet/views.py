@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from autopaspoort import roles
 from autopaspoort.selectors import check_costs, passport_get, passport_timeline
 from core.errors import ApplicationError
+from core.spreadsheets import spreadsheet_safe
 from fleet import selectors, services
 from fleet.access import fleet_manager_required
 from fleet.forms import DriverForm, FleetCreateForm, FleetFilterForm, FleetLinkForm
@@ -62,11 +63,6 @@ def dashboard(request, fleet):
             "summary": selectors.fleet_summary(fleet=fleet),
         },
     )
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Typed text that starts like a formula must not run as one in the manager's Excel."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class _Echo:

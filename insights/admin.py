@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fleet.views import spreadsheet_safe
+from core.spreadsheets import spreadsheet_safe
 from insights.models import MonthlyUsage
 
 
