@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from appointments import services
 from appointments.models import Appointment
@@ -24,6 +25,7 @@ def race(*actions):
     results = [None] * len(actions)
 
     def run(index, action):
+        translation.activate("en")  # the language is per thread; messages are asserted in English
         try:
             barrier.wait(timeout=10)
             results[index] = action()
