@@ -1,0 +1,382 @@
+"""Browser journeys: Debian's Chromium (headless, driven by Playwright's sync API) against the
+real application.
+
+What runs for real:
+- the app: pytest-django's `live_server` (a thread of this process) on the PostgreSQL test
+  database;
+- a Celery worker on Redis (`e2e_worker`): a subprocess with the app's own settings, the test
+  database, SITE_URL pointing at the live server (so the links in the emails it renders open the
+  live server, exactly as delivered) and the file email backend; every journey runs inside
+  `worker.publishing()`, so the live server's (and the test's) tasks go to that worker;
+- the emails: read from the files the worker wrote, links opened from the email body.
+
+Every step saves a full-page screenshot to e2e-screenshots/<journey>/<nn>-<step>.png.
+
+Playwright's sync API runs an event loop in the test thread, which makes Django refuse ORM calls
+from it ("You cannot call this from an async context"); the journeys set the data up and poll
+the outbox from that thread, so DJANGO_ALLOW_ASYNC_UNSAFE is set while the browser runs.
+"""
+
+import contextlib
+import email.header
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db.migrations.loader import MigrationLoader
+from playwright.sync_api import Page, expect, sync_playwright
+
+from notifications.models import Notification
+from notifications.rendering import build_message
+from tests.accounts.factories import PASSWORD
+from tests.conftest import CHROMIUM
+from tests.notifications.conftest import WORKER_START_TIMEOUT, Worker, worker_database_url
+from tests.transfers.factories import mail_file_texts, parse_mail_file
+
+E2E = [
+    pytest.mark.needs_browser,
+    pytest.mark.needs_postgres,
+    pytest.mark.needs_redis,
+    pytest.mark.django_db(transaction=True),
+]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "e2e-screenshots"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+STEP_TIMEOUT_MS = 10_000  # one page or one htmx swap; a failing step fails within this
+DELIVERY_TIMEOUT = 30  # seconds for the worker to deliver an email
+VIEWPORT = {"width": 1280, "height": 900}
+NEW_PASSWORD = "Nieuw-wachtwoord-2024"
+LINK = re.compile(r"https?://[^\s\"'<>]+")
+
+# Counts htmx requests in flight and swaps done, so a step can wait until htmx is done instead
+# of sleeping (htmx dispatches these events on the element, and they bubble to the document).
+HTMX_PROBE = """
+window.__htmx = {inFlight: 0, settled: 0};
+document.addEventListener("htmx:beforeRequest", () => { window.__htmx.inFlight += 1; });
+document.addEventListener("htmx:afterRequest", () => { window.__htmx.inFlight -= 1; });
+document.addEventListener("htmx:afterSettle", () => { window.__htmx.settled += 1; });
+"""
+
+
+# --- The worker -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="package")
+def e2e_worker(django_db_setup, live_server, tmp_path_factory):
+    """A Celery worker like tests/notifications' `real_worker`, but with SITE_URL set to the
+    live server (that fixture's worker keeps the default SITE_URL, so its links would point at
+    127.0.0.1:8000) and the RDW lookups off, as in the test settings."""
+    base = tmp_path_factory.mktemp("e2e-worker")
+    mail_dir = base / "mail"
+    mail_dir.mkdir()
+    log_path = base / "worker.log"
+    queue = f"e2e-{uuid.uuid4().hex[:12]}"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(base),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": settings.SECRET_KEY,  # the links it builds must validate in the live server
+        "DATABASE_URL": worker_database_url(),
+        "CONN_MAX_AGE": "0",  # no connection left open when the test database is flushed
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "SITE_URL": live_server.url,
+        "RDW_LOOKUP_ENABLED": "false",
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker",
+        "--pool=solo", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    worker = Worker(queue=queue, mail_dir=mail_dir, log_path=log_path)
+    try:
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while " ready." not in worker.log():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start:\n{worker.log()}")
+            time.sleep(0.1)
+        yield worker
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        with redis.Redis.from_url(settings.REDIS_URL) as client:
+            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+class Inbox:
+    """The emails the worker delivers during one journey, each read once."""
+
+    def __init__(self, worker: Worker):
+        self.worker = worker
+        self.read = set(worker.sent_mail())  # earlier journeys' emails are not this one's
+
+    def delivered(self, *, kind, recipient) -> str:
+        """Wait until the worker has sent the newest email of `kind` to `recipient`; its texts
+        (subject, text and HTML body), as delivered."""
+        deadline = time.monotonic() + DELIVERY_TIMEOUT
+        notification = None
+        while time.monotonic() < deadline:
+            notification = (
+                Notification.objects.filter(kind=kind, recipient=recipient).order_by("-id").first()
+            )
+            if notification is not None and notification.state == Notification.State.SENT:
+                # Kinds differ by subject; the app renders it the way the worker did.
+                subject = build_message(notification).subject
+                new = [
+                    text
+                    for text in self.worker.sent_mail()
+                    if text not in self.read
+                    and parse_mail_file(text)["To"] == recipient
+                    and header_text(parse_mail_file(text)["Subject"]) == subject
+                ]
+                assert len(new) == 1, new
+                self.read.add(new[0])
+                return mail_file_texts(parse_mail_file(new[0]))
+            time.sleep(0.1)  # polling the outbox row, bounded by the deadline
+        pytest.fail(
+            f"No {kind} email sent to {recipient} after {DELIVERY_TIMEOUT}s "
+            f"({notification and notification.state}).\nWorker log:\n{self.worker.log()}"
+        )
+
+    def all_delivered(self) -> None:
+        """Wait until no email of the journey is still pending, and none failed."""
+        deadline = time.monotonic() + DELIVERY_TIMEOUT
+        while Notification.objects.filter(state=Notification.State.PENDING).exists():
+            if time.monotonic() > deadline:
+                pending = list(Notification.objects.filter(state=Notification.State.PENDING))
+                pytest.fail(f"Emails still pending: {pending}\n{self.worker.log()}")
+            time.sleep(0.1)  # polling the outbox, bounded by the deadline
+        assert not Notification.objects.filter(state=Notification.State.FAILED).exists()
+
+
+def header_text(value: str) -> str:
+    return str(email.header.make_header(email.header.decode_header(value)))
+
+
+def link_in(text: str, path_pattern: str) -> str:
+    """The one link of an email whose path matches `path_pattern`, exactly as delivered."""
+    links = {link for link in LINK.findall(text) if re.search(path_pattern, urlsplit(link).path)}
+    assert len(links) == 1, text
+    return links.pop()
+
+
+# --- The browser ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """One headless Chromium for all journeys; every persona gets a fresh, empty context."""
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+class Journey:
+    """One journey: its personas' browser pages, its screenshots and its inbox."""
+
+    def __init__(self, *, name: str, browser, base_url: str, inbox: Inbox):
+        self.name = name
+        self.browser = browser
+        self.base_url = base_url
+        self.inbox = inbox
+        self.folder = SCREENSHOTS / name
+        shutil.rmtree(self.folder, ignore_errors=True)  # no stale steps of an older run
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.step = 0
+        self.contexts = []
+
+    def page(self, *, locale: str = "en-US") -> Page:
+        """A new person at a new browser: an empty context (no cookies, no storage)."""
+        context = self.browser.new_context(base_url=self.base_url, locale=locale, viewport=VIEWPORT)
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        context.add_init_script(HTMX_PROBE)
+        self.contexts.append(context)
+        return context.new_page()
+
+    def shot(self, page: Page, step: str) -> Path:
+        self.step += 1
+        wait_for_htmx(page, swaps=0)  # the picture of the page, not of a request on its way
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{self.step:02d}-{step}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    def shot_every_page(self, step: str) -> None:
+        """After a failure: what every persona's page showed."""
+        pages = [page for context in self.contexts for page in context.pages]
+        for number, page in enumerate(pages, start=1):
+            with contextlib.suppress(Exception):  # a picture, if the page can still give one
+                page.screenshot(path=self.folder / f"{step}-{number}.png", full_page=True)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def journey(request, browser, live_server, e2e_worker, settings):
+    """The journey of the test (named after it): emails go to the worker, links to the live
+    server."""
+    settings.SITE_URL = live_server.url
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    name = request.node.name.removeprefix("test_").replace("_", "-")
+    current = Journey(name=name, browser=browser, base_url=live_server.url, inbox=Inbox(e2e_worker))
+    try:
+        with e2e_worker.publishing():
+            yield current
+            if getattr(request.node, "e2e_failed", False):
+                current.shot_every_page("failed")
+            # Nothing the journey queued may still be on its way when the database is flushed.
+            current.inbox.all_delivered()
+    finally:
+        current.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Lets the `journey` fixture know the test failed, so it keeps a picture of every page."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.e2e_failed = True
+    return report
+
+
+# --- Steps every journey takes ----------------------------------------------------------------
+
+
+def field(page_or_locator, label: str):
+    """A form control by its label as a person reads it (Django adds a colon)."""
+    return page_or_locator.get_by_label(re.compile(rf"^\s*{re.escape(label)}:?\s*$"))
+
+
+def log_in(journey: Journey, page: Page, email: str, password: str = PASSWORD, *, step="log-in"):
+    """Through the login page, as a person does it."""
+    page.goto("/accounts/login/")
+    fill_login(journey, page, email, password, step=step)
+
+
+def fill_login(journey: Journey, page: Page, email: str, password: str = PASSWORD, *, step):
+    field(page, "Email address").fill(email)
+    field(page, "Password").fill(password)
+    journey.shot(page, step)
+    page.locator("main form").get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+
+
+def wait_for_htmx(page: Page, *, swaps: int = 1) -> None:
+    """Until htmx has no request in flight and has swapped at least `swaps` times."""
+    page.wait_for_function(
+        "n => window.__htmx.inFlight === 0 && window.__htmx.settled >= n", arg=swaps
+    )
+
+
+def message(page: Page, text: str):
+    """A flash message (role status or alert) containing `text`."""
+    return page.locator("section.messages .message").filter(has_text=text)
+
+
+# --- Accessibility ----------------------------------------------------------------------------
+
+SERIOUS = ("serious", "critical")
+
+
+@dataclass
+class AxeResult:
+    serious: list[dict]  # violations of impact serious or critical
+    passed: set[str]  # the rules that found something to check and found it right
+
+
+def axe_scan(journey: Journey, page: Page, label: str) -> AxeResult:
+    """Run axe-core (vendored) on the page as it is now. Every violation and every "needs
+    review" item is kept beside the screenshots (axe-<label>.json)."""
+    wait_for_htmx(page, swaps=0)  # scan the page people read, not a half-loaded one
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+
+    def summary(rule):
+        return {
+            "page": label,
+            "url": urlsplit(page.url).path,
+            "id": rule["id"],
+            "impact": rule["impact"],
+            "help": rule["help"],
+            "nodes": [node["target"] for node in rule["nodes"]],
+        }
+
+    violations = [summary(rule) for rule in result["violations"]]
+    report = {"violations": violations, "incomplete": [summary(r) for r in result["incomplete"]]}
+    (journey.folder / f"axe-{label}.json").write_text(json.dumps(report, indent=2))
+    return AxeResult(
+        serious=[violation for violation in violations if violation["impact"] in SERIOUS],
+        passed={rule["id"] for rule in result["passes"]},
+    )
+
+
+# --- Data the migrations make, which the flush of a transactional test removes ----------------
+
+
+def support_group() -> Group:
+    """The support group as the migrations build it: every migration that defines
+    SUPPORT_PERMISSIONS grants them (accounts/0002 and each app's "support_permissions"). A
+    transactional test's flush empties auth_group, so a journey rebuilds it from that source."""
+    group, _ = Group.objects.get_or_create(name="support")
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for migration in loader.disk_migrations.values():
+        spec = getattr(sys.modules[migration.__module__], "SUPPORT_PERMISSIONS", ())
+        for app_label, model, codenames in spec:
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    content_type__model=model,
+                    codename__in=codenames,
+                )
+            )
+    return group
