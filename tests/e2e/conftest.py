@@ -23,16 +23,13 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import redis
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db.migrations.loader import MigrationLoader
@@ -42,7 +39,7 @@ from notifications.models import Notification
 from notifications.rendering import build_message
 from tests.accounts.factories import PASSWORD
 from tests.conftest import CHROMIUM
-from tests.notifications.conftest import WORKER_START_TIMEOUT, Worker, worker_database_url
+from tests.notifications.conftest import Worker, running_worker
 from tests.transfers.factories import mail_file_texts, parse_mail_file
 
 E2E = [
@@ -85,51 +82,12 @@ def e2e_worker(django_db_setup, live_server, tmp_path_factory):
     """A Celery worker like tests/notifications' `real_worker`, but with SITE_URL set to the
     live server (that fixture's worker keeps the default SITE_URL, so its links would point at
     127.0.0.1:8000) and the RDW lookups off, as in the test settings."""
-    base = tmp_path_factory.mktemp("e2e-worker")
-    mail_dir = base / "mail"
-    mail_dir.mkdir()
-    log_path = base / "worker.log"
-    queue = f"e2e-{uuid.uuid4().hex[:12]}"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(base),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SECRET_KEY": settings.SECRET_KEY,  # the links it builds must validate in the live server
-        "DATABASE_URL": worker_database_url(),
-        "CONN_MAX_AGE": "0",  # no connection left open when the test database is flushed
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "SITE_URL": live_server.url,
-        "RDW_LOOKUP_ENABLED": "false",
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool=solo", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    worker = Worker(queue=queue, mail_dir=mail_dir, log_path=log_path)
-    try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while " ready." not in worker.log():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start:\n{worker.log()}")
-            time.sleep(0.1)
+    with running_worker(
+        tmp_path_factory.mktemp("e2e-worker"),
+        queue_prefix="e2e",
+        extra_env={"SITE_URL": live_server.url, "RDW_LOOKUP_ENABLED": "false"},
+    ) as worker:
         yield worker
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        with redis.Redis.from_url(settings.REDIS_URL) as client:
-            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 class Inbox:

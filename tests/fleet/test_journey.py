@@ -3,7 +3,6 @@ up a business customer's fleet, the worker delivers the manager's invitation, th
 car, the manager transfers it to a new owner, the worker delivers the activation email and the
 new owner follows its link."""
 
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,9 +21,8 @@ from tests.notifications.conftest import real_worker  # noqa: F401 (fixture)
 from tests.transfers.factories import (
     NEW_PASSWORD,
     TYPED,
+    Inbox,
     activation_path,
-    mail_file_texts,
-    parse_mail_file,
     portal_car_url,
     submit,
 )
@@ -36,40 +34,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-DELIVERY_TIMEOUT = 30
 Kind = Notification.Kind
 MANAGER_EMAIL = "wagenpark@leasebedrijf.nl"
 NEW_OWNER_EMAIL = "nieuwe.eigenaar@example.nl"
-
-
-class Inbox:
-    """The emails the worker has written, read once each."""
-
-    def __init__(self, worker):
-        self.worker = worker
-        self.read = set()
-
-    def delivered(self, *, kind, recipient) -> str:
-        """Wait until the worker has sent the email of `kind` to `recipient`; the texts
-        (subject, text and HTML body) of that one new email."""
-        deadline = time.monotonic() + DELIVERY_TIMEOUT
-        notification = None
-        while time.monotonic() < deadline:
-            notification = Notification.objects.filter(kind=kind, recipient=recipient).first()
-            if notification is not None and notification.state == Notification.State.SENT:
-                new = [
-                    text
-                    for text in self.worker.sent_mail()
-                    if text not in self.read and parse_mail_file(text)["To"] == recipient
-                ]
-                assert len(new) == 1, new
-                self.read.add(new[0])
-                return mail_file_texts(parse_mail_file(new[0]))
-            time.sleep(0.1)
-        pytest.fail(
-            f"No {kind} email sent to {recipient} after {DELIVERY_TIMEOUT}s "
-            f"({notification and notification.state}).\nWorker log:\n{self.worker.log()}"
-        )
 
 
 def set_password_link(text: str) -> str:

@@ -70,14 +70,13 @@ class Worker:
             conf.task_always_eager, conf.task_default_queue = saved
 
 
-@pytest.fixture(scope="module")
-def real_worker(django_db_setup, tmp_path_factory):
-    """A running worker on the test database (module scope: started once for the module)."""
-    base = tmp_path_factory.mktemp("celery-worker")
+@contextlib.contextmanager
+def running_worker(base: Path, *, queue_prefix: str = "test", extra_env: dict | None = None):
+    """Start a worker subprocess on the test database and its own queue; stop it afterwards."""
     mail_dir = base / "mail"
     mail_dir.mkdir()
     log_path = base / "worker.log"
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+    queue = f"{queue_prefix}-{uuid.uuid4().hex[:12]}"
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(base),
@@ -89,6 +88,7 @@ def real_worker(django_db_setup, tmp_path_factory):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        **(extra_env or {}),
     }
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
@@ -117,6 +117,13 @@ def real_worker(django_db_setup, tmp_path_factory):
         # The queue's bindings stay in Redis after the worker is gone.
         with redis.Redis.from_url(settings.REDIS_URL) as client:
             client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+@pytest.fixture(scope="module")
+def real_worker(django_db_setup, tmp_path_factory):
+    """A running worker on the test database (module scope: started once for the module)."""
+    with running_worker(tmp_path_factory.mktemp("celery-worker")) as worker:
+        yield worker
 
 
 @pytest.fixture

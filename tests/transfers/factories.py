@@ -9,16 +9,19 @@ the worker would build later (or one with an odd timestamp) build it with the ge
 import email.header
 import email.message
 import re
+import time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import factory
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from autopaspoort.models import Passport
 from fleet.models import FleetAccount
+from notifications.models import Notification
 from tests.autopaspoort.factories import PassportFactory
 from transfers.services import OwnerContact, transfer_confirm
 
@@ -160,3 +163,36 @@ def transfer_in_browser(client, passport, email_address, **typed):
     confirm = client.post(url, submit(details, button=("step", "details"), changes=typed), **EN)
     assert confirm.templates[0].name == "transfers/transfer_confirm.html", confirm.content.decode()
     return client.post(url, submit(confirm, button=("step", "confirm")), follow=True, **EN)
+
+
+DELIVERY_TIMEOUT = 30
+
+
+class Inbox:
+    """The emails the worker has written, read once each."""
+
+    def __init__(self, worker):
+        self.worker = worker
+        self.read = set()
+
+    def delivered(self, *, kind, recipient) -> str:
+        """Wait until the worker has sent the email of `kind` to `recipient`; the texts
+        (subject, text and HTML body) of that one new email."""
+        deadline = time.monotonic() + DELIVERY_TIMEOUT
+        notification = None
+        while time.monotonic() < deadline:
+            notification = Notification.objects.filter(kind=kind, recipient=recipient).first()
+            if notification is not None and notification.state == Notification.State.SENT:
+                new = [
+                    text
+                    for text in self.worker.sent_mail()
+                    if text not in self.read and parse_mail_file(text)["To"] == recipient
+                ]
+                assert len(new) == 1, new
+                self.read.add(new[0])
+                return mail_file_texts(parse_mail_file(new[0]))
+            time.sleep(0.1)
+        pytest.fail(
+            f"No {kind} email sent to {recipient} after {DELIVERY_TIMEOUT}s "
+            f"({notification and notification.state}).\nWorker log:\n{self.worker.log()}"
+        )

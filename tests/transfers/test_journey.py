@@ -1,8 +1,6 @@
 """The whole journey of a sold car, on PostgreSQL with a real Celery worker on Redis: the garage
 transfers it in the browser, the worker delivers the emails, the owners follow the links."""
 
-import time
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -15,9 +13,8 @@ from tests.notifications.conftest import real_worker  # noqa: F401 (fixture)
 from tests.transfers.factories import (
     EN,
     NEW_PASSWORD,
+    Inbox,
     activation_path,
-    mail_file_texts,
-    parse_mail_file,
     portal_car_url,
     transfer_in_browser,
 )
@@ -29,38 +26,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-DELIVERY_TIMEOUT = 30
 Kind = Notification.Kind
-
-
-class Inbox:
-    """The emails the worker has written, read once each."""
-
-    def __init__(self, worker):
-        self.worker = worker
-        self.read = set()
-
-    def delivered(self, *, kind, recipient) -> str:
-        """Wait until the worker has sent the email of `kind` to `recipient`; the texts
-        (subject, text and HTML body) of that one new email."""
-        deadline = time.monotonic() + DELIVERY_TIMEOUT
-        notification = None
-        while time.monotonic() < deadline:
-            notification = Notification.objects.filter(kind=kind, recipient=recipient).first()
-            if notification is not None and notification.state == Notification.State.SENT:
-                new = [
-                    text
-                    for text in self.worker.sent_mail()
-                    if text not in self.read and parse_mail_file(text)["To"] == recipient
-                ]
-                assert len(new) == 1, new
-                self.read.add(new[0])
-                return mail_file_texts(parse_mail_file(new[0]))
-            time.sleep(0.1)
-        pytest.fail(
-            f"No {kind} email sent to {recipient} after {DELIVERY_TIMEOUT}s "
-            f"({notification and notification.state}).\nWorker log:\n{self.worker.log()}"
-        )
 
 
 def test_a_sold_car_reaches_a_new_owner_and_then_an_existing_one(
