@@ -24,6 +24,7 @@ from autopaspoort.models import HistoryEntry, Passport
 from autopaspoort.services import history_entry_add
 from core.errors import ApplicationError
 from fleet.models import FleetAccount
+from fleet.selectors import fleet_serviced_get
 from transfers.models import Transfer
 from transfers.services import OwnerContact, passport_register, passport_register_many
 
@@ -202,7 +203,7 @@ def _passport(garage, plate: str) -> Passport:
 def _fleet(garage, fleet_id: int | None) -> FleetAccount | None:
     if fleet_id is None:
         return None
-    fleet = FleetAccount.objects.filter(pk=fleet_id, garages=garage).first()
+    fleet = fleet_serviced_get(garage=garage, fleet_id=fleet_id)
     if fleet is None:
         raise ApiError(
             400,

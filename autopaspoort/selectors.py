@@ -165,6 +165,18 @@ def check_get(*, passport: Passport, check_id: int) -> StatusCheck:
     return check
 
 
+def check_item_get(*, passport: Passport, item_id: int) -> StatusCheckItem:
+    """An item of one of this passport's checks; anything else is a 404."""
+    item = (
+        StatusCheckItem.objects.select_related("status_check__passport__garage")
+        .filter(pk=item_id, status_check__passport=passport)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
 @dataclass(frozen=True)
 class TimelineEvent:
     day: date

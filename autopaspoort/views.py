@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +15,6 @@ from autopaspoort.forms import (
     StatusCheckItemFormSet,
     checklist_initial,
 )
-from autopaspoort.models import StatusCheckItem
 from core.errors import ApplicationError
 from fleet.forms import FleetLinkForm
 from fleet.selectors import fleet_link_history
@@ -325,11 +324,7 @@ def item_delivery(request, garage, plate, item_id):
     """Plan (or unplan) fixing a finding before a stock car is delivered."""
     _require(request, roles.MARK_FOR_DELIVERY)
     passport = selectors.passport_get(garage=garage, plate=plate)
-    item = get_object_or_404(
-        StatusCheckItem.objects.select_related("status_check__passport__garage"),
-        pk=item_id,
-        status_check__passport=passport,
-    )
+    item = selectors.check_item_get(passport=passport, item_id=item_id)
     try:
         services.check_item_set_delivery(
             item=item, actor=request.user, fix_before_delivery=request.POST.get("fix") == "1"

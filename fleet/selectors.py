@@ -25,6 +25,11 @@ def fleet_membership_get(*, user, fleet_id: int) -> FleetMembership:
     return membership
 
 
+def fleet_serviced_get(*, garage, fleet_id: int) -> FleetAccount | None:
+    """A fleet this garage services (or its stock fleet), or None."""
+    return FleetAccount.objects.filter(pk=fleet_id, garages=garage).first()
+
+
 def fleet_list_for_user(*, user) -> QuerySet[FleetAccount]:
     return FleetAccount.objects.filter(memberships__user=user).order_by("name")
 

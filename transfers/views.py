@@ -2,12 +2,10 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
+from accounts.selectors import user_from_uidb64
 from accounts.tokens import activation_token_generator
 from autopaspoort import roles
 from autopaspoort.selectors import passport_get
@@ -166,18 +164,11 @@ def transfer_correct(request, garage, plate, transfer_id):
     )
 
 
-def _user_from_uid(uidb64) -> User | None:
-    try:
-        return User.objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64)))).first()
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 def activate(request, uidb64, token):
     """The new owner's link: GET shows the set-password form and changes nothing; POST
     activates the account and logs the owner in on the car's page."""
-    user = _user_from_uid(uidb64)
+    user = user_from_uidb64(uidb64)
     if user is None or user.is_active or not activation_token_generator.check_token(user, token):
         return render(
             request, "transfers/activation_invalid.html", {"form": ActivationResendForm()}
