@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format messages worker beat clean browser e2e screenshots
+.PHONY: help install run test test-faults lint format messages worker beat clean browser e2e screenshots
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ run: install ## Migrate, seed the demo garage and serve on http://127.0.0.1:8000
 
 test: install ## Run the whole test suite (PostgreSQL and Redis when available)
 	$(BIN)/python -m pytest
+
+test-faults: install ## Only the fault-injection, concurrency and security suites (docs/reliability.md)
+	$(BIN)/python -m pytest tests/reliability tests/security
 
 browser: ## Install Debian's Chromium for the browser tests (needs root or sudo)
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -119,7 +119,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that publishes while the broker is down must not hang: fail fast, the outbox
 # sweep re-enqueues the row later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # A task a killed worker had taken comes back after this long. It must be longer than the
+    # longest retry countdown (an hour for emails), or Redis would hand a waiting retry to a
+    # second worker as well. Delivery is idempotent either way; the outbox sweep is faster.
+    "visibility_timeout": 2 * 60 * 60,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,

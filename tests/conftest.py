@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from garage.models import Membership
+from tests import figures
 from tests.accounts.factories import UserFactory
 from tests.garage.factories import GarageFactory, MembershipFactory
 
@@ -30,6 +31,16 @@ def pytest_runtest_setup(item):
         if REQUIRE_SERVICES:
             pytest.fail(reason + ", and REQUIRE_SERVICES=1 is set", pytrace=False)
         pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter):
+    totals = figures.totals()
+    if not totals:
+        return
+    terminalreporter.section("AutoPaspoort reliability figures")
+    for name, value in totals.items():
+        terminalreporter.write_line(f"{name}: {value}")
+    figures.write(settings.BASE_DIR / "var" / "test-figures.json")
 
 
 # --- Personas ---------------------------------------------------------------------------------
