@@ -7,8 +7,10 @@ looks for a row it cannot see yet. If the broker is down at that moment the row 
 """
 
 import logging
+import smtplib
 from datetime import timedelta
 
+from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +31,32 @@ class DeliveryFailed(Exception):
     def __init__(self, message, *, retry_in):
         super().__init__(message)
         self.retry_in = retry_in
+
+
+# HTTP answers of an ESP that mean "try again later", although they are 4xx.
+RETRYABLE_HTTP_STATUSES = frozenset({408, 429})
+
+
+def is_permanent(error: Exception) -> bool:
+    """Whether a send failed for good: retrying would be refused the same way (and could get
+    our sender blocked), so the row is marked failed at once for support to look at.
+
+    SMTP: a 5xx reply (RFC 5321) is permanent, a 4xx reply is not; a refused recipient is
+    permanent only when every refusal is 5xx. ESP APIs (django-anymail): refused or invalid
+    recipients, and 4xx answers other than 408/429, are permanent; 5xx answers, timeouts and
+    network errors (no status) are transient. Anything else is treated as transient.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    if isinstance(error, (AnymailRecipientsRefused, AnymailInvalidAddress)):
+        return True
+    if isinstance(error, AnymailAPIError):
+        status = error.status_code
+        return status is not None and 400 <= status < 500 and status not in RETRYABLE_HTTP_STATUSES
+    return False
 
 
 def retry_delay(attempts: int) -> int:
@@ -64,8 +92,10 @@ def notification_queue(
 def notification_deliver(*, notification_id: int) -> Notification | None:
     """Send one outbox row, at most once. Safe to call twice, concurrently or after a crash.
 
-    The row is locked while sending, so a second worker waits and then finds it sent. Raises
-    DeliveryFailed when another attempt is due; marks the row failed after the last attempt.
+    The row is locked while sending, so a second worker waits and then finds it sent; a worker
+    killed mid-send drops its connection and PostgreSQL releases the lock with the transaction,
+    so the row is pending again for the sweep. Raises DeliveryFailed when another attempt is
+    due; marks the row failed after a permanent refusal or the last attempt.
     """
     max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
     with transaction.atomic():
@@ -90,7 +120,7 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
             message.send()
         except Exception as exc:
             notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if notification.attempts >= max_attempts:
+            if is_permanent(exc) or notification.attempts >= max_attempts:
                 notification.state = Notification.State.FAILED
                 logger.error("Notification %s failed for good: %s", notification.pk, exc)
             else:

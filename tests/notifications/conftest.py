@@ -36,10 +36,11 @@ def worker_database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, queue: str, mail_dir: Path, log_path: Path):
+    def __init__(self, *, queue: str, mail_dir: Path, log_path: Path, process=None):
         self.queue = queue
         self.mail_dir = mail_dir
         self.log_path = log_path
+        self.process = process
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -57,6 +58,30 @@ class Worker:
             if message.strip()
         ]
 
+    def wait_ready(self, timeout: float = WORKER_START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while " ready." not in self.log():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start:\n{self.log()}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no ack, no rollback sent (the fault tests' crashed worker)."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        # The queue's bindings stay in Redis after the worker is gone.
+        with redis.Redis.from_url(settings.REDIS_URL) as client:
+            queue = self.queue
+            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
     @contextlib.contextmanager
     def publishing(self):
         """Send tasks from this process to the worker's queue instead of running them eagerly."""
@@ -70,9 +95,9 @@ class Worker:
             conf.task_always_eager, conf.task_default_queue = saved
 
 
-@contextlib.contextmanager
-def running_worker(base: Path, *, queue_prefix: str = "test", extra_env: dict | None = None):
-    """Start a worker subprocess on the test database and its own queue; stop it afterwards."""
+def spawn_worker(base: Path, *, queue_prefix: str = "test", extra_env: dict | None = None):
+    """Start a worker subprocess on the test database and its own queue, without waiting for
+    it to be ready (`worker.wait_ready()`); the caller stops it (`worker.stop()`)."""
     mail_dir = base / "mail"
     mail_dir.mkdir()
     log_path = base / "worker.log"
@@ -99,24 +124,18 @@ def running_worker(base: Path, *, queue_prefix: str = "test", extra_env: dict | 
         process = subprocess.Popen(
             command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    worker = Worker(queue=queue, mail_dir=mail_dir, log_path=log_path)
+    return Worker(queue=queue, mail_dir=mail_dir, log_path=log_path, process=process)
+
+
+@contextlib.contextmanager
+def running_worker(base: Path, *, queue_prefix: str = "test", extra_env: dict | None = None):
+    """Start a worker subprocess on the test database and its own queue; stop it afterwards."""
+    worker = spawn_worker(base, queue_prefix=queue_prefix, extra_env=extra_env)
     try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while " ready." not in worker.log():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start:\n{worker.log()}")
-            time.sleep(0.1)
+        worker.wait_ready()
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        # The queue's bindings stay in Redis after the worker is gone.
-        with redis.Redis.from_url(settings.REDIS_URL) as client:
-            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        worker.stop()
 
 
 @pytest.fixture(scope="module")
