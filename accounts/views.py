@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import LoginForm, PasswordResetRequestForm
 from accounts.services import password_reset_request
+from core.ratelimit import email_link_wait, too_many_link_requests
 
 
 class LoginView(auth_views.LoginView):
@@ -29,6 +30,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 
     template_name = "accounts/password_set.html"
     post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"  # not axes' checker
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
@@ -40,8 +42,12 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 def password_reset(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        password_reset_request(email=form.cleaned_data["email"])
-        return redirect("accounts:password_reset_sent")
+        wait = email_link_wait(request, form.cleaned_data["email"])
+        if wait is None:
+            password_reset_request(email=form.cleaned_data["email"])
+            return redirect("accounts:password_reset_sent")
+        form.add_error("email", too_many_link_requests(wait))
+        return render(request, "accounts/password_reset.html", {"form": form}, status=429)
     return render(request, "accounts/password_reset.html", {"form": form})
 
 

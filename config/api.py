@@ -91,7 +91,7 @@ def on_rate_limited(request, exc):
         request,
         429,
         "rate_limited",
-        "Too many requests for this token; slow down.",
+        exc.message,
         headers={"Retry-After": str(exc.retry_after)},
     )
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from ninja.security import HttpBearer
 
+from core import ratelimit
 from garage.models import ApiToken
 from garage.services import api_token_hash
 
@@ -15,9 +16,12 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write a row on every reques
 
 
 class RateLimited(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(f"Rate limited, retry after {retry_after} s")
+    def __init__(
+        self, retry_after: int, message: str = "Too many requests for this token; slow down."
+    ):
+        super().__init__(message)
         self.retry_after = retry_after
+        self.message = message
 
 
 def check_rate(token: ApiToken) -> None:
@@ -39,6 +43,11 @@ class GarageToken(HttpBearer):
             .first()
         )
         if api_token is None:
+            # Guessing tokens: after 20 wrong ones in 5 minutes a client gets 429s. A valid
+            # token from the same address (a colleague's GMS behind one IP) still works.
+            wait = ratelimit.hit(ratelimit.API_BAD_TOKEN_PER_IP, ratelimit.client_ip(request))
+            if wait is not None:
+                raise RateLimited(wait, "Too many failed token checks from this address.")
             return None
         check_rate(api_token)
         now = timezone.now()

@@ -43,6 +43,22 @@ def pytest_terminal_summary(terminalreporter):
     figures.write(settings.BASE_DIR / "var" / "test-figures.json")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no rate-limit counters (they live in the shared cache, keyed by
+    the client IP, and every test client is 127.0.0.1). Only those keys: the same Redis
+    database holds the Celery queues of the worker tests."""
+    from django.core.cache import cache
+
+    if settings.USING_REDIS:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match="*:ratelimit:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 # --- Personas ---------------------------------------------------------------------------------
 # Garage A with its admin (the account login), a mechanic and a sales person; garage B with its
 # admin; two plain owners; a support person; an anonymous visitor. Everyone but the invited and

@@ -10,6 +10,7 @@ from accounts.tokens import activation_token_generator
 from autopaspoort import roles
 from autopaspoort.selectors import passport_get
 from core.errors import ApplicationError
+from core.ratelimit import email_link_wait, too_many_link_requests
 from garage.access import garage_member_required
 from transfers import selectors, services
 from transfers.forms import ActivationResendForm, CorrectEmailForm, OwnerContactForm
@@ -200,5 +201,9 @@ def activation_resend(request):
     form = ActivationResendForm(request.POST)
     if not form.is_valid():
         return render(request, "transfers/activation_invalid.html", {"form": form})
+    wait = email_link_wait(request, form.cleaned_data["email"])
+    if wait is not None:
+        form.add_error("email", too_many_link_requests(wait))
+        return render(request, "transfers/activation_invalid.html", {"form": form}, status=429)
     services.activation_resend_request(email=form.cleaned_data["email"])
     return render(request, "transfers/activation_resend_sent.html")

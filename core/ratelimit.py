@@ -1,0 +1,93 @@
+"""Rate limits for the pages that send email or check secrets without a login lockout.
+
+Attempts are counted per key in a fixed window in the shared cache (Redis in production), so
+every web process sees the same counts. Keys are hashed: no email address lands in the cache.
+
+The counters fail open: when the cache cannot be reached the attempt is allowed and a warning
+logged. A Redis outage must not stop people from resetting their password; the limits are a
+brake on abuse, not the lock on the door (tokens and passwords are).
+"""
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    max_hits: int
+    window_seconds: int
+
+
+# Per address: a stranger cannot flood one inbox. Per client IP, generous: a garage or an office
+# behind one address is many people, but one client cannot walk through a list of addresses.
+EMAIL_LINK_PER_ADDRESS = Limit("email-link-address", max_hits=5, window_seconds=5 * 60)
+EMAIL_LINK_PER_IP = Limit("email-link-ip", max_hits=50, window_seconds=5 * 60)
+# Failed API token checks per client IP (valid tokens are never refused by this limit).
+API_BAD_TOKEN_PER_IP = Limit("api-bad-token-ip", max_hits=20, window_seconds=5 * 60)
+
+
+def _window(limit: Limit, value: str) -> tuple[str, int]:
+    now = time.time()
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    key = f"ratelimit:{limit.scope}:{digest}:{int(now // limit.window_seconds)}"
+    seconds_left = max(1, int(limit.window_seconds - now % limit.window_seconds))
+    return key, seconds_left
+
+
+def hit(limit: Limit, value: str) -> int | None:
+    """Count one attempt for `value`. Returns the seconds to wait when it is over the limit."""
+    key, seconds_left = _window(limit, value)
+    try:
+        cache.add(key, 0, timeout=limit.window_seconds + 1)
+        count = cache.incr(key)
+    except Exception:  # cache down (or the key expired between add and incr): let it through
+        logger.warning("Rate limit %s not counted: the cache is unavailable.", limit.scope)
+        return None
+    return seconds_left if count > limit.max_hits else None
+
+
+def is_over(limit: Limit, value: str) -> int | None:
+    """Like `hit` without counting: the seconds to wait if `value` is already over the limit."""
+    key, seconds_left = _window(limit, value)
+    try:
+        count = cache.get(key, 0)
+    except Exception:
+        logger.warning("Rate limit %s not read: the cache is unavailable.", limit.scope)
+        return None
+    return seconds_left if count >= limit.max_hits else None
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: behind a proxy, the proxy must set it (gunicorn --forwarded-allow-ips);
+    # a client-supplied X-Forwarded-For would let anyone pick their own counter.
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def email_link_wait(request, email: str) -> int | None:
+    """For a page that emails a link to an address someone types (password reset, activation
+    resend): count the request per address and per client; the seconds to wait, or None.
+    Known and unknown addresses are counted alike, so the answer tells nothing about either."""
+    address_wait = hit(EMAIL_LINK_PER_ADDRESS, email.strip().lower())
+    ip_wait = hit(EMAIL_LINK_PER_IP, client_ip(request))
+    waits = [wait for wait in (address_wait, ip_wait) if wait]
+    return max(waits) if waits else None
+
+
+def minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+def too_many_link_requests(wait_seconds: int) -> str:
+    """The form error when `email_link_wait` says wait (the same for every address)."""
+    return _(
+        "We have just sent several links for this address. Wait %(minutes)s minutes and try "
+        "again; the last link we sent still works."
+    ) % {"minutes": minutes(wait_seconds)}

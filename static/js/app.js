@@ -1,0 +1,12 @@
+// Small behaviours htmx alone does not cover. A file, not inline code: the Content-Security-Policy
+// allows scripts from this site only ("script-src 'self'"), no inline handlers, no hx-on.
+"use strict";
+
+// A dialog htmx has just put on the page gets the keyboard focus on its first link, so keyboard
+// and screen-reader users land in it (mark the slot with data-focus-first-link).
+document.addEventListener("htmx:afterSettle", (event) => {
+  const slot = event.target;
+  if (slot instanceof Element && slot.matches("[data-focus-first-link]")) {
+    slot.querySelector("dialog a")?.focus();
+  }
+});
