@@ -227,8 +227,10 @@ class EspStub:
                 elif answer == 422:  # Postmark: the recipient is marked inactive (hard bounce)
                     reply = {
                         "ErrorCode": 406,
-                        "Message": "You tried to send to recipient(s) that have been marked "
-                        "as inactive.",
+                        "Message": "You tried to send to a recipient that has been marked as "
+                        f"inactive.\nFound inactive addresses: {body['To']}.\nInactive "
+                        "recipients are ones that have generated a hard bounce or a spam "
+                        "complaint.",
                     }
                 else:
                     reply = {"ErrorCode": 500 if answer >= 500 else 429, "Message": "Try later"}
