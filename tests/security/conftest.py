@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from accounts.models import User
 from appointments.models import Appointment, GarageLightAdvice
@@ -161,18 +162,39 @@ def _snapshot_models():
 
 
 def db_snapshot(*, ignore: dict | None = None) -> dict:
-    """A digest of every row of every project model, one query per model: the tenants are
-    small, and a digest also sees changes that leave no `updated_at` (a password, a flag).
-    `ignore` maps a model label to fields that may change (a token's last use)."""
+    """A digest of every row of every project model: the tenants are small, and a digest also
+    sees changes that leave no `updated_at` (a password, a flag). On PostgreSQL one query for
+    all tables; elsewhere one per model. `ignore` maps a model label to fields that may change
+    (a token's last use)."""
     ignore = ignore or {}
-    state = {}
-    for model in _snapshot_models():
-        label = model._meta.label
-        names = [
-            f.attname for f in model._meta.concrete_fields if f.name not in ignore.get(label, ())
+    columns = {
+        model: [
+            f.column
+            for f in model._meta.concrete_fields
+            if f.name not in ignore.get(model._meta.label, ())
         ]
+        for model in _snapshot_models()
+    }
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        parts = [
+            "(SELECT md5(coalesce(string_agg(row({cols})::text, ',' ORDER BY {pk}), '')) "
+            "|| count(*) FROM {table})".format(
+                cols=", ".join(quote(c) for c in cols),
+                pk=quote(model._meta.pk.column),
+                table=quote(model._meta.db_table),
+            )
+            for model, cols in columns.items()
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts))
+            digests = cursor.fetchone()
+        return {model._meta.label: d for model, d in zip(columns, digests, strict=True)}
+    state = {}
+    for model, cols in columns.items():
+        names = [f.attname for f in model._meta.concrete_fields if f.column in cols]
         rows = list(model.objects.order_by("pk").values_list(*names))
-        state[label] = (len(rows), hash(repr(rows)))
+        state[model._meta.label] = (len(rows), hash(repr(rows)))
     return state
 
 
