@@ -452,6 +452,12 @@ def passport_register(
                 transfer_confirm(passport=passport, contact=owner, actor=actor, via=via)
     except ApplicationError as error:
         taken = error.field == "plate"
+        if taken:
+            # Another request of this garage registered the plate between our check and our
+            # insert (a GMS retrying, or sending twice at once): the same answer as a resend.
+            existing = Passport.objects.filter(plate=canonical, garage=garage).first()
+            if existing is not None:
+                return Registration(existing, 200)
         return Registration(
             None, 409 if taken else 400, "plate_taken" if taken else "refused", error.message
         )

@@ -1,5 +1,6 @@
-"""Races: two transfers of one car at the same moment, each on its own database connection;
-an email correction that lands while the old link is being used."""
+"""Races: one confirmation sent twice at once, each on its own database connection; an email
+correction that lands while the old link is being used. (Two different transfers of one car at
+once: tests/reliability/test_concurrency.py, 50 runs.)"""
 
 import threading
 
@@ -9,7 +10,6 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import User
-from core.errors import ApplicationError
 from notifications.models import Notification
 from tests.autopaspoort.factories import PassportFactory
 from tests.transfers.factories import (
@@ -24,8 +24,6 @@ from transfers.models import Transfer
 from transfers.services import transfer_confirm
 
 pytestmark = [pytest.mark.needs_postgres, pytest.mark.django_db(transaction=True)]
-
-ROUNDS = 10
 
 
 def race(passport, actors_and_emails):
@@ -55,31 +53,6 @@ def race(passport, actors_and_emails):
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads)
     return results
-
-
-def test_of_two_simultaneous_transfers_exactly_one_wins_every_time(garage, garage_admin, sales):
-    for round_ in range(ROUNDS):
-        passport = PassportFactory(garage=garage)
-        emails = [f"koper.a{round_}@example.nl", f"koper.b{round_}@example.nl"]
-
-        second_actor = sales if round_ % 2 else garage_admin  # two colleagues, or two tabs
-        results = race(passport, [(garage_admin, emails[0]), (second_actor, emails[1])])
-
-        winners = [result for result in results if not isinstance(result, Exception)]
-        losers = [result for result in results if isinstance(result, Exception)]
-        assert len(winners) == 1, results
-        assert len(losers) == 1, results
-        assert isinstance(losers[0], ApplicationError), results
-        assert winners[0].already_done is False
-        (record,) = Transfer.objects.filter(passport=passport)
-        assert record == winners[0].transfer
-        passport.refresh_from_db()
-        assert passport.owner_version == 1
-        assert passport.owner_email == record.email
-        activations = Notification.objects.filter(
-            kind=Notification.Kind.OWNER_ACTIVATION, context__plate=passport.plate
-        )
-        assert [n.recipient for n in activations] == [record.email]
 
 
 def test_the_same_confirmation_sent_twice_at_once_transfers_once(garage, garage_admin):
