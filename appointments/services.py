@@ -24,7 +24,13 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from appointments import catalogue
-from appointments.models import Appointment, AppointmentSlot, GarageLightAdvice, PartOfDay
+from appointments.models import (
+    OPEN_STATES,
+    Appointment,
+    AppointmentSlot,
+    GarageLightAdvice,
+    PartOfDay,
+)
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
 from garage.access import require_role
@@ -199,6 +205,12 @@ def appointment_request(
     if warning_light and catalogue.light_get(warning_light) is None:
         raise ApplicationError(_("Choose a warning light from the list."), field="warning_light")
     slots = _check_slots(list(slots))
+    # A request a previous owner left open is no longer the garage's to answer (the garage's
+    # list hides it): close it, so it neither blocks the new owner nor tells them it exists.
+    now = timezone.now()
+    Appointment.objects.filter(passport=passport, state__in=OPEN_STATES).exclude(
+        owner=actor
+    ).update(state=Appointment.State.CANCELLED, cancelled_at=now, updated_at=now)
     if Appointment.objects.filter(
         passport=passport, state__in=[Appointment.State.REQUESTED, Appointment.State.PROPOSED]
     ).exists():
