@@ -110,7 +110,9 @@ def request_appointment(request, plate):
             if light
             else {}
         )
-        form = AppointmentRequestForm(request.POST or None, initial=initial)
+        form = AppointmentRequestForm(
+            request.POST if request.method == "POST" else None, initial=initial
+        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -275,7 +277,7 @@ def garage_detail(request, garage, appointment_id):
     """One request: accept a preferred time, or propose another (admins and sales)."""
     appointment = selectors.garage_appointment_get(garage=garage, appointment_id=appointment_id)
     can_answer = _can_answer(request)
-    form = ProposeForm(request.POST or None)
+    form = ProposeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_answer:
             raise PermissionDenied
@@ -342,7 +344,10 @@ def garage_light_edit(request, garage, code):
     if light is None:
         raise Http404
     current = selectors.garage_light_advice_get(garage=garage, code=code)
-    form = LightAdviceForm(request.POST or None, initial={"text": current.text if current else ""})
+    form = LightAdviceForm(
+        request.POST if request.method == "POST" else None,
+        initial={"text": current.text if current else ""},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.light_advice_save(

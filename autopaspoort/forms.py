@@ -251,8 +251,16 @@ class BaseStatusCheckItemFormSet(forms.BaseFormSet):
             raise ValidationError(_("Rate at least one item."))
 
 
+# A check has the standard checklist plus FREE_ITEMS rows: a posted TOTAL_FORMS above that is
+# refused, not built (Django would otherwise build and render up to 2,000 forms).
+MAX_CHECK_ITEMS = len(CHECKLIST) + FREE_ITEMS
 StatusCheckItemFormSet = forms.formset_factory(
-    StatusCheckItemForm, formset=BaseStatusCheckItemFormSet, extra=0
+    StatusCheckItemForm,
+    formset=BaseStatusCheckItemFormSet,
+    extra=0,
+    max_num=MAX_CHECK_ITEMS,
+    absolute_max=MAX_CHECK_ITEMS,
+    validate_max=True,
 )
 
 

@@ -223,9 +223,14 @@ def check_create(request, garage, plate):
         except ValueError:
             raise Http404 from None
         corrects = selectors.check_get(passport=passport, check_id=corrects_id)
-    form = StatusCheckForm(request.POST or None, initial={"odometer_km": passport.odometer_km})
+    form = StatusCheckForm(
+        request.POST if request.method == "POST" else None,
+        initial={"odometer_km": passport.odometer_km},
+    )
     items = StatusCheckItemFormSet(
-        request.POST or None, initial=checklist_initial(), prefix="items"
+        request.POST if request.method == "POST" else None,
+        initial=checklist_initial(),
+        prefix="items",
     )
     if request.method == "POST" and form.is_valid() and items.is_valid():
         try:
@@ -292,7 +297,7 @@ def check_detail(request, garage, plate, check_id):
 def history_create(request, garage, plate):
     _require(request, roles.ADD_HISTORY)
     passport = selectors.passport_get(garage=garage, plate=plate)
-    form = HistoryEntryForm(request.POST or None)
+    form = HistoryEntryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -12,6 +12,7 @@ from transfers.selectors import owner_car_list
 
 
 @login_required
+@require_GET  # a landing page: a POST here would be taken for a form that does nothing
 def home(request):
     """Where a login lands: the place this person works in, or the welcome page."""
     if membership_list_for_user(user=request.user).exists():

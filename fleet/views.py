@@ -155,7 +155,7 @@ def driver_edit(request, fleet, plate):
         "email": passport.driver_email,
         "phone": passport.driver_phone,
     }
-    form = DriverForm(request.POST or None, initial=initial)
+    form = DriverForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.driver_update(passport=passport, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Driver saved."))
@@ -187,7 +187,7 @@ def transfer(request, fleet, plate):
 @garage_member_required(Membership.Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def garage_fleets(request, garage):
-    form = FleetCreateForm(request.POST or None)
+    form = FleetCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             fleet = services.fleet_create(garage=garage, actor=request.user, **form.cleaned_data)

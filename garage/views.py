@@ -32,6 +32,7 @@ ADMIN = Membership.Role.ADMIN
 
 
 @login_required
+@require_GET
 def garage_home(request):
     """`/garage/`: straight to the (first) garage the user works at."""
     membership = membership_list_for_user(user=request.user).first()
@@ -85,7 +86,9 @@ def dashboard(request, garage):
 @require_http_methods(["GET", "POST"])
 def account_settings(request, garage):
     initial = {name: getattr(garage, name) for name in (*SETTINGS_FIELDS, "email")}
-    form = GarageSettingsForm(request.POST or None, initial=initial, actor=request.user)
+    form = GarageSettingsForm(
+        request.POST if request.method == "POST" else None, initial=initial, actor=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "current_password"}
         try:
@@ -114,7 +117,7 @@ NEW_TOKEN_SESSION_KEY = "new_api_token"
 @require_http_methods(["GET", "POST"])
 def api_tokens(request, garage):
     """GMS tokens: made, named and revoked here; a new token is shown once."""
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token, raw = api_token_create(
             garage=garage, actor=request.user, name=form.cleaned_data["name"]
@@ -147,7 +150,7 @@ def api_token_revoke_view(request, garage, token_id):
 @garage_member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def staff(request, garage):
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = staff_invite(garage=garage, actor=request.user, **form.cleaned_data)

@@ -31,7 +31,12 @@ def promotion_list(request, garage):
 def _form_page(request, garage, *, promotion=None):
     makes, fuels = selectors.segment_options(garage=garage)
     initial = PromotionForm.initial_for(promotion) if promotion else {}
-    form = PromotionForm(request.POST or None, initial=initial, makes=makes, fuels=fuels)
+    form = PromotionForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        makes=makes,
+        fuels=fuels,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if promotion is None:

@@ -134,7 +134,9 @@ def transfer_resend(request, garage, plate, transfer_id):
 def transfer_correct(request, garage, plate, transfer_id):
     passport = passport_get(garage=garage, plate=plate)
     transfer = selectors.transfer_get_open(passport=passport, transfer_id=transfer_id)
-    form = CorrectEmailForm(request.POST or None, initial={"new_email": transfer.email})
+    form = CorrectEmailForm(
+        request.POST if request.method == "POST" else None, initial={"new_email": transfer.email}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.transfer_correct_email(
@@ -174,7 +176,7 @@ def activate(request, uidb64, token):
         return render(
             request, "transfers/activation_invalid.html", {"form": ActivationResendForm()}
         )
-    form = SetPasswordForm(user, request.POST or None)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             transfers = services.owner_activate(

@@ -1,0 +1,770 @@
+"""Shared by the bad-input and CSRF suites: every route of the URLconf with the objects its URL
+needs and who may use it, which of them accept POST (found by asking, not by reading code), the
+field values hypothesis posts to each form, and a fingerprint of every app table to prove that
+a refused request wrote nothing.
+
+A new route fails `test_every_route_is_known` until it is in ROUTES; a new POST view fails
+`test_every_post_view_is_covered` until it is in FORMS. That is the point: new forms are fuzzed
+and CSRF-checked without anyone remembering to.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.contrib.auth.tokens import default_token_generator
+from django.db import connection, models, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from hypothesis import strategies as st
+
+from accounts.tokens import activation_token_generator
+from appointments import catalogue
+from autopaspoort import plates
+from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
+from fleet.services import stock_fleet_for
+from garage.models import Membership
+from garage.services import api_token_create
+from reminders.models import Topic
+from reminders.tokens import unsubscribe_token
+from tests.accounts.factories import PASSWORD, UserFactory
+from tests.appointments.factories import ask
+from tests.autopaspoort.factories import PassportFactory, item, record_check
+from tests.fleet.factories import FleetFactory, fleet_car, manager_of
+from tests.garage.factories import MembershipFactory
+from tests.promotions.factories import PromotionFactory
+from tests.transfers.factories import customer_passport, transfer
+
+# Our own apps: the tables whose rows a refused request must leave alone.
+LOCAL_APPS = (
+    "core",
+    "accounts",
+    "garage",
+    "autopaspoort",
+    "fleet",
+    "transfers",
+    "notifications",
+    "reminders",
+    "appointments",
+    "promotions",
+    "insights",
+)
+# Django's own pages: its admin and the API (tests/security/test_api_bad_input.py) are not
+# form views of ours.
+SKIPPED_PREFIXES = ("admin/", "api/")
+# What Django renders for form errors (`<ul class="errorlist">`, also "errorlist nonfield").
+ERROR_MARKUP = 'class="errorlist'
+
+
+# --- The world every URL is built from --------------------------------------------------------
+
+
+def build_world(garage) -> SimpleNamespace:
+    """One of everything a URL can point at, all reachable by the route's actor."""
+    admin = garage.account_user
+    w = SimpleNamespace(garage=garage, admin=admin)
+    w.membership = MembershipFactory(garage=garage, role=Membership.Role.MECHANIC, invited_by=admin)
+    w.stock = PassportFactory(garage=garage)
+    w.check = record_check(
+        w.stock, items=[item(StatusCheckItem.Component.TYRES_FRONT, "now", cost="120.00")]
+    )
+    w.item = w.check.items.get()
+    w.pending = PassportFactory(garage=garage)
+    w.transfer = transfer(w.pending, "nieuwe.klant@example.nl")
+    w.new_owner = w.transfer.new_owner
+    w.owner = UserFactory(full_name="Eigenaar Fuzz")
+    w.owner_car = customer_passport(garage, w.owner)
+    w.owner_car_busy = customer_passport(garage, w.owner)
+    w.appointment = ask(w.owner_car_busy)
+    w.fleet = FleetFactory(garages=[garage])
+    w.manager = manager_of(w.fleet)
+    w.fleet_car = fleet_car(w.fleet, garage=garage)
+    w.promotion = PromotionFactory(garage=garage, created_by=admin)
+    # Made on first use by the pages that offer fleets: made here, so that a page view is not
+    # taken for a write.
+    stock_fleet_for(garage=garage)
+    w.token, w.raw_token = api_token_create(garage=garage, actor=admin, name="GMS fuzz")
+    w.invited = UserFactory(password=False)
+    w.light = catalogue.all_lights()[0].code
+    w.unsubscribe = unsubscribe_token(email=w.owner.email, topic=Topic.values[0])
+    return w
+
+
+def in_days(days: int) -> str:
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def _uid(user) -> str:
+    return urlsafe_base64_encode(force_bytes(user.pk))
+
+
+@dataclass(frozen=True)
+class Route:
+    actor: str  # "admin" | "manager" | "owner" | "anon"
+    kwargs: Callable[[SimpleNamespace], dict] = lambda w: {}
+
+
+def _g(w, **more):
+    return {"garage_id": w.garage.pk, **more}
+
+
+# Every route of the URLconf (but Django's admin and the API): who uses it and its URL's objects.
+ROUTES: dict[str, Route] = {
+    "home": Route("owner"),
+    "healthz": Route("anon"),
+    "set_language": Route("anon"),
+    "accounts:login": Route("anon"),
+    "accounts:logout": Route("owner"),
+    "accounts:password_change": Route("owner"),
+    "accounts:password_reset": Route("anon"),
+    "accounts:password_reset_sent": Route("anon"),
+    "accounts:password_set": Route(
+        "anon",
+        lambda w: {
+            "uidb64": _uid(w.invited),
+            "token": default_token_generator.make_token(w.invited),
+        },
+    ),
+    "garage:home": Route("admin"),
+    "garage:dashboard": Route("admin", _g),
+    "garage:settings": Route("admin", _g),
+    "garage:staff": Route("admin", _g),
+    "garage:api_tokens": Route("admin", _g),
+    "garage:api_token_revoke": Route("admin", lambda w: _g(w, token_id=w.token.pk)),
+    "garage:staff_remove": Route("admin", lambda w: _g(w, membership_id=w.membership.pk)),
+    "autopaspoort:create": Route("admin", _g),
+    "autopaspoort:vehicle_lookup": Route("admin", _g),
+    "autopaspoort:profile": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "autopaspoort:close": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "autopaspoort:details": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "autopaspoort:check_create": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "autopaspoort:check_detail": Route(
+        "admin", lambda w: _g(w, plate=w.stock.plate, check_id=w.check.pk)
+    ),
+    "autopaspoort:history_create": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "autopaspoort:item_delivery": Route(
+        "admin", lambda w: _g(w, plate=w.stock.plate, item_id=w.item.pk)
+    ),
+    "transfers:start": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "transfers:resend": Route(
+        "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
+    ),
+    "transfers:correct": Route(
+        "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
+    ),
+    "reminders:settings": Route("owner"),
+    "reminders:unsubscribe": Route("anon", lambda w: {"token": w.unsubscribe}),
+    "appointments:lights": Route("owner"),
+    "appointments:light_ask": Route("owner", lambda w: {"code": w.light}),
+    "appointments:request": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "appointments:car_state": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "appointments:owner_accept": Route(
+        "owner", lambda w: {"plate": w.owner_car_busy.plate, "appointment_id": w.appointment.pk}
+    ),
+    "appointments:owner_cancel": Route(
+        "owner", lambda w: {"plate": w.owner_car_busy.plate, "appointment_id": w.appointment.pk}
+    ),
+    "appointments:garage_list": Route("admin", _g),
+    "appointments:garage_detail": Route("admin", lambda w: _g(w, appointment_id=w.appointment.pk)),
+    "appointments:garage_accept": Route("admin", lambda w: _g(w, appointment_id=w.appointment.pk)),
+    "appointments:garage_lights": Route("admin", _g),
+    "appointments:garage_light_edit": Route("admin", lambda w: _g(w, code=w.light)),
+    "promotions:list": Route("admin", _g),
+    "promotions:create": Route("admin", _g),
+    "promotions:detail": Route("admin", lambda w: _g(w, promotion_id=w.promotion.pk)),
+    "promotions:edit": Route("admin", lambda w: _g(w, promotion_id=w.promotion.pk)),
+    "promotions:preview": Route("admin", lambda w: _g(w, promotion_id=w.promotion.pk)),
+    "promotions:send": Route("admin", lambda w: _g(w, promotion_id=w.promotion.pk)),
+    "insights:statistics": Route("admin", _g),
+    "insights:usage": Route("admin", _g),
+    "portal:home": Route("owner"),
+    "portal:activation_resend": Route("anon"),
+    "portal:activate": Route(
+        "anon",
+        lambda w: {
+            "uidb64": _uid(w.new_owner),
+            "token": activation_token_generator.make_token(w.new_owner),
+        },
+    ),
+    "portal:car": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "portal:accept": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "fleet:dashboard": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
+    "fleet:export": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
+    "fleet:car": Route("manager", lambda w: {"fleet_id": w.fleet.pk, "plate": w.fleet_car.plate}),
+    "fleet:driver": Route(
+        "manager", lambda w: {"fleet_id": w.fleet.pk, "plate": w.fleet_car.plate}
+    ),
+    "fleet:transfer": Route(
+        "manager", lambda w: {"fleet_id": w.fleet.pk, "plate": w.fleet_car.plate}
+    ),
+    "fleet:garage_fleets": Route("admin", _g),
+    "fleet:link": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "fleet:unlink": Route("admin", lambda w: _g(w, plate=w.fleet_car.plate)),
+}
+
+
+def url_route_names() -> list[str]:
+    """Every named route of the URLconf, namespaced, but Django's admin and the API."""
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if not route.startswith(SKIPPED_PREFIXES):
+                    assert pattern.name, f"Unnamed route {route}: name it"
+                    yield namespace + pattern.name
+
+    return sorted(set(walk(get_resolver().url_patterns, "", "")))
+
+
+def actor_user(world, actor):
+    return {"admin": world.admin, "manager": world.manager, "owner": world.owner}.get(actor)
+
+
+_addresses = itertools.count(1)
+
+
+def fresh_ip() -> str:
+    """A new client address per client: the per-address limits of the login, the link emails
+    and the API must not carry over from one example (or one run) to the next."""
+    n = next(_addresses) + random.randrange(1 << 20) * 4096
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
+def client_as(world, actor, **client_kwargs) -> Client:
+    client = Client(raise_request_exception=False, REMOTE_ADDR=fresh_ip(), **client_kwargs)
+    user = actor_user(world, actor)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def url_of(world, name) -> str:
+    return reverse(name, kwargs=ROUTES[name].kwargs(world))
+
+
+@transaction.atomic
+def _rolled_back(fn):
+    """Run `fn` and undo what it wrote (a savepoint inside the test's transaction)."""
+    try:
+        return fn()
+    finally:
+        transaction.set_rollback(True)
+
+
+def rolled_back(fn):
+    return _rolled_back(fn)
+
+
+def post_accepting_routes(world) -> list[str]:
+    """The routes whose view takes a POST: everything that does not answer 405. Asked, not
+    read from the code, so a view without a method decorator counts as well."""
+    found = []
+    for name in url_route_names():
+        if name not in ROUTES:
+            continue  # test_every_route_is_known says so
+        client = client_as(world, ROUTES[name].actor)
+        url = url_of(world, name)
+        status = rolled_back(lambda client=client, url=url: client.post(url, {}).status_code)
+        if status != 405:
+            found.append(name)
+    return found
+
+
+# --- A fingerprint of every app table ---------------------------------------------------------
+
+
+def app_models(exclude=()) -> list[type[models.Model]]:
+    return [
+        model
+        for label in LOCAL_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model._meta.proxy and model._meta.label not in exclude
+    ]
+
+
+def fingerprint(exclude=()) -> dict[str, tuple]:
+    """(rows, highest id, digest of all rows) per app table, in one query on PostgreSQL."""
+    tables = app_models(exclude)
+    quote = connection.ops.quote_name
+    parts = []
+    for model in tables:
+        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        if connection.vendor == "postgresql":
+            parts.append(
+                f"(SELECT count(*)::text || ':' || coalesce(max(t.{pk})::text, '0') || ':' || "
+                f"md5(coalesce(string_agg(t::text, '|' ORDER BY t.{pk}), '')) FROM {table} t)"
+            )
+        else:
+            parts.append(f"(SELECT count(*) || ':' || coalesce(max({pk}), 0) || ':' FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))  # noqa: S608 - our own table names
+        row = cursor.fetchone()
+    return {
+        model._meta.label: tuple(value.split(":")) for model, value in zip(tables, row, strict=True)
+    }
+
+
+def changed_tables(before, after) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
+
+
+def assert_new_rows_complete(before, after) -> None:
+    """Rows a valid request created are whole: required fields filled, no NUL in text, a check
+    with its items, an appointment with its times, a plate in its canonical spelling."""
+    for label in changed_tables(before, after):
+        model = apps.get_model(label)
+        highest = int(before[label][1])
+        for row in model._default_manager.filter(pk__gt=highest):
+            for f in model._meta.concrete_fields:
+                value = getattr(row, f.attname)
+                if isinstance(value, str):
+                    assert "\x00" not in value, (label, f.name)
+                required = not (f.null or f.blank or f.has_default() or f.primary_key)
+                if required and not isinstance(f, models.BooleanField):
+                    assert value not in (None, ""), f"{label}.{f.name} is empty in a new row"
+            if isinstance(row, StatusCheck):
+                assert row.items.exists(), "a status check without items"
+            if isinstance(row, Passport):
+                assert row.plate == plates.normalize(row.plate)
+            if label == "appointments.Appointment":
+                assert row.slots.exists(), "an appointment without preferred times"
+
+
+# --- What hypothesis posts --------------------------------------------------------------------
+
+CONTROL = "".join(chr(c) for c in range(32)) + "\x7f\u200b\u202e\ufeff\ud7ff"
+LONG = 10_241  # over 10k characters
+
+nasty_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=CONTROL, min_size=1, max_size=10),
+    st.text(max_size=10).map(lambda s: f"{s}\x00{s}"),
+    st.sampled_from("a€🚗\u202e0<").map(lambda c: c * LONG),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\t\r\n",
+            "\x00",
+            "null",
+            "None",
+            "undefined",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "%00",
+            "{{ 7*7 }}",
+            '=HYPERLINK("http://x")',
+            "\ufeffGJ-55-55",
+            "🚗" * 300,
+        ]
+    ),
+)
+plate_values = st.one_of(
+    st.sampled_from(
+        [
+            "gj5555",
+            "GJ-55-55",
+            "gj 55 55",
+            " g j 5 5 5 5 ",
+            "ＧＪ５５５５",  # fullwidth
+            "GJ‐55‐55",  # unicode hyphens
+            "GJ--55--55",
+            "gj.55.55",
+            "AA-00-00",
+            "CD-123-4",
+            "ZZ-00-01",
+            "F-12-34",
+            "0000",
+            "GJ-55-55\x00",
+            "ĞJ-55-55",
+            "1-ABC-23",
+            "X" * 30,
+        ]
+    ),
+    st.from_regex(r"[A-Za-z0-9 \-]{1,12}", fullmatch=True),
+)
+email_values = st.one_of(
+    st.sampled_from(
+        [
+            "a",
+            "a@",
+            "@b.nl",
+            "a@b",
+            "a@@b.nl",
+            "a b@c.nl",
+            "a@b.nl\n",
+            "a@b.nl\x00",
+            "x" * 300 + "@b.nl",
+            "a@" + "b" * 300 + ".nl",
+            "ünï@cödé.nl",
+            "a@b.nl,c@d.nl",
+            "klant@gmial.com",
+            " Klant@Example.NL ",
+            "klant@example.nl",
+            "garage-a@example.nl",
+        ]
+    ),
+    st.emails().map(str),
+)
+postcode_values = st.sampled_from(
+    ["1234AB", "1234 ab", "0123AB", "1234 SS", "12345", "ABCD12", "1234  AB", "１２３４AB", "1234"]
+)
+date_values = st.one_of(
+    st.sampled_from(
+        [
+            "2024-02-30",
+            "0000-00-00",
+            "0001-01-01",
+            "9999-12-31",
+            "10000-01-01",
+            "1900-01-01",
+            "2100-01-01",
+            "31-12-2024",
+            "2024/01/01",
+            "-2024-01-01",
+            "2024-13-01",
+            "today",
+        ]
+    ),
+    st.dates().map(lambda d: d.isoformat()),
+)
+money_values = st.one_of(
+    st.sampled_from(
+        [
+            "-1",
+            "-0.01",
+            "NaN",
+            "sNaN",
+            "Infinity",
+            "-inf",
+            "1e30",
+            "1E+30",
+            "12,50",
+            "1.234,56",
+            "1,234.56",
+            "0.001",
+            "99999999999.99",
+            "100000.01",
+            "0",
+            "€12",
+            "12.5.5",
+            " 12 ",
+            "1_000",
+        ]
+    ),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.floats().map(str),
+)
+int_values = st.one_of(
+    st.sampled_from(
+        [
+            "-1",
+            "0",
+            "2000001",
+            str(2**31),
+            str(2**63),
+            str(-(2**63) - 1),
+            "9" * 40,
+            "1e6",
+            "1.5",
+            "12,000",
+            "12.000",
+            "0x10",
+            "١٢٣",  # Arabic-Indic digits: int() reads them
+        ]
+    ),
+    st.integers().map(str),
+)
+bool_values = st.sampled_from(["on", "off", "true", "false", "1", "0", ""])
+kvk_values = st.sampled_from(["12345678", "1234567", "123456789", "abcdefgh", "00000000"])
+password_values = st.sampled_from([PASSWORD, "", "x", "a" * 5000, "Nieuw-wachtwoord-2024"])
+
+TYPED = {
+    "text": st.text(alphabet=string.ascii_letters + " ", min_size=1, max_size=30),
+    "plate": plate_values,
+    "email": email_values,
+    "postcode": postcode_values,
+    "date": date_values,
+    "money": money_values,
+    "int": int_values,
+    "bool": bool_values,
+    "kvk": kvk_values,
+    "password": password_values,
+}
+
+
+@dataclass(frozen=True)
+class Form:
+    """What one POST view takes: field -> (kind, valid value). `kind` "form": an invalid post
+    re-renders the form with errors; "action": it redirects (with a message) or shows a result
+    page, so 2xx/3xx are both fine as long as a refusal writes nothing."""
+
+    fields: dict[str, tuple[str, object]] = field(default_factory=dict)
+    kind: str = "form"
+    # A 200 without an error that is neither a refusal nor a write: a step of a flow.
+    neutral: Callable | None = None
+    # Sent first (e.g. a GET that puts a token in the session); returns the URL to post to.
+    prepare: Callable | None = None
+    # Known, reported, not ours to fix: an empty POST shows the blank form without an error.
+    blank_on_empty_post: bool = False
+
+    def valid(self, world) -> dict:
+        return {
+            name: (value(world) if callable(value) else value)
+            for name, (_kind, value) in self.fields.items()
+        }
+
+
+def choice(*values):
+    return st.sampled_from(list(values))
+
+
+def _transfer_step(response):
+    templates = {t.name for t in response.templates}
+    return "transfers/transfer_confirm.html" in templates or b"suggestion" in response.content
+
+
+def _passport_lookup(response):
+    return "autopaspoort/passport_create.html" in {t.name for t in response.templates}
+
+
+def _password_set_prepare(client, url):
+    response = client.get(url)
+    return response["Location"] if response.status_code == 302 else url
+
+
+CONTACT = {
+    "name": ("text", "Piet Koper"),
+    "email": ("email", "piet.koper@example.nl"),
+    "street": ("text", "Kerkstraat"),
+    "house_number": ("text", "12"),
+    "postcode": ("postcode", "3511 AB"),
+    "city": ("text", "Utrecht"),
+    "phone": ("text", "0612345678"),
+    "expected_version": ("int", lambda w: w.stock.owner_version),
+    "keep_email": ("bool", ""),
+    "step": (choice("details", "confirm", "edit"), "confirm"),
+}
+NO_FIELDS = Form({"anything": ("text", "")}, kind="action")
+
+# Every POST view: its fields with a valid value each. test_every_post_view_is_covered keeps
+# this in step with the URLconf.
+FORMS: dict[str, Form] = {
+    "set_language": Form(
+        {"language": (choice("nl", "en", "xx"), "en"), "next": ("text", "/")}, kind="action"
+    ),
+    "accounts:login": Form(
+        {"username": ("email", lambda w: w.owner.email), "password": ("password", PASSWORD)}
+    ),
+    "accounts:logout": NO_FIELDS,
+    "accounts:password_change": Form(
+        {
+            "old_password": ("password", PASSWORD),
+            "new_password1": ("password", "Nieuw-wachtwoord-2024"),
+            "new_password2": ("password", "Nieuw-wachtwoord-2024"),
+        }
+    ),
+    # accounts/views.py binds `request.POST or None`, so an empty POST is taken for a GET. That
+    # file has another owner; the fix (`request.POST if request.method == "POST" else None`) is
+    # reported. Drop the flag once it is in.
+    "accounts:password_reset": Form(
+        {"email": ("email", lambda w: w.owner.email)}, blank_on_empty_post=True
+    ),
+    "accounts:password_reset_sent": NO_FIELDS,  # no method limit in accounts/views.py
+    "accounts:password_set": Form(
+        {
+            "new_password1": ("password", "Nieuw-wachtwoord-2024"),
+            "new_password2": ("password", "Nieuw-wachtwoord-2024"),
+        },
+        prepare=_password_set_prepare,
+    ),
+    "garage:settings": Form(
+        {
+            "name": ("text", "Garage A"),
+            "email": ("email", lambda w: w.garage.email),
+            "phone": ("text", "030-1234567"),
+            "street": ("text", "Dorpsstraat"),
+            "house_number": ("text", "1"),
+            "postcode": ("postcode", "1234 AB"),
+            "city": ("text", "Utrecht"),
+            "kvk_number": ("kvk", "12345678"),
+            "current_password": ("password", PASSWORD),
+        }
+    ),
+    "garage:staff": Form(
+        {
+            "email": ("email", "monteur.nieuw@example.nl"),
+            "full_name": ("text", "Nieuwe Monteur"),
+            "role": (choice(*Membership.Role.values, ""), Membership.Role.MECHANIC),
+        }
+    ),
+    "garage:api_tokens": Form({"name": ("text", "Mijn GMS")}),
+    "garage:api_token_revoke": NO_FIELDS,
+    "garage:staff_remove": NO_FIELDS,
+    "autopaspoort:create": Form(
+        {
+            "plate": ("plate", "GJ-55-55"),
+            "owner_email": ("email", lambda w: w.garage.email),
+            "owner_name": ("text", ""),
+            "owner_postcode": ("postcode", ""),
+            "driver_email": ("email", ""),
+            "odometer_km": ("int", "12000"),
+            "make": ("text", "VOLKSWAGEN"),
+            "first_admission": ("date", "2019-05-01"),
+            "apk_expires": ("date", "2026-05-01"),
+            "fleet": ("int", ""),
+            "rdw_plate": ("plate", ""),
+            "rdw_status": (choice("found", "unknown", ""), ""),
+            "rdw_odometer_judgement": ("text", ""),
+            "lookup": ("text", None),  # None: left out of the valid post
+        },
+        neutral=_passport_lookup,
+    ),
+    "autopaspoort:check_create": Form(
+        {
+            "odometer_km": ("int", lambda w: str(w.stock.odometer_km + 100)),
+            "odometer_correction_reason": ("text", ""),
+            "notes": ("text", "Fuzz"),
+            "items-TOTAL_FORMS": ("int", "2"),
+            "items-INITIAL_FORMS": ("int", "0"),
+            "items-0-component": (choice(*StatusCheckItem.Component.values), "tyres_front"),
+            "items-0-rating": (choice(*StatusCheckItem.Rating.values, ""), "soon"),
+            "items-0-tread_depth_mm": ("money", "3,5"),
+            "items-0-estimated_cost": ("money", "120,50"),
+            "items-0-note": ("text", ""),
+            "items-0-fix_before_delivery": ("bool", "on"),
+            "items-1-component": (choice(*StatusCheckItem.Component.values), "other"),
+            "items-1-description": ("text", "Ruitenwisser"),
+            "items-1-rating": (choice(*StatusCheckItem.Rating.values, ""), "ok"),
+            "items-1-estimated_cost": ("money", "0"),
+        }
+    ),
+    "autopaspoort:history_create": Form(
+        {
+            "kind": (choice("small_service", "repair", "apk", "x"), "repair"),
+            "date": ("date", lambda w: in_days(0)),
+            "odometer_km": ("int", lambda w: str(w.stock.odometer_km + 10)),
+            "odometer_correction_reason": ("text", ""),
+            "description": ("text", "Remblokken vervangen"),
+            "cost": ("money", "219,00"),
+        }
+    ),
+    "autopaspoort:item_delivery": Form({"fix": (choice("0", "1"), "1")}, kind="action"),
+    "transfers:start": Form(CONTACT, neutral=_transfer_step),
+    "transfers:resend": NO_FIELDS,
+    "transfers:correct": Form({"new_email": ("email", "gecorrigeerd@example.nl")}),
+    "reminders:settings": Form(
+        {"reminders_enabled": ("bool", "on"), "promotions_enabled": ("bool", "")}
+    ),
+    "reminders:unsubscribe": NO_FIELDS,
+    "appointments:request": Form(
+        {
+            "reason": (choice("maintenance", "apk", "warning_light", "x"), "maintenance"),
+            "warning_light": (choice("", "oil_pressure", "x"), ""),
+            "date_1": ("date", lambda w: in_days(7)),
+            "part_1": (choice("morning", "afternoon", "x"), "morning"),
+            "date_2": ("date", ""),
+            "part_2": (choice("morning", "afternoon", ""), "morning"),
+            "date_3": ("date", ""),
+            "part_3": (choice("morning", "afternoon", ""), "morning"),
+            "note": ("text", "Piept bij remmen"),
+        }
+    ),
+    "appointments:owner_accept": NO_FIELDS,
+    "appointments:owner_cancel": NO_FIELDS,
+    "appointments:garage_detail": Form(
+        {
+            "date": ("date", lambda w: in_days(8)),
+            "part_of_day": (choice("morning", "afternoon", "x"), "afternoon"),
+            "message": ("text", "Dinsdag kan ook"),
+        }
+    ),
+    "appointments:garage_accept": Form(
+        {
+            "slot": ("int", lambda w: str(w.appointment.slots.first().pk)),
+            "message": ("text", "Tot dan"),
+        },
+        kind="action",
+    ),
+    "appointments:garage_light_edit": Form({"text": ("text", "Kom direct langs.")}),
+    "promotions:create": Form(
+        {
+            "subject": ("text", "Wintercheck"),
+            "body": ("text", "Nu met korting."),
+            "ends_on": ("date", lambda w: in_days(30)),
+            "segment": (choice("all", "apk_due", "make", "fuel", "x"), "all"),
+            "apk_within_days": ("int", ""),
+            "make": ("text", ""),
+            "fuel": ("text", ""),
+        }
+    ),
+    "promotions:edit": None,  # as create, filled in below
+    "promotions:send": NO_FIELDS,
+    "portal:activation_resend": Form({"email": ("email", "nieuwe.klant@example.nl")}, "action"),
+    "portal:activate": Form(
+        {
+            "new_password1": ("password", "Nieuw-wachtwoord-2024"),
+            "new_password2": ("password", "Nieuw-wachtwoord-2024"),
+        }
+    ),
+    "portal:accept": NO_FIELDS,
+    "fleet:driver": Form(
+        {
+            "name": ("text", "Bestuurder"),
+            "email": ("email", "bestuurder@example.nl"),
+            "phone": ("text", "0612345678"),
+        }
+    ),
+    "fleet:transfer": Form(
+        {**CONTACT, "expected_version": ("int", lambda w: w.fleet_car.owner_version)},
+        neutral=_transfer_step,
+    ),
+    "fleet:garage_fleets": Form(
+        {
+            "name": ("text", "Nieuw Wagenpark BV"),
+            "email": ("email", "wagenpark.nieuw@example.nl"),
+            "kvk_number": ("kvk", "12345678"),
+            "manager_email": ("email", "beheerder.nieuw@example.nl"),
+            "manager_name": ("text", "Beheerder"),
+        }
+    ),
+    "fleet:link": Form({"fleet": ("int", lambda w: str(w.fleet.pk))}, kind="action"),
+    "fleet:unlink": NO_FIELDS,
+}
+FORMS["promotions:edit"] = FORMS["promotions:create"]
+
+
+@st.composite
+def form_data(draw, form: Form, world) -> dict:
+    """A post for `form`: each field valid, of its own kind but odd, any nasty text, left out
+    or repeated; sometimes a field the form does not know."""
+    valid = form.valid(world)
+    data = {}
+    for name, (kind, _value) in form.fields.items():
+        typed = kind if isinstance(kind, st.SearchStrategy) else TYPED[kind]
+        how = draw(st.sampled_from(["valid", "valid", "typed", "typed", "nasty", "missing"]))
+        if how == "missing" or (how == "valid" and valid[name] is None):
+            continue
+        value = (
+            valid[name] if how == "valid" else draw(typed) if how == "typed" else draw(nasty_text)
+        )
+        if draw(st.integers(0, 9)) == 0:
+            value = [value, draw(st.one_of(typed, nasty_text))]  # a repeated field
+        data[name] = value
+    if draw(st.integers(0, 9)) == 0:
+        data[draw(st.text(min_size=1, max_size=20))] = draw(nasty_text)
+    return data
