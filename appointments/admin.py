@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment, AppointmentSlot, GarageLightAdvice
 from autopaspoort.admin import PlateSearchMixin
+from core.admin_audit import AuditedAdmin
 
 
 class AppointmentSlotInline(admin.TabularInline):
@@ -20,7 +21,7 @@ class AppointmentSlotInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(PlateSearchMixin, admin.ModelAdmin):
+class AppointmentAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
     """Appointments are a conversation between an owner and a garage, with emails on every
     step: support reads them here; the owner and the garage change them in their own pages."""
 
@@ -51,7 +52,7 @@ class AppointmentAdmin(PlateSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(GarageLightAdvice)
-class GarageLightAdviceAdmin(admin.ModelAdmin):
+class GarageLightAdviceAdmin(AuditedAdmin, admin.ModelAdmin):
     """A garage's own advice, shown to its customers: support may correct or remove it."""
 
     list_display = ("garage", "light_code", "light_name", "updated_by", "updated_at")

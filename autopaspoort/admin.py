@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from autopaspoort import plates
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from core.admin_audit import AuditedAdmin
 
 
 class PlateSearchMixin:
@@ -30,7 +31,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(Passport)
-class PassportAdmin(PlateSearchMixin, admin.ModelAdmin):
+class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
     list_display = ("plate", "make", "model", "garage", "state", "owner_email", "created_at")
     list_filter = ("state", "rdw_status", "odometer_logical")
     search_fields = ("plate", "owner_email", "owner_name", "garage__name")
@@ -58,7 +59,7 @@ class StatusCheckItemInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(StatusCheck)
-class StatusCheckAdmin(ReadOnlyMixin, PlateSearchMixin, admin.ModelAdmin):
+class StatusCheckAdmin(AuditedAdmin, ReadOnlyMixin, PlateSearchMixin, admin.ModelAdmin):
     """Inspection reports are never edited, also not by support: a new check corrects one."""
 
     plate_lookup = "passport__plate_compact"
@@ -69,7 +70,7 @@ class StatusCheckAdmin(ReadOnlyMixin, PlateSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(HistoryEntry)
-class HistoryEntryAdmin(PlateSearchMixin, admin.ModelAdmin):
+class HistoryEntryAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
     plate_lookup = "passport__plate_compact"
     list_display = ("passport", "date", "kind", "odometer_km", "cost", "garage", "created_by")
     list_filter = ("kind",)

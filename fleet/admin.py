@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin_audit import AuditedAdmin
 from fleet.models import FleetAccount, FleetLink, FleetMembership
 from fleet.services import fleet_manager_invite
 
@@ -12,7 +13,7 @@ class FleetMembershipInline(admin.TabularInline):
 
 
 @admin.register(FleetAccount)
-class FleetAccountAdmin(admin.ModelAdmin):
+class FleetAccountAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "email", "kind", "kvk_number", "created_at")
     list_filter = ("kind",)
     search_fields = ("name", "email", "kvk_number")
@@ -43,7 +44,7 @@ class FleetAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(FleetMembership)
-class FleetMembershipAdmin(admin.ModelAdmin):
+class FleetMembershipAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("user", "fleet", "created_at")
     search_fields = ("user__email", "fleet__name")
     list_select_related = ("user", "fleet")
@@ -52,7 +53,7 @@ class FleetMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(FleetLink)
-class FleetLinkAdmin(admin.ModelAdmin):
+class FleetLinkAdmin(AuditedAdmin, admin.ModelAdmin):
     """The record of which car was in which fleet when: read-only."""
 
     list_display = ("passport", "fleet", "linked_at", "linked_by", "unlinked_at", "unlinked_by")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_audit import AuditedAdmin
 from garage.models import ApiToken, Garage, Membership
 
 
@@ -13,7 +14,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Garage)
-class GarageAdmin(admin.ModelAdmin):
+class GarageAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "account_email", "city", "kvk_number", "created_at")
     search_fields = ("name", "account_user__email", "city", "kvk_number")
     list_select_related = ("account_user",)
@@ -26,7 +27,7 @@ class GarageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("user", "garage", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__full_name", "garage__name")
@@ -36,7 +37,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "garage", "prefix", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
     search_fields = ("name", "garage__name", "prefix")

@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_audit import AuditedAdmin
 from core.spreadsheets import spreadsheet_safe
 from insights.models import MonthlyUsage
 
 
 @admin.register(MonthlyUsage)
-class MonthlyUsageAdmin(admin.ModelAdmin):
+class MonthlyUsageAdmin(AuditedAdmin, admin.ModelAdmin):
     """The billing records of every garage: read-only (the monthly job writes them), with a
     CSV export of the selected rows for invoicing."""
 

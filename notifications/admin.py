@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_audit import AuditedAdmin
 from notifications.models import Notification
 from notifications.services import notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "recipient", "state", "attempts", "sent_at")
     list_filter = ("state", "kind", "language")
     search_fields = ("recipient", "provider_message_id")

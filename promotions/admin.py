@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin_audit import AuditedAdmin
 from promotions.models import Promotion, PromotionRecipient
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(AuditedAdmin, admin.ModelAdmin):
     """What garages sent to their customers: a record, read-only."""
 
     list_display = ("subject", "garage", "segment", "state", "created_at", "sent_at")
@@ -24,7 +25,7 @@ class PromotionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromotionRecipient)
-class PromotionRecipientAdmin(admin.ModelAdmin):
+class PromotionRecipientAdmin(AuditedAdmin, admin.ModelAdmin):
     """Who a promotion went to and the email that carried it (its state is in the outbox)."""
 
     list_display = ("promotion", "user", "notification", "skipped")

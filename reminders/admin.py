@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin_audit import AuditedAdmin
 from reminders.models import EmailOptOut, ReminderSent
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(AuditedAdmin, admin.ModelAdmin):
     """Which reminder went to whom for which event: a record, read-only."""
 
     list_display = ("created_at", "passport", "kind", "due_key", "recipient", "notification")
@@ -25,7 +26,7 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailOptOut)
-class EmailOptOutAdmin(admin.ModelAdmin):
+class EmailOptOutAdmin(AuditedAdmin, admin.ModelAdmin):
     """Addresses without an account that switched emails off by link. Support may delete one
     when its owner asks to receive the emails again; nobody adds one for someone else."""
 

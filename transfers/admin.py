@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_audit import AuditedAdmin, audit_message
 from core.errors import ApplicationError
 from transfers.forms import SupportCorrectEmailForm
 from transfers.models import EmailCorrection, Transfer
@@ -27,7 +28,7 @@ class EmailCorrectionInline(admin.TabularInline):
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
+class TransferAdmin(AuditedAdmin, admin.ModelAdmin):
     """Transfers are records: read-only here. A mistyped owner email is corrected with the
     "Correct email" page, which keeps an audit record and sends a fresh activation."""
 
@@ -63,6 +64,7 @@ class TransferAdmin(admin.ModelAdmin):
         transfer = get_object_or_404(Transfer.objects.select_related("passport"), pk=transfer_id)
         form = SupportCorrectEmailForm(request.POST or None, initial={"new_email": transfer.email})
         if request.method == "POST" and form.is_valid():
+            old_email = transfer.email
             try:
                 transfer_support_correct_email(
                     transfer=transfer,
@@ -76,8 +78,12 @@ class TransferAdmin(admin.ModelAdmin):
                 self.log_change(
                     request,
                     transfer,
-                    f"Owner email corrected to {form.cleaned_data['new_email']}: "
-                    f"{form.cleaned_data['reason']}",
+                    audit_message(
+                        [
+                            ("email", old_email, form.cleaned_data["new_email"]),
+                            ("reason", "", form.cleaned_data["reason"]),
+                        ]
+                    ),
                 )
                 self.message_user(
                     request,
@@ -97,7 +103,7 @@ class TransferAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailCorrection)
-class EmailCorrectionAdmin(admin.ModelAdmin):
+class EmailCorrectionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "transfer",

@@ -197,8 +197,10 @@ class Journey:
         # Chromium reports every blocked script, style or eval on the console.
         page.on(
             "console",
-            lambda msg: "Content Security Policy" in msg.text
-            and self.csp_violations.append(f"{page.url}: {msg.text}"),
+            lambda msg: (
+                "Content Security Policy" in msg.text
+                and self.csp_violations.append(f"{page.url}: {msg.text}")
+            ),
         )
         return page
 
