@@ -39,6 +39,7 @@ HISTORY_KINDS = {
 }
 KIND_NAMES = {value: key for key, value in HISTORY_KINDS.items()}
 KIND_NAMES[HistoryEntry.Kind.LARGE_SERVICE] = "maintenance"
+BIGINT_LIMIT = 2**63
 
 
 class ApiError(Exception):
@@ -356,11 +357,19 @@ def list_passports(
     )
 
 
-def _as_utc(moment: datetime) -> datetime:
+def _as_utc(moment: datetime, field: str = "updated_since") -> datetime:
     """Any ISO 8601 moment as UTC; one without an offset is read as UTC."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before the first moment Python knows
+        raise ApiError(
+            400,
+            "invalid_input",
+            "The request is not valid.",
+            {field: ["The moment is out of range."]},
+        ) from None
 
 
 def _encode_cursor(position) -> str:
@@ -371,14 +380,22 @@ def _encode_cursor(position) -> str:
 def _decode_cursor(cursor: str):
     try:
         updated_at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return _as_utc(datetime.fromisoformat(updated_at)), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        moment, position = _as_utc(datetime.fromisoformat(updated_at), "cursor"), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError, ApiError):
         raise ApiError(
             400,
             "invalid_cursor",
             "The cursor is not valid.",
             {"cursor": ["Pass next_cursor from the previous page as it was."]},
         ) from None
+    if not 0 < position < BIGINT_LIMIT:  # the database could not compare it with an id
+        raise ApiError(
+            400,
+            "invalid_cursor",
+            "The cursor is not valid.",
+            {"cursor": ["Pass next_cursor from the previous page as it was."]},
+        )
+    return moment, position
 
 
 @router.get("/passports/{plate}", response={200: PassportOut, **ERRORS})
