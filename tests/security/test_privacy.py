@@ -211,7 +211,9 @@ def hand_over(passport, person: Person, capture, *, actor=None, via=None) -> Cli
     else:
         (email,) = messages_to(mail.outbox[outbox_before:], person.email)
         path = activation_path(email.body)
-        assert client.get(path).status_code == 200
+        page = client.get(path, **EN)
+        assert page.status_code == 200
+        client.activation_page = page.content.decode()  # read by check_new_owner
         response = client.post(path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
         assert response.status_code == 302, response.content.decode()
     record.refresh_from_db()
@@ -245,6 +247,9 @@ def check_new_owner(client, passport, person, earlier, capture, since) -> list[s
     """Walk the portal as the new owner, then run the reminder job (a reminder is due) and
     read every email they got since the hand-over began."""
     found = walk(client, portal_start(passport.plate), earlier, person.name)
+    if hasattr(client, "activation_page"):
+        figures.add("privacy.pages_checked")
+        found += leaks_in(client.activation_page, earlier, f"the activation page of {person.name}")
     run_job(capture)
     found += emails_leaks(person.email, earlier, since)
     return found
@@ -260,11 +265,12 @@ def test_a_new_account_sees_nothing_of_the_previous_owner(
 ):
     since = len(mail.outbox)
     client = hand_over(sold_car, JANSEN, django_capture_on_commit_callbacks)
-    _finish(
-        check_new_owner(
-            client, sold_car, JANSEN, [PIETERSEN], django_capture_on_commit_callbacks, since
-        )
+    found = check_new_owner(
+        client, sold_car, JANSEN, [PIETERSEN], django_capture_on_commit_callbacks, since
     )
+    # The other way round too: the seller's receipt says nothing about the buyer.
+    found += emails_leaks(PIETERSEN.email, [JANSEN], since)
+    _finish(found)
 
 
 def test_an_existing_account_sees_nothing_of_the_previous_owner(
