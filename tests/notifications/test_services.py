@@ -1,8 +1,10 @@
+import smtplib
 import threading
 import time
 from datetime import timedelta
 
 import pytest
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core import mail
 from django.core.mail.backends import locmem
 from django.core.mail.backends.base import BaseEmailBackend
@@ -14,6 +16,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import (
     DeliveryFailed,
+    is_permanent,
     notification_deliver,
     notification_queue,
     notifications_requeue_stale,
@@ -214,3 +217,33 @@ def test_two_workers_delivering_the_same_row_at_once_send_one_email(owner):
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
     assert (notification.state, notification.attempts) == (Notification.State.SENT, 1)
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.nl": (550, b"unknown user")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.nl": (450, b"mailbox busy")}), False),
+        (
+            smtplib.SMTPRecipientsRefused(
+                {"a@example.nl": (550, b"unknown"), "b@example.nl": (451, b"later")}
+            ),
+            False,
+        ),
+        (smtplib.SMTPDataError(554, b"rejected as spam"), True),
+        (smtplib.SMTPSenderRefused(553, b"sender not allowed", "noreply@example.nl"), True),
+        (smtplib.SMTPDataError(451, b"try again"), False),
+        (smtplib.SMTPServerDisconnected("gone"), False),
+        (TimeoutError("timed out"), False),
+        (ConnectionRefusedError("down"), False),
+        (AnymailRecipientsRefused(), True),
+        (AnymailAPIError("unprocessable", status_code=422), True),
+        (AnymailAPIError("bad token", status_code=401), True),
+        (AnymailAPIError("rate limited", status_code=429), False),
+        (AnymailAPIError("request timeout", status_code=408), False),
+        (AnymailAPIError("server error", status_code=503), False),
+        (AnymailAPIError("network error"), False),
+    ],
+)
+def test_only_a_refusal_that_would_repeat_is_permanent(error, permanent):
+    assert is_permanent(error) is permanent
