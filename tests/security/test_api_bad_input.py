@@ -43,7 +43,7 @@ pytestmark = pytest.mark.faults
 # The token's last use is stamped on a request by design: not a write of the request's input.
 NOT_INPUT = ("garage.ApiToken",)
 FUZZ = hypothesis_settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     derandomize=True,
     suppress_health_check=[

@@ -41,7 +41,7 @@ from tests.security.bad_input_helpers import (
 pytestmark = pytest.mark.faults
 
 FUZZ = hypothesis_settings(
-    max_examples=15,
+    max_examples=25,
     deadline=None,
     derandomize=True,  # the same examples every run: a failure here is reproducible
     suppress_health_check=[
