@@ -2,6 +2,7 @@
 once, the transfer must be committed, and the activation email must go out exactly once when
 the broker is back (the outbox sweep re-enqueues what the web side could not publish)."""
 
+import socket
 import time
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from autopaspoort.models import Passport
+from config.celery import app as celery_app
 from notifications.models import Notification
 from notifications.services import notifications_requeue_stale
 from tests import figures
@@ -107,3 +109,48 @@ def test_transfers_confirmed_while_the_broker_is_down_send_one_activation_each_w
     figures.add("emails.lost", lost)
     figures.add("emails.duplicated", duplicated)
     assert (lost, duplicated) == (0, 0), per_recipient
+
+
+@pytest.fixture
+def black_hole_broker():
+    """A broker address that swallows connection attempts: a listener whose backlog is full
+    and which never accepts, so the kernel drops further SYNs (as a firewall dropping packets,
+    or a broker host that is gone, would). Connecting hangs until the client's own timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_always_eager)
+    conf.broker_url, conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
+    forget_broker_connections()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.task_always_eager = saved
+        forget_broker_connections()
+        for sock in [*fillers, listener]:
+            sock.close()
+
+
+def test_a_broker_that_does_not_answer_at_all_still_lets_the_page_answer_in_time(
+    garage, garage_admin, client_for, black_hole_broker
+):
+    client = client_for(garage_admin)
+    for number in range(3):
+        passport = PassportFactory(garage=garage)
+        email = f"black.hole{number}@example.nl"
+
+        response, seconds = confirm_in_browser(client, passport, email)
+        figures.add("faults.broker_unreachable.injections")
+
+        assert response.status_code == 302
+        assert seconds < RESPONSE_LIMIT_SECONDS, f"{seconds:.2f}s"
+        activation = Notification.objects.get(recipient=email)
+        assert activation.state == Notification.State.PENDING  # the sweep will send it

@@ -74,15 +74,11 @@ def test_the_broker_hands_a_task_to_a_second_worker_only_after_the_longest_retry
 def test_publishing_to_a_broker_that_is_down_gives_up_quickly(production):
     """A web request publishes after commit; with the broker down it must answer anyway."""
     transport = production["transport"]
-    assert production["connection_timeout"] <= 2
-    assert transport["socket_connect_timeout"] <= 2
+    assert production["connection_timeout"] <= 1
+    assert transport["socket_connect_timeout"] <= 1
     assert transport["socket_timeout"] <= 5
-    policy = production["publish_retry"]
-    waits, interval = [], policy["interval_start"]
-    for _retry in range(policy["max_retries"]):
-        waits.append(min(interval, policy["interval_max"]))
-        interval += policy["interval_step"]
-    assert sum(waits) < 2
+    # One attempt: every retry would add another connect timeout to the page's answer.
+    assert production["publish_retry"]["max_retries"] == 0
 
 
 def test_database_connections_are_kept_and_checked_before_reuse(production):
