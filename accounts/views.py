@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import LoginForm, PasswordResetRequestForm
 from accounts.services import password_reset_request
@@ -40,7 +40,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
-    form = PasswordResetRequestForm(request.POST or None)
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         wait = email_link_wait(request, form.cleaned_data["email"])
         if wait is None:
@@ -51,5 +51,6 @@ def password_reset(request):
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
+@require_GET
 def password_reset_sent(request):
     return render(request, "accounts/password_reset_sent.html")

@@ -90,31 +90,34 @@ def passport_create(
     if unknown:
         raise TypeError(f"Unknown vehicle fields: {sorted(unknown)}")
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            passport = Passport.objects.create(
-                plate=plate,
-                garage=garage,
-                state=Passport.State.STOCK,
-                owner=garage.account_user,
-                activated_at=now,
-                owner_email=normalize_email(owner_email),
-                initial_odometer_km=odometer_km,
-                odometer_km=odometer_km,
-                odometer_read_on=timezone.localdate(now) if odometer_km is not None else None,
-                created_by=actor,
-                rdw_checked_at=now if vehicle.get("rdw_status") else None,
-                **vehicle,
-                **{key: owner_details.get(key, "") for key in OWNER_FIELDS},
-            )
-            if not any(key in vehicle for key in VEHICLE_FIELDS):
-                _enqueue_enrichment(passport.pk)
-            if fleet is not None:
-                fleet_link(passport=passport, fleet=fleet, actor=actor)
-                passport.fleet = fleet
-    except IntegrityError:
-        # Someone else registered the plate between our check and our insert.
-        raise _plate_taken_error(garage=garage, plate=plate) from None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: only the insert's own failure is caught
+                passport = Passport.objects.create(
+                    plate=plate,
+                    garage=garage,
+                    state=Passport.State.STOCK,
+                    owner=garage.account_user,
+                    activated_at=now,
+                    owner_email=normalize_email(owner_email),
+                    initial_odometer_km=odometer_km,
+                    odometer_km=odometer_km,
+                    odometer_read_on=timezone.localdate(now) if odometer_km is not None else None,
+                    created_by=actor,
+                    rdw_checked_at=now if vehicle.get("rdw_status") else None,
+                    **vehicle,
+                    **{key: owner_details.get(key, "") for key in OWNER_FIELDS},
+                )
+        except IntegrityError:
+            if not Passport.objects.filter(plate=plate).exists():
+                raise  # another rule was broken: not the customer's doing, a bug to see
+            # Someone else registered the plate between our check and our insert.
+            raise _plate_taken_error(garage=garage, plate=plate) from None
+        if not any(key in vehicle for key in VEHICLE_FIELDS):
+            _enqueue_enrichment(passport.pk)
+        if fleet is not None:
+            fleet_link(passport=passport, fleet=fleet, actor=actor)
+            passport.fleet = fleet
     return passport
 
 

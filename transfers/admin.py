@@ -62,7 +62,10 @@ class TransferAdmin(AuditedAdmin, admin.ModelAdmin):
         if not request.user.has_perm("transfers.correct_transfer_email"):
             raise PermissionDenied
         transfer = get_object_or_404(Transfer.objects.select_related("passport"), pk=transfer_id)
-        form = SupportCorrectEmailForm(request.POST or None, initial={"new_email": transfer.email})
+        form = SupportCorrectEmailForm(
+            request.POST if request.method == "POST" else None,
+            initial={"new_email": transfer.email},
+        )
         if request.method == "POST" and form.is_valid():
             old_email = transfer.email
             try:

@@ -519,8 +519,6 @@ class Form:
     neutral: Callable | None = None
     # Sent first (e.g. a GET that puts a token in the session); returns the URL to post to.
     prepare: Callable | None = None
-    # Known, reported, not ours to fix: an empty POST shows the blank form without an error.
-    blank_on_empty_post: bool = False
 
     def valid(self, world) -> dict:
         return {
@@ -578,13 +576,7 @@ FORMS: dict[str, Form] = {
             "new_password2": ("password", "Nieuw-wachtwoord-2024"),
         }
     ),
-    # accounts/views.py binds `request.POST or None`, so an empty POST is taken for a GET. That
-    # file has another owner; the fix (`request.POST if request.method == "POST" else None`) is
-    # reported. Drop the flag once it is in.
-    "accounts:password_reset": Form(
-        {"email": ("email", lambda w: w.owner.email)}, blank_on_empty_post=True
-    ),
-    "accounts:password_reset_sent": NO_FIELDS,  # no method limit in accounts/views.py
+    "accounts:password_reset": Form({"email": ("email", lambda w: w.owner.email)}),
     "accounts:password_set": Form(
         {
             "new_password1": ("password", "Nieuw-wachtwoord-2024"),
