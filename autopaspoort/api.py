@@ -381,6 +381,8 @@ def _decode_cursor(cursor: str):
     try:
         updated_at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         moment, position = _as_utc(datetime.fromisoformat(updated_at), "cursor"), int(pk)
+        if not 0 < position < BIGINT_LIMIT:  # the database could not compare it with an id
+            raise ValueError(position)
     except (ValueError, binascii.Error, UnicodeDecodeError, ApiError):
         raise ApiError(
             400,
@@ -388,13 +390,6 @@ def _decode_cursor(cursor: str):
             "The cursor is not valid.",
             {"cursor": ["Pass next_cursor from the previous page as it was."]},
         ) from None
-    if not 0 < position < BIGINT_LIMIT:  # the database could not compare it with an id
-        raise ApiError(
-            400,
-            "invalid_cursor",
-            "The cursor is not valid.",
-            {"cursor": ["Pass next_cursor from the previous page as it was."]},
-        )
     return moment, position
 
 
