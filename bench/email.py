@@ -1,0 +1,310 @@
+"""B6: email delivery through the outbox, against a worker's ceiling.
+
+    .venv/bin/python -m bench.email --database <name> [--emails 2000] [--rounds 3]
+
+Starts one Celery worker (solo pool, production settings: DJANGO_DEBUG=false, the given
+database, Redis db 12 as broker, Django's SMTP backend) and a local SMTP sink (aiosmtpd, in a
+thread of this process) that accepts every message and counts messages and connections. Each
+round measures, in alternating order:
+
+- noop/s: `bench.tasks.noop` tasks, published like a delivery and acked late; done when the
+  queue and Redis' unacked set are both empty;
+- emails/s: N outbox rows (`car_added`, no user) written straight to the database, one
+  `deliver_notification` task each; done when every row is `sent` and the sink holds N messages.
+
+Prints one JSON object: per-round figures, medians, the ratio emails/s ÷ noop/s (goal >= 0.5)
+and SMTP connections per email (goal: far below 1: connections are reused).
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RECIPIENT_DOMAIN = "email-bench.example"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(database: str) -> str:
+    if "://" in database:
+        return database
+    host = os.environ.get("BENCH_DATABASE_HOST", "postgres@127.0.0.1:5432")
+    return f"postgres://{host}/{database}"
+
+
+# --- The SMTP sink ----------------------------------------------------------------------------
+
+
+class Sink:
+    """aiosmtpd handler: accepts every message (250), keeps only counts."""
+
+    def __init__(self):
+        self.messages = 0
+        self.connections = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages += 1
+        return "250 2.0.0 OK: queued"
+
+    def counts(self) -> tuple[int, int]:
+        with self.lock:
+            return self.messages, self.connections
+
+
+def start_sink():
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP
+
+    sink = Sink()
+
+    class CountingSMTP(SMTP):
+        def connection_made(self, transport):
+            with sink.lock:
+                sink.connections += 1
+            super().connection_made(transport)
+
+    class CountingController(Controller):
+        def factory(self):
+            return CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+    controller = CountingController(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return sink, controller
+
+
+# --- Setup of this process and the worker -----------------------------------------------------
+
+
+def environment(args, smtp_port: int) -> dict:
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "false",
+        "SECRET_KEY": "bench-email-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url(args.database),
+        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+    }
+
+
+def start_worker(env: dict, queue: str, log_path: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "-I", "bench.tasks",
+        "--pool=solo", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command,
+            cwd=BASE_DIR,
+            env={"PATH": os.environ.get("PATH", ""), "HOME": str(log_path.parent), **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while " ready." not in log_path.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"The worker did not start:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.05)
+    return process
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_for(condition, *, timeout: float, what: str, interval: float = 0.005) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- The two measurements ---------------------------------------------------------------------
+
+
+def run_noops(count: int, *, queue: str, broker, timeout: float) -> float:
+    """Publish `count` no-op tasks; seconds until the worker has executed and acked them all."""
+    from bench.tasks import noop
+
+    started = time.perf_counter()
+    for _ in range(count):
+        noop.delay()
+
+    def drained():
+        # Acks late: a message leaves `unacked` only after it ran. Seen empty twice in a row, so
+        # the instant between a fetch and its entry in `unacked` is not mistaken for the end.
+        for _ in range(2):
+            if broker.llen(queue) or broker.hlen("unacked"):
+                return False
+            time.sleep(0.001)
+        return True
+
+    wait_for(drained, timeout=timeout, what="the no-op tasks")
+    return time.perf_counter() - started
+
+
+def run_emails(count: int, *, sink: Sink, timeout: float) -> tuple[float, int, int]:
+    """Write `count` outbox rows, enqueue their delivery; seconds until all are sent and the
+    sink has them. Returns (seconds, messages, connections) seen by the sink meanwhile."""
+    from django.db.models import Count
+
+    from notifications.models import Notification
+    from notifications.tasks import deliver_notification
+
+    tag = uuid.uuid4().hex[:8]
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                kind=Notification.Kind.CAR_ADDED,
+                template=Notification.Kind.CAR_ADDED,
+                recipient=f"owner-{tag}-{n}@{RECIPIENT_DOMAIN}",
+                context={"garage_name": "Garage Bench", "plate": "GJ-55-55"},
+                language="nl",
+            )
+            for n in range(count)
+        ],
+        batch_size=1000,
+    )
+    ids = [row.pk for row in rows]
+    messages_before, connections_before = sink.counts()
+    started = time.perf_counter()
+    for notification_id in ids:
+        deliver_notification.delay(notification_id)
+
+    def all_sent():
+        if sink.counts()[0] - messages_before < count:
+            return False
+        return Notification.objects.filter(pk__in=ids, state="sent").count() == count
+
+    try:
+        wait_for(all_sent, timeout=timeout, what="the emails", interval=0.01)
+    except SystemExit:
+        states = dict(
+            Notification.objects.filter(pk__in=ids).values_list("state").annotate(n=Count("id"))
+        )
+        message = f"Timed out waiting for the emails: {states}, sink {sink.counts()}"
+        raise SystemExit(message) from None
+    elapsed = time.perf_counter() - started
+    messages_after, connections_after = sink.counts()
+    Notification.objects.filter(pk__in=ids).delete()
+    return elapsed, messages_after - messages_before, connections_after - connections_before
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True, help="database name (or a full URL)")
+    parser.add_argument("--emails", type=int, default=2000)
+    parser.add_argument("--noops", type=int, help="no-op tasks per round (default: --emails)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--redis-db", type=int, default=12)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    args = parser.parse_args(argv)
+    noops = args.noops or args.emails
+
+    sink, controller = start_sink()
+    env = environment(args, controller.port)
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    import logging
+
+    import redis
+    from django.conf import settings
+
+    from config.celery import app as celery_app
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    queue = f"bench-email-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_default_queue = queue
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    if broker.llen(queue) or broker.hlen("unacked"):
+        raise SystemExit(f"Redis db {args.redis_db} is not idle (unacked messages): pick another")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-email-"))
+    log_path = workdir / "worker.log"
+    worker = start_worker(env, queue, log_path)
+    rounds = []
+    try:
+        run_noops(args.warmup, queue=queue, broker=broker, timeout=args.timeout)
+        run_emails(args.warmup, sink=sink, timeout=args.timeout)
+        for number in range(args.rounds):
+            figures = {"round": number + 1}
+
+            def measure_noops(figures=figures):
+                seconds = run_noops(noops, queue=queue, broker=broker, timeout=args.timeout)
+                figures["noop_seconds"] = round(seconds, 3)
+                figures["noop_per_s"] = round(noops / seconds, 1)
+
+            def measure_emails(figures=figures):
+                seconds, messages, connections = run_emails(
+                    args.emails, sink=sink, timeout=args.timeout
+                )
+                figures["email_seconds"] = round(seconds, 3)
+                figures["emails_per_s"] = round(args.emails / seconds, 1)
+                figures["sink_messages"] = messages
+                figures["smtp_connections"] = connections
+                figures["connections_per_email"] = round(connections / args.emails, 4)
+
+            # Alternate the order, so a drift in the machine's load does not favour one side.
+            order = (measure_noops, measure_emails) if number % 2 == 0 else (
+                measure_emails, measure_noops)  # fmt: skip
+            for measure in order:
+                measure()
+            figures["ratio"] = round(figures["emails_per_s"] / figures["noop_per_s"], 3)
+            rounds.append(figures)
+            print(json.dumps(figures), file=sys.stderr)
+    finally:
+        stop_worker(worker)
+        broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        controller.stop()
+
+    def median(key):
+        return statistics.median(r[key] for r in rounds)
+
+    result = {
+        "bench": "email",
+        "database": args.database,
+        "emails": args.emails,
+        "noops": noops,
+        "rounds": rounds,
+        "emails_per_s": median("emails_per_s"),
+        "noop_per_s": median("noop_per_s"),
+        "ratio": median("ratio"),
+        "ratio_goal": 0.5,
+        "connections_per_email": median("connections_per_email"),
+        "worker": "celery solo pool, 1 process, --loglevel=INFO, config.settings DEBUG off",
+        "worker_log": str(log_path),
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
