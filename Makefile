@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-faults lint format messages worker beat clean browser e2e screenshots
+.PHONY: help install run test test-faults bench bench-quick bench-tools lint format messages worker beat clean browser e2e screenshots
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,18 @@ test: install ## Run the whole test suite (PostgreSQL and Redis when available)
 
 test-faults: install ## Only the fault-injection, concurrency and security suites (docs/reliability.md)
 	$(BIN)/python -m pytest tests/reliability tests/security
+
+bench-tools: install ## wrk (Debian) and matplotlib for the benchmark
+	@command -v wrk >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+
+bench: bench-tools ## Benchmark with 200k and 2M passports (PostgreSQL, Redis; see bench/results.md)
+	$(BIN)/python -m bench.run
+
+bench-quick: bench-tools ## The benchmark with 200k passports and short rounds (< 5 minutes)
+	$(BIN)/python -m bench.run --quick
 
 browser: ## Install Debian's Chromium for the browser tests (needs root or sudo)
 	@command -v chromium >/dev/null 2>&1 || { \
