@@ -7,11 +7,16 @@ looks for a row it cannot see yet. If the broker is down at that moment the row 
 """
 
 import logging
+import os
 import smtplib
+import threading
+import time
+import weakref
 from datetime import timedelta
 
 from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -62,6 +67,93 @@ def is_permanent(error: Exception) -> bool:
 def retry_delay(attempts: int) -> int:
     """Exponential backoff: 30 s, 60 s, 120 s, ... capped at an hour."""
     return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+
+
+# --- One mail connection per worker process ---------------------------------------------------
+
+MAIL_CONNECTION_MAX_MESSAGES = 100  # providers cap messages per SMTP session (often ~100)
+MAIL_CONNECTION_MAX_IDLE_SECONDS = 10  # well below the usual server idle timeouts (30 s - 5 min)
+
+
+class MailConnection:
+    """The email backend's connection, opened on first use and kept for the next deliveries:
+    an SMTP connect, TLS handshake and login per email cost more than the email itself.
+
+    Replaced after any error, after MAIL_CONNECTION_MAX_MESSAGES messages and when it has been
+    idle for MAIL_CONNECTION_MAX_IDLE_SECONDS; closed on worker shutdown (notifications.apps).
+    A server that closed a kept connection (its idle timeout, a restart) shows as
+    SMTPServerDisconnected, not a timeout, and nothing was accepted on it (a server accepts a
+    message only with its 250 reply): the message is sent once more on a new connection, as
+    the task's retry would have done, only without the wait.
+    """
+
+    def __init__(self):
+        self.backend = None
+        self.pid = None
+        self.sent = 0
+        self.last_used = 0.0
+
+    def send(self, message) -> None:
+        reused = self._open()
+        try:
+            self.backend.send_messages([message])
+        except smtplib.SMTPServerDisconnected as error:
+            self.close()
+            if not reused or isinstance(error.__context__, TimeoutError):
+                raise  # a new connection, or a server that stopped answering: the usual retry
+            self._open()
+            try:
+                self.backend.send_messages([message])
+            except Exception:
+                self.close()
+                raise
+        except Exception:
+            self.close()
+            raise
+        self.sent += 1
+        self.last_used = time.monotonic()
+        if self.sent >= MAIL_CONNECTION_MAX_MESSAGES:
+            self.close()
+
+    def _open(self) -> bool:
+        """Make sure a connection is open; True when it is one kept from earlier deliveries."""
+        if self.backend is not None and self.pid != os.getpid():
+            self.backend = None  # inherited through fork: the parent's socket, not ours to use
+        if self.backend is not None:
+            if time.monotonic() - self.last_used <= MAIL_CONNECTION_MAX_IDLE_SECONDS:
+                return True
+            self.close()
+        backend = get_connection()
+        backend.open()
+        self.backend, self.pid, self.sent = backend, os.getpid(), 0
+        return False
+
+    def close(self) -> None:
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            try:
+                backend.close()
+            except Exception:  # a connection that is already broken cannot say goodbye
+                logger.debug("Closing the mail connection failed", exc_info=True)
+
+
+_local = threading.local()
+_mail_connections = weakref.WeakSet()  # every thread's, for the shutdown
+
+
+def mail_connection() -> MailConnection:
+    """This thread's connection (a worker process runs one delivery at a time per thread)."""
+    connection = getattr(_local, "mail_connection", None)
+    if connection is None:
+        connection = _local.mail_connection = MailConnection()
+        _mail_connections.add(connection)
+    return connection
+
+
+def mail_connections_close() -> None:
+    """Close the kept connections (worker shutdown; a test that changed the email settings)."""
+    for connection in list(_mail_connections):
+        connection.close()
 
 
 def _enqueue(notification_id: int) -> None:
@@ -117,7 +209,7 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
         notification.attempts += 1
         try:
             message = build_message(notification)
-            message.send()
+            mail_connection().send(message)
         except Exception as exc:
             notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if is_permanent(exc) or notification.attempts >= max_attempts:
