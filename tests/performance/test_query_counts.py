@@ -1,0 +1,833 @@
+"""Every page and API list has an exact query count that does not grow with the data (issue 10,
+item 5).
+
+The routes are walked from the URLconf (as the isolation matrix does), so a new page is covered
+the day it is added: a route with no row in `PAGES` (or a reason in `NOT_MEASURED`) fails
+`test_every_route_has_a_committed_query_count` until someone measures it. The admin's
+changelists are walked from `admin.site` the same way, the API's GET operations from its schema.
+
+One world is built once for the module (inside a transaction rolled back at the end): garage A
+with its people, owner X's car, an open transfer, a fleet, a promotion, an appointment. Every
+page is requested as the person entitled to it with about 10 rows of everything a page lists,
+then the same rows are grown to about 1,000 (in bulk) and every page is requested again. Both
+counts must equal the committed constant. Each measurement is the second of two identical
+requests, so once-per-process caches (content types, the language catalogue, a token's last use
+written at most once a minute) do not make the count depend on the order the tests run in.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+from accounts.tokens import activation_token_generator
+from appointments.models import Appointment, AppointmentSlot
+from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from fleet.models import FleetAccount, FleetLink
+from garage.models import ApiToken, Garage, Membership
+from garage.services import api_token_create
+from insights.models import MonthlyUsage
+from notifications.models import Notification
+from promotions.models import Promotion, PromotionRecipient
+from reminders.models import Topic
+from reminders.tokens import unsubscribe_token
+from tests.accounts.factories import UserFactory
+from tests.api.conftest import clear_rate_keys
+from tests.appointments.factories import advise, ask
+from tests.autopaspoort.factories import (
+    Component,
+    HistoryEntryFactory,
+    PassportFactory,
+    Rating,
+    item,
+    plate_for,
+    record_check,
+)
+from tests.fleet.factories import FleetFactory, fleet_car, manager_of
+from tests.garage.factories import GarageFactory, MembershipFactory
+from tests.promotions.factories import PromotionFactory
+from tests.transfers.factories import transfer
+from transfers.models import Transfer
+from transfers.services import transfer_accept
+
+SMALL, LARGE = 10, 1_000
+LAST = LARGE - 1  # the number of the last row grown
+
+# --- The world ---------------------------------------------------------------------------------
+
+
+class World:
+    """The people and the objects the URLs point at; `grow` adds rows to every list."""
+
+    def __init__(self):
+        self.garage = GarageFactory(name="Garage A", email="garage-a@example.nl")
+        self.admin = self.garage.account_user
+        self.mechanic_membership = MembershipFactory(
+            garage=self.garage, role=Membership.Role.MECHANIC, invited_by=self.admin
+        )
+        self.owner = UserFactory(full_name="Eigenaar X")
+        self.nobody = UserFactory(full_name="Nog Niemand")  # no garage, fleet or car
+        self.support = UserFactory(full_name="Support Medewerker", is_staff=True)
+        self.support.groups.add(Group.objects.get(name="support"))
+        self.superuser = UserFactory(is_staff=True, is_superuser=True)
+        # Owner X's car: a stock car with a check and history, sold to X, who accepted it.
+        self.car = PassportFactory(garage=self.garage)
+        self.check = record_check(
+            self.car,
+            items=[
+                item(Component.BRAKES_FRONT, Rating.NOW, "120.00"),
+                item(Component.WIPERS, Rating.SOON, "30.00"),
+            ],
+        )
+        self.check_item = self.check.items.order_by("id").first()
+        HistoryEntryFactory(passport=self.car)
+        self.transfer = transfer(self.car, self.owner.email)
+        transfer_accept(transfer=self.transfer, user=self.owner)
+        self.car.refresh_from_db()
+        self.appointment = ask(self.car, owner=self.owner)
+        # A stock car sold to a new person: an open transfer, an account waiting for activation.
+        self.sold = PassportFactory(garage=self.garage)
+        self.open_transfer = transfer(self.sold, "nieuwe-eigenaar@example.nl")
+        self.new_owner = self.open_transfer.new_owner
+        self.api_token, self.api_raw = api_token_create(
+            garage=self.garage, actor=self.admin, name="GMS A"
+        )
+        clear_rate_keys(self.api_token)
+        self.fleet = FleetFactory(garages=[self.garage])
+        self.fleet_manager = manager_of(self.fleet, full_name="Wagenparkbeheerder A")
+        self.fleet_car = fleet_car(self.fleet, garage=self.garage)
+        self.draft = PromotionFactory(garage=self.garage)
+        self.sent = PromotionFactory(
+            garage=self.garage,
+            state=Promotion.State.SENT,
+            sent_at=timezone.now(),
+            sent_by=self.admin,
+        )
+        self.light = advise(self.garage, "oil_pressure", "Bel ons direct.").light_code
+        self.size = 0
+
+    # Rows of each list, numbered from `start`, so growing from 10 to 1,000 adds 990 of each.
+    def grow(self, size: int) -> None:
+        start, count = self.size, size - self.size
+        self.size = size
+        numbers = range(start, start + count)
+        now, today = timezone.now(), timezone.localdate()
+        account = self.admin
+
+        # The garage's cars (dashboard, statistics, API list, admin): stock cars and cars of
+        # owner X (portal home, settings, promotion preview, appointments), each with a check.
+        cars = Passport.objects.bulk_create(
+            Passport(
+                plate=plate_for(3_000_000 + n),
+                garage=self.garage,
+                state=Passport.State.CUSTOMER if n % 2 else Passport.State.STOCK,
+                owner=self.owner if n % 2 else account,
+                owner_email=self.owner.email if n % 2 else self.garage.email,
+                owner_name=self.owner.full_name if n % 2 else self.garage.name,
+                activated_at=now,
+                make="VOLKSWAGEN",
+                model="GOLF",
+                apk_expires=today + timedelta(days=n % 90),
+                odometer_km=10_000 + n,
+                created_by=account,
+            )
+            for n in numbers
+        )
+        self._checks(cars)
+        # Every fourth stock car is sold to a new person who has not activated yet: open
+        # transfers on the dashboard, in the admin and in the API list.
+        Transfer.objects.bulk_create(
+            Transfer(
+                passport=car,
+                garage=self.garage,
+                previous_owner=account,
+                previous_owner_was_garage=True,
+                new_owner=self.new_owner,
+                new_owner_is_new=True,
+                email=self.new_owner.email,
+                via=Transfer.Via.GARAGE,
+                state=Transfer.State.AWAITING_ACTIVATION,
+                created_by=account,
+            )
+            for n, car in zip(numbers, cars, strict=True)
+            if n % 4 == 2
+        )
+        Appointment.objects.bulk_create(
+            Appointment(
+                passport=car,
+                garage=self.garage,
+                owner=self.owner,
+                reason=Appointment.Reason.MAINTENANCE,
+                note=f"Verzoek {n}",
+                # Every other one answered: the garage proposed a time (who answered shows).
+                state=Appointment.State.PROPOSED if n % 4 == 1 else Appointment.State.REQUESTED,
+                planned_date=today + timedelta(days=7) if n % 4 == 1 else None,
+                planned_part_of_day="morning" if n % 4 == 1 else "",
+                answered_by=self.mechanic_membership.user if n % 4 == 1 else None,
+                answered_at=now if n % 4 == 1 else None,
+            )
+            for n, car in zip(numbers, cars, strict=True)
+            if car.owner_id == self.owner.pk
+        )
+        for appointment in Appointment.objects.filter(slots__isnull=True):
+            AppointmentSlot.objects.bulk_create(
+                AppointmentSlot(
+                    appointment=appointment,
+                    position=position,
+                    date=today + timedelta(days=position),
+                    part_of_day="morning",
+                )
+                for position in (1, 2)
+            )
+        # Owner X's car: history, checks and earlier transfers (profile, portal car, API).
+        HistoryEntry.objects.bulk_create(
+            HistoryEntry(
+                passport=passport,
+                garage=self.garage,
+                kind=HistoryEntry.Kind.SMALL_SERVICE,
+                date=today - timedelta(days=n + 40),
+                odometer_km=40_000,
+                description=f"Beurt {n}",
+                cost=Decimal("99.00"),
+                created_by=account if n % 2 else self.mechanic_membership.user,
+            )
+            for passport in (self.car, self.fleet_car)
+            for n in numbers
+        )
+        self._checks([self.car] * count, latest=False)
+        Transfer.objects.bulk_create(
+            Transfer(
+                passport=self.car,
+                garage=self.garage,
+                previous_owner=account,
+                previous_owner_was_garage=True,
+                new_owner_is_new=False,
+                new_owner=self.owner,
+                email=self.owner.email,
+                via=Transfer.Via.GARAGE,
+                state=Transfer.State.CANCELLED,
+                cancelled_at=now,
+                created_by=account,
+            )
+            for n in numbers
+        )
+        # People: staff of garage A (staff page), other garages (admin), their logins.
+        staff = User.objects.bulk_create(
+            User(email=f"monteur{n}@example.nl", full_name=f"Monteur {n}", password="!")
+            for n in numbers
+        )
+        Membership.objects.bulk_create(
+            Membership(
+                garage=self.garage,
+                user=user,
+                role=Membership.Role.MECHANIC if n % 2 else Membership.Role.SALES,
+                invited_by=account,
+            )
+            for n, user in zip(numbers, staff, strict=True)
+        )
+        logins = User.objects.bulk_create(
+            User(email=f"garage{n}@example.com", password="!") for n in numbers
+        )
+        Garage.objects.bulk_create(
+            Garage(name=f"Garage {n}", account_user=user, city="Utrecht")
+            for n, user in zip(numbers, logins, strict=True)
+        )
+        ApiToken.objects.bulk_create(
+            ApiToken(
+                garage=self.garage,
+                name=f"GMS {n}",
+                token_hash=f"{n:064d}",
+                prefix=f"ap_{n}",
+                created_by=account,
+            )
+            for n in numbers
+        )
+        # Fleets: cars of garage A's fleet (fleet dashboard, export), fleets it services.
+        fleet_cars = Passport.objects.bulk_create(
+            Passport(
+                plate=plate_for(4_000_000 + n),
+                garage=self.garage,
+                state=Passport.State.STOCK,
+                owner=account,
+                owner_email=self.garage.email,
+                owner_name=self.garage.name,
+                activated_at=now,
+                fleet=self.fleet,
+                driver_name=f"Bestuurder {n}",
+                apk_expires=today + timedelta(days=n % 120),
+                odometer_km=50_000,
+                created_by=account,
+            )
+            for n in numbers
+        )
+        FleetLink.objects.bulk_create(
+            FleetLink(passport=car, fleet=self.fleet, linked_by=account) for car in fleet_cars
+        )
+        self._checks(fleet_cars)
+        fleets = FleetAccount.objects.bulk_create(
+            FleetAccount(name=f"Wagenpark {n} BV", email=f"wagenpark{n}@example.nl")
+            for n in numbers
+        )
+        FleetAccount.garages.through.objects.bulk_create(
+            FleetAccount.garages.through(fleetaccount=fleet, garage=self.garage) for fleet in fleets
+        )
+        # Promotions (list) and the sent one's recipients with their outbox rows (detail,
+        # notifications admin).
+        Promotion.objects.bulk_create(
+            Promotion(
+                garage=self.garage,
+                subject=f"Actie {n}",
+                body="Koffie staat klaar.",
+                segment=Promotion.Segment.ALL,
+                created_by=account,
+                state=Promotion.State.SENT if n % 2 else Promotion.State.DRAFT,
+                sent_at=now if n % 2 else None,
+                sent_by=account if n % 2 else None,
+            )
+            for n in numbers
+        )
+        notifications = Notification.objects.bulk_create(
+            Notification(
+                kind=Notification.Kind.PROMOTION,
+                recipient=user.email,
+                user=user,
+                template="promotion",
+            )
+            for user in staff
+        )
+        PromotionRecipient.objects.bulk_create(
+            PromotionRecipient(promotion=self.sent, user=user, notification=notification)
+            for user, notification in zip(staff, notifications, strict=True)
+        )
+        # Billing months (usage page).
+        first = date(today.year, today.month, 1)
+        MonthlyUsage.objects.bulk_create(
+            MonthlyUsage(
+                garage=self.garage,
+                month=_months_before(first, n + 1),
+                active_passports=n,
+                passports_created=n,
+                transfers_completed=n,
+                computed_at=now,
+            )
+            for n in numbers
+        )
+
+    def _checks(self, cars, *, latest=True):
+        account = self.admin
+        checks = StatusCheck.objects.bulk_create(
+            StatusCheck(passport=car, garage=self.garage, performed_by=account, odometer_km=50_000)
+            for car in cars
+        )
+        StatusCheckItem.objects.bulk_create(
+            StatusCheckItem(
+                status_check=check,
+                component=component,
+                rating=rating,
+                estimated_cost=Decimal("12.50"),
+            )
+            for check in checks
+            for component, rating in (
+                (Component.LIGHTS, Rating.NOW),
+                (Component.WIPERS, Rating.SOON),
+            )
+        )
+        if latest:
+            for car, check in zip(cars, checks, strict=True):
+                car.latest_check = check
+            Passport.objects.bulk_update(cars, ["latest_check"], batch_size=500)
+
+
+def _months_before(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# --- The pages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str  # the route's name (namespaced), or "admin" / "api" for those
+    user: Callable  # (world) -> the person entitled to the page, or None
+    url: Callable  # (world) -> the address
+    status: int = 200
+    api: bool = False
+    shows: Callable | None = None  # (world) -> text the page shows of the last row grown
+    headers: dict | None = None
+
+
+def _garage(name, user=lambda w: w.admin, query="", status=200, shows=None, **kwargs):
+    def url(w):
+        values = {k: v(w) for k, v in kwargs.items()}
+        return reverse(name, kwargs={"garage_id": w.garage.pk, **values}) + query
+
+    return Page(name, user, url, status, shows=shows)
+
+
+def _car(name, query="", status=200, shows=None, **kwargs):
+    return _garage(
+        name, query=query, status=status, shows=shows, plate=lambda w: w.car.plate, **kwargs
+    )
+
+
+def _fleet(name, query="", status=200, plate=False, shows=None):
+    def url(w):
+        kwargs = {"fleet_id": w.fleet.pk}
+        if plate:
+            kwargs["plate"] = w.fleet_car.plate
+        return reverse(name, kwargs=kwargs) + query
+
+    return Page(name, lambda w: w.fleet_manager, url, status, shows=shows)
+
+
+def _owner(name, status=200, shows=None, **kwargs):
+    return Page(
+        name,
+        lambda w: w.owner,
+        lambda w: reverse(name, kwargs={k: v(w) for k, v in kwargs.items()}),
+        status,
+        shows=shows,
+    )
+
+
+def _public(name, url, status=200):
+    return Page(name, lambda w: None, url, status)
+
+
+def _admin(model):
+    """Support's changelists as support; the others (login attempts, groups, API tokens) as a
+    superuser, the only one who sees them."""
+    info = (model._meta.app_label, model._meta.model_name)
+    return Page(
+        "admin",
+        lambda w: w.support if w.support.has_perm("{}.view_{}".format(*info)) else w.superuser,
+        lambda w: reverse("admin:{}_{}_changelist".format(*info)),
+    )
+
+
+def _uid(user) -> str:
+    return urlsafe_base64_encode(force_bytes(user.pk))
+
+
+POST_ONLY = 405  # a GET is refused before anything is read
+CAR = {"plate": lambda w: w.car.plate}
+
+# Page key -> how to ask for it. Keys are route names; a route asked for in more than one way
+# (a search, a filter, a page of a list) has more keys, `<route> <what differs>`.
+PAGES = {
+    "home": Page("home", lambda w: w.nobody, lambda w: reverse("home")),
+    # Accounts (the anonymous forms and the password change).
+    "accounts:login": _public("accounts:login", lambda w: reverse("accounts:login")),
+    "accounts:logout": _public("accounts:logout", lambda w: reverse("accounts:logout"), 405),
+    "accounts:password_change": Page(
+        "accounts:password_change",
+        lambda w: w.admin,
+        lambda w: reverse("accounts:password_change"),
+    ),
+    "accounts:password_reset": _public(
+        "accounts:password_reset", lambda w: reverse("accounts:password_reset")
+    ),
+    "accounts:password_reset_sent": _public(
+        "accounts:password_reset_sent", lambda w: reverse("accounts:password_reset_sent")
+    ),
+    "accounts:password_set": _public(
+        "accounts:password_set",
+        lambda w: reverse(
+            "accounts:password_set",
+            kwargs={
+                "uidb64": _uid(w.mechanic_membership.user),
+                "token": default_token_generator.make_token(w.mechanic_membership.user),
+            },
+        ),
+        302,  # the token moves from the address into the session
+    ),
+    # The garage.
+    "garage:home": Page("garage:home", lambda w: w.admin, lambda w: reverse("garage:home"), 302),
+    "garage:dashboard": _garage("garage:dashboard"),
+    "garage:dashboard search": _garage("garage:dashboard", query="?q=00"),
+    "garage:dashboard whole plate": _garage("garage:dashboard", query="?q=GJ-99-98"),
+    "garage:dashboard filtered": _garage("garage:dashboard", query="?state=customer"),
+    "garage:settings": _garage("garage:settings"),
+    "garage:staff": _garage("garage:staff", shows=lambda w: f"monteur{LAST}@example.nl"),
+    "garage:api_tokens": _garage("garage:api_tokens", shows=lambda w: f"GMS {LAST}"),
+    "garage:api_token_revoke": _garage(
+        "garage:api_token_revoke", status=POST_ONLY, token_id=lambda w: w.api_token.pk
+    ),
+    "garage:staff_remove": _garage(
+        "garage:staff_remove", status=POST_ONLY, membership_id=lambda w: w.mechanic_membership.pk
+    ),
+    # Passports.
+    "autopaspoort:create": _garage("autopaspoort:create"),
+    "autopaspoort:vehicle_lookup": _garage("autopaspoort:vehicle_lookup", query="?plate=GJ-55-55"),
+    "autopaspoort:profile": _car("autopaspoort:profile"),
+    "autopaspoort:close": _car("autopaspoort:close", status=302),  # a customer's car: back
+    "autopaspoort:details": _car("autopaspoort:details"),
+    "autopaspoort:check_create": _car("autopaspoort:check_create"),
+    "autopaspoort:check_detail": _car("autopaspoort:check_detail", check_id=lambda w: w.check.pk),
+    "autopaspoort:history_create": _car("autopaspoort:history_create"),
+    "autopaspoort:item_delivery": _car(
+        "autopaspoort:item_delivery", status=POST_ONLY, item_id=lambda w: w.check_item.pk
+    ),
+    # Transfers (the open one is the sold car's).
+    "transfers:start": _car("transfers:start"),
+    "transfers:resend": _garage(
+        "transfers:resend",
+        status=POST_ONLY,
+        plate=lambda w: w.sold.plate,
+        transfer_id=lambda w: w.open_transfer.pk,
+    ),
+    "transfers:correct": _garage(
+        "transfers:correct",
+        plate=lambda w: w.sold.plate,
+        transfer_id=lambda w: w.open_transfer.pk,
+    ),
+    "portal:activate": _public(
+        "portal:activate",
+        lambda w: reverse(
+            "portal:activate",
+            kwargs={
+                "uidb64": _uid(w.new_owner),
+                "token": activation_token_generator.make_token(w.new_owner),
+            },
+        ),
+    ),
+    "portal:activation_resend": _public(
+        "portal:activation_resend", lambda w: reverse("portal:activation_resend"), POST_ONLY
+    ),
+    # The owner portal.
+    "portal:home": _owner("portal:home", shows=lambda w: plate_for(3_000_000 + LAST)),
+    "portal:car": _owner("portal:car", **CAR),
+    "portal:accept": _owner("portal:accept", status=POST_ONLY, **CAR),
+    "reminders:settings": _owner("reminders:settings"),
+    "reminders:unsubscribe": _public(
+        "reminders:unsubscribe",
+        lambda w: reverse(
+            "reminders:unsubscribe",
+            kwargs={"token": unsubscribe_token(email=w.owner.email, topic=Topic.REMINDERS)},
+        ),
+    ),
+    "appointments:lights": _owner("appointments:lights"),
+    "appointments:light_ask": _owner("appointments:light_ask", code=lambda w: w.light),
+    "appointments:request": _owner("appointments:request", **CAR),
+    "appointments:car_state": _owner("appointments:car_state", status=302, **CAR),  # no htmx
+    "appointments:car_state htmx": Page(
+        "appointments:car_state",
+        lambda w: w.owner,
+        lambda w: reverse("appointments:car_state", kwargs={"plate": w.car.plate}),
+        headers={"HX-Request": "true"},
+    ),
+    "appointments:owner_accept": _owner(
+        "appointments:owner_accept",
+        status=POST_ONLY,
+        appointment_id=lambda w: w.appointment.pk,
+        **CAR,
+    ),
+    "appointments:owner_cancel": _owner(
+        "appointments:owner_cancel",
+        status=POST_ONLY,
+        appointment_id=lambda w: w.appointment.pk,
+        **CAR,
+    ),
+    # Appointments and advice, garage side.
+    "appointments:garage_list": _garage("appointments:garage_list"),
+    "appointments:garage_detail": _garage(
+        "appointments:garage_detail", appointment_id=lambda w: w.appointment.pk
+    ),
+    "appointments:garage_accept": _garage(
+        "appointments:garage_accept", status=POST_ONLY, appointment_id=lambda w: w.appointment.pk
+    ),
+    "appointments:garage_lights": _garage("appointments:garage_lights"),
+    "appointments:garage_light_edit": _garage(
+        "appointments:garage_light_edit", code=lambda w: w.light
+    ),
+    # Promotions.
+    "promotions:list": _garage("promotions:list"),
+    "promotions:create": _garage("promotions:create"),
+    "promotions:detail": _garage(
+        "promotions:detail", promotion_id=lambda w: w.sent.pk, shows=lambda w: str(LARGE)
+    ),
+    "promotions:edit": _garage("promotions:edit", promotion_id=lambda w: w.draft.pk),
+    "promotions:preview": _garage("promotions:preview", promotion_id=lambda w: w.draft.pk),
+    "promotions:send": _garage(
+        "promotions:send", status=POST_ONLY, promotion_id=lambda w: w.draft.pk
+    ),
+    # Insights.
+    "insights:statistics": _garage("insights:statistics"),
+    "insights:usage": _garage("insights:usage"),
+    # Fleets.
+    "fleet:dashboard": _fleet("fleet:dashboard"),
+    "fleet:dashboard search": _fleet("fleet:dashboard", query="?q=00"),
+    "fleet:export": _fleet("fleet:export", shows=lambda w: plate_for(4_000_000 + LAST)),
+    "fleet:car": _fleet("fleet:car", plate=True),
+    "fleet:driver": _fleet("fleet:driver", plate=True),
+    "fleet:transfer": _fleet("fleet:transfer", plate=True),
+    "fleet:garage_fleets": _garage("fleet:garage_fleets", shows=lambda w: f"Wagenpark {LAST} BV"),
+    "fleet:link": _car("fleet:link", status=POST_ONLY),
+    "fleet:unlink": _car("fleet:unlink", status=POST_ONLY),
+    # The GMS API's GET operations (the slash variants are the same views).
+    "api:/passports": Page("api", lambda w: None, lambda w: "/api/v1/passports", api=True),
+    "api:/passports/{plate}": Page(
+        "api",
+        lambda w: None,
+        lambda w: f"/api/v1/passports/{w.car.plate}",
+        api=True,
+    ),
+}
+# The support admin: every registered model's changelist.
+PAGES.update({f"admin:{model._meta.label}": _admin(model) for model in admin.site._registry})
+
+# Routes without a row in PAGES, each with the reason.
+NOT_MEASURED = {
+    "healthz": "load balancer probe: one `SELECT 1`, no page, no rows",
+    "set_language": "Django's i18n language switch: a redirect, reads no rows",
+    "api:openapi-json": "the published API contract: static",
+    "api:openapi-view": "the published API docs: static",
+    "api:api-root": "django-ninja's /api/v1/ root: a 404 in the contract's shape",
+}
+
+# The committed query counts: page key -> queries, the same at SMALL and at LARGE rows.
+EXPECTED = {
+    "home": 6,
+    "accounts:login": 0,
+    "accounts:logout": 0,
+    "accounts:password_change": 3,
+    "accounts:password_reset": 0,
+    "accounts:password_reset_sent": 0,
+    "accounts:password_set": 5,
+    "garage:home": 3,
+    "garage:dashboard": 9,
+    "garage:dashboard search": 9,
+    "garage:dashboard whole plate": 10,
+    "garage:dashboard filtered": 9,
+    "garage:settings": 4,
+    "garage:staff": 5,
+    "garage:api_tokens": 5,
+    "garage:api_token_revoke": 3,
+    "garage:staff_remove": 3,
+    "autopaspoort:create": 6,
+    "autopaspoort:vehicle_lookup": 3,
+    "autopaspoort:profile": 9,
+    "autopaspoort:close": 5,
+    "autopaspoort:details": 9,
+    "autopaspoort:check_create": 6,
+    "autopaspoort:check_detail": 8,
+    "autopaspoort:history_create": 6,
+    "autopaspoort:item_delivery": 3,
+    "transfers:start": 6,
+    "transfers:resend": 3,
+    "transfers:correct": 6,
+    "portal:activate": 2,
+    "portal:activation_resend": 0,
+    "portal:home": 4,
+    "portal:car": 8,
+    "portal:accept": 2,
+    "reminders:settings": 3,
+    "reminders:unsubscribe": 2,
+    "appointments:lights": 5,
+    "appointments:light_ask": 4,
+    "appointments:request": 7,
+    "appointments:car_state": 4,
+    "appointments:car_state htmx": 6,
+    "appointments:owner_accept": 2,
+    "appointments:owner_cancel": 2,
+    "appointments:garage_list": 6,
+    "appointments:garage_detail": 6,
+    "appointments:garage_accept": 3,
+    "appointments:garage_lights": 5,
+    "appointments:garage_light_edit": 5,
+    "promotions:list": 5,
+    "promotions:create": 5,
+    "promotions:detail": 5,
+    "promotions:edit": 6,
+    "promotions:preview": 6,
+    "promotions:send": 3,
+    "insights:statistics": 9,
+    "insights:usage": 8,
+    "fleet:dashboard": 7,
+    "fleet:dashboard search": 7,
+    "fleet:export": 4,
+    "fleet:car": 7,
+    "fleet:driver": 5,
+    "fleet:transfer": 5,
+    "fleet:garage_fleets": 8,
+    "fleet:link": 3,
+    "fleet:unlink": 3,
+    "api:/passports": 2,
+    "api:/passports/{plate}": 2,
+    "admin:accounts.User": 8,
+    "admin:appointments.Appointment": 9,
+    "admin:appointments.GarageLightAdvice": 8,
+    "admin:auth.Group": 5,
+    "admin:autopaspoort.HistoryEntry": 7,
+    "admin:autopaspoort.Passport": 7,
+    "admin:autopaspoort.StatusCheck": 7,
+    "admin:axes.AccessAttempt": 8,
+    "admin:axes.AccessFailureLog": 8,
+    "admin:axes.AccessLog": 8,
+    "admin:fleet.FleetAccount": 7,
+    "admin:fleet.FleetLink": 7,
+    "admin:fleet.FleetMembership": 7,
+    "admin:garage.ApiToken": 5,
+    "admin:garage.Garage": 7,
+    "admin:garage.Membership": 7,
+    "admin:insights.MonthlyUsage": 9,
+    "admin:notifications.Notification": 10,
+    "admin:promotions.Promotion": 9,
+    "admin:promotions.PromotionRecipient": 7,
+    "admin:reminders.EmailOptOut": 7,
+    "admin:reminders.ReminderSent": 9,
+    "admin:transfers.EmailCorrection": 7,
+    "admin:transfers.Transfer": 7,
+}
+
+
+# --- Walking the URLconf -----------------------------------------------------------------------
+
+
+def _route_names(resolver=None, namespace="", prefix=""):
+    """(name, namespace, pattern) of every route of the URLconf."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _route_names(entry, inner, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            name = entry.name or ""
+            full = f"{namespace}:{name}" if namespace and name else name
+            yield full, namespace, prefix + str(entry.pattern)
+
+
+def _api_get_operations() -> list[str]:
+    from config.api import api
+
+    schema = api.get_openapi_schema()
+    return [
+        "api:" + path.removeprefix("/api/v1")
+        for path, operations in schema["paths"].items()
+        if "get" in operations
+    ]
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    status: int
+    queries: list[str]
+    body: str
+
+
+def _request(page: Page, world: World, client: Client) -> Measurement:
+    url = page.url(world)
+    headers = {"Authorization": f"Bearer {world.api_raw}"} if page.api else {}
+    headers.update(page.headers or {})
+    if page.api:
+        clear_rate_keys(world.api_token)
+    client.get(url, headers=headers)  # once for the per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+        body = b"".join(response) if response.streaming else response.content
+    return Measurement(
+        response.status_code,
+        [q["sql"] for q in captured.captured_queries],
+        body.decode(errors="replace") if page.shows else "",
+    )
+
+
+def _measure_all(world: World) -> dict[str, Measurement]:
+    clients = {}
+    results = {}
+    for key, page in PAGES.items():
+        user = page.user(world)
+        if user not in clients:
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            if user is not None:
+                client.force_login(user)
+            clients[user] = client
+        results[key] = _request(page, world, clients[user])
+    return results
+
+
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker):
+    """{size: {page key: Measurement}}, measured once for the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = World()
+        results = {}
+        for size in (SMALL, LARGE):
+            world.grow(size)
+            results[size] = _measure_all(world)
+        clear_rate_keys(world.api_token)
+        transaction.set_rollback(True)
+    results["world"] = world
+    return results
+
+
+# --- The tests ---------------------------------------------------------------------------------
+
+
+def test_every_route_has_a_committed_query_count():
+    problems = []
+    for name, namespace, pattern in _route_names():
+        if not name and not namespace.startswith("admin"):
+            problems.append(f"{pattern}: an unnamed route; name it so this test can cover it")
+        elif not name:
+            continue  # the admin's own unnamed redirects
+        elif name.startswith(("admin:", "api:")) and name not in NOT_MEASURED:
+            continue  # the changelists and the API operations are listed below
+        elif name not in NOT_MEASURED and not any(p.route == name for p in PAGES.values()):
+            problems.append(
+                f"{name}: no query count. Add the page to PAGES in "
+                "tests/performance/test_query_counts.py (or to NOT_MEASURED with the reason)."
+            )
+    for key in _api_get_operations():
+        if key not in PAGES:
+            problems.append(f"{key}: an API GET operation without a query count in PAGES")
+    for model in admin.site._registry:
+        if f"admin:{model._meta.label}" not in PAGES:
+            problems.append(f"admin changelist of {model._meta.label} not in PAGES")
+    for key in PAGES:
+        if key not in EXPECTED:
+            problems.append(f"{key}: measured, but no committed count in EXPECTED")
+    assert not problems, "\n".join(problems)
+
+
+def _report(key, size, measurement) -> str:
+    lines = "\n".join(f"  {n}. {sql[:300]}" for n, sql in enumerate(measurement.queries, 1))
+    return f"{key} at {size} rows: {len(measurement.queries)} queries\n{lines}"
+
+
+@pytest.mark.django_db  # so pytest-django sets the test database up for the module fixture
+@pytest.mark.parametrize("key", list(PAGES))
+def test_query_count_is_exact_and_does_not_grow(measured, key):
+    page = PAGES[key]
+    small, large = measured[SMALL][key], measured[LARGE][key]
+    assert (small.status, large.status) == (page.status, page.status), (
+        f"{key}: answered {small.status} / {large.status}, expected {page.status}"
+    )
+    if page.shows:
+        shown = page.shows(measured["world"])
+        assert shown in large.body, f"{key} at {LARGE} rows does not show {shown!r}"
+    counts = (len(small.queries), len(large.queries))
+    expected = EXPECTED.get(key)
+    assert counts == (expected, expected), (
+        f"{key}: {counts[0]} queries at {SMALL} rows, {counts[1]} at {LARGE}; "
+        f"committed: {expected}\n{_report(key, SMALL, small)}\n{_report(key, LARGE, large)}"
+    )
