@@ -182,8 +182,9 @@ class Clock:
     def __init__(self):
         self.now = int(time.time()) // DAY * DAY
         self.start = self.now - YEARS * 365 * DAY
-        first = date.fromtimestamp(self.start - 20 * 365 * DAY)
+        # From 20 years back (first admissions) to 2 years ahead (APK expiry dates).
         self.origin = self.start - 20 * 365 * DAY
+        first = date.fromtimestamp(self.origin)
         self.days = [(first + timedelta(days=n)).isoformat() for n in range(25 * 366)]
 
     def day(self, t: int) -> str:
@@ -253,7 +254,7 @@ def address(rng: random.Random) -> tuple[str, str, str, str, str]:
 
 
 def hash_password() -> str:
-    """Django's default hasher, run once: hashing per user would take hours at 200k users."""
+    """Django's default hasher, run once: it is slow on purpose (~0.5 s a hash)."""
     from django.conf import settings
 
     if not settings.configured:
@@ -280,7 +281,11 @@ class Copies:
         self.writers[table](row)
 
 
-def load_small_tables(dsn, plan, clock, rng, password_hash) -> dict:
+def email_keys(emails: dict) -> dict:
+    return {f"{role}_email": email for role, email in emails.items()}
+
+
+def load_small_tables(dsn, plan, clock, rng, password_hash) -> tuple[dict, dict, dict]:
     """Garages with their logins and staff, fleets with their managers, the API token."""
     special = {}
     g_count = plan.garages
@@ -300,23 +305,8 @@ def load_small_tables(dsn, plan, clock, rng, password_hash) -> dict:
         )
 
         def user(uid, email, name, joined):
-            out.write(
-                "accounts_user",
-                (
-                    uid,
-                    password_hash,
-                    None,
-                    False,
-                    email,
-                    name,
-                    "nl",
-                    True,
-                    False,
-                    joined,
-                    True,
-                    True,
-                ),
-            )
+            row = (uid, password_hash, None, False, email, name, "nl", True, False, joined)
+            out.write("accounts_user", (*row, True, True))
 
         membership_id = 0
         for g in range(1, g_count + 1):
@@ -329,6 +319,7 @@ def load_small_tables(dsn, plan, clock, rng, password_hash) -> dict:
             kvk = f"{rng.randint(10_000_000, 99_999_999)}"
             row = (g, created, created, name, phone, street, number, postcode, city, kvk, g)
             out.write("garage_garage", row)
+            emails = {"admin": f"info@{domain}"}
             for uid, role, invited_by in (
                 (g, "admin", None),
                 (plan.sales(g), "sales", g),
@@ -336,18 +327,15 @@ def load_small_tables(dsn, plan, clock, rng, password_hash) -> dict:
             ):
                 if uid != g:
                     full_name, local = person(rng)
-                    user(uid, f"{local}.{role}@{domain}", full_name, created)
+                    emails[role] = f"{local}.{role}@{domain}"
+                    user(uid, emails[role], full_name, created)
                 membership_id += 1
                 row = (membership_id, created, created, role, g, invited_by, uid)
                 out.write("garage_membership", row)
             if g == 1:
-                special["big_garage"] = {"id": g, "name": name, "admin_email": f"info@{domain}"}
+                special["big_garage"] = {"id": g, "name": name, **email_keys(emails)}
             if g == 2:
-                special["transfer_garage"] = {
-                    "id": g,
-                    "name": name,
-                    "admin_email": f"info@{domain}",
-                }
+                special["transfer_garage"] = {"id": g, "name": name, **email_keys(emails)}
 
         # An API token as garage.services.api_token_create makes it: only the hash is stored.
         raw = "ap_" + base64.urlsafe_b64encode(rng.randbytes(32)).rstrip(b"=").decode()
@@ -398,7 +386,8 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
     weights = [rng.lognormvariate(0, 0.5) for _ in others]
     transfer_size = max(plan.transfer_stock * 3 // 2, (n - plan.big) // plan.garages)
     rest = n - plan.big - transfer_size
-    counts = [min(plan.big - 1, int(rest * w / sum(weights))) for w in weights]
+    total = sum(weights)
+    counts = [min(plan.big - 1, int(rest * w / total)) for w in weights]
     for i in range(rest - sum(counts)):  # rounding and capping leftovers, one each
         counts[i % len(counts)] += 1
     garage_of = [1] * plan.big + [2] * transfer_size
@@ -727,10 +716,6 @@ def main(argv=None):
         log(f"vacuum analyze in {time.monotonic() - step:.1f} s")
 
         sample = random.Random(plan.seed + 1)
-        special["big_garage"]["sales_email"] = conn.execute(
-            "SELECT u.email FROM accounts_user u JOIN garage_membership m ON m.user_id = u.id "
-            "WHERE m.garage_id = 1 AND m.role = 'sales'"
-        ).fetchone()[0]
         counts = {
             table: conn.execute(
                 sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
