@@ -5,7 +5,7 @@
 Starts one Celery worker (solo pool, production settings: DJANGO_DEBUG=false, the given
 database, Redis db 12 as broker, Django's SMTP backend) and a local SMTP sink (aiosmtpd, in a
 thread of this process) that accepts every message and counts messages and connections. Each
-round measures, in alternating order:
+round measures half the no-ops, the emails, then the other half of the no-ops:
 
 - noop/s: `bench.tasks.noop` tasks, published like a delivery and acked late; done when the
   queue and Redis' unacked set are both empty;
@@ -258,26 +258,20 @@ def main(argv=None) -> None:
         for number in range(args.rounds):
             figures = {"round": number + 1}
 
-            def measure_noops(figures=figures):
-                seconds = run_noops(noops, queue=queue, broker=broker, timeout=args.timeout)
-                figures["noop_seconds"] = round(seconds, 3)
-                figures["noop_per_s"] = round(noops / seconds, 1)
-
-            def measure_emails(figures=figures):
-                seconds, messages, connections = run_emails(
-                    args.emails, sink=sink, timeout=args.timeout
-                )
-                figures["email_seconds"] = round(seconds, 3)
-                figures["emails_per_s"] = round(args.emails / seconds, 1)
-                figures["sink_messages"] = messages
-                figures["smtp_connections"] = connections
-                figures["connections_per_email"] = round(connections / args.emails, 4)
-
-            # Alternate the order, so a drift in the machine's load does not favour one side.
-            order = (measure_noops, measure_emails) if number % 2 == 0 else (
-                measure_emails, measure_noops)  # fmt: skip
-            for measure in order:
-                measure()
+            # No-ops before and after the emails (half each): a drift in the machine's load
+            # during the round weighs on both sides alike.
+            first = run_noops(noops // 2, queue=queue, broker=broker, timeout=args.timeout)
+            seconds, messages, connections = run_emails(
+                args.emails, sink=sink, timeout=args.timeout
+            )
+            second = run_noops(noops - noops // 2, queue=queue, broker=broker, timeout=args.timeout)
+            figures["noop_seconds"] = round(first + second, 3)
+            figures["noop_per_s"] = round(noops / (first + second), 1)
+            figures["email_seconds"] = round(seconds, 3)
+            figures["emails_per_s"] = round(args.emails / seconds, 1)
+            figures["sink_messages"] = messages
+            figures["smtp_connections"] = connections
+            figures["connections_per_email"] = round(connections / args.emails, 4)
             figures["ratio"] = round(figures["emails_per_s"] / figures["noop_per_s"], 3)
             rounds.append(figures)
             print(json.dumps(figures), file=sys.stderr)

@@ -6,6 +6,7 @@ looks for a row it cannot see yet. If the broker is down at that moment the row 
 `notifications_requeue_stale` (Celery beat, every minute) enqueues it again.
 """
 
+import contextlib
 import logging
 import os
 import smtplib
@@ -124,7 +125,12 @@ class MailConnection:
                 return True
             self.close()
         backend = get_connection()
-        backend.open()
+        try:
+            backend.open()
+        except Exception:
+            with contextlib.suppress(Exception):
+                backend.close()  # a connection left half open (refused TLS or login)
+            raise
         self.backend, self.pid, self.sent = backend, os.getpid(), 0
         return False
 
