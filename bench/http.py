@@ -92,12 +92,13 @@ def wrk(paths: list[str], *, seconds: float, cookie: str = "", connections: int 
         listing.write("\n".join(paths) + "\n")
     try:
         command = [
-            "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+            "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
             "-s", str(WRK_SCRIPT), HOST, "--", listing.name, cookie,
         ]  # fmt: skip
-        output = subprocess.run(
-            pinned(command, core=1), capture_output=True, text=True, check=True
-        ).stdout
+        result = subprocess.run(pinned(command, core=1), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"wrk failed: {result.stdout}{result.stderr}")
+        output = result.stdout
     finally:
         os.unlink(listing.name)
     figures = json.loads(output.strip().splitlines()[-1])
@@ -150,7 +151,7 @@ def form_data(html: str, button: tuple[str, str], changes: dict | None = None) -
     raise RuntimeError(f"No button {button} on the page")
 
 
-def threaded_load(work, *, clients: int, seconds: float) -> dict:
+def threaded_load(work, *, clients: int, seconds: float, cookie: str = "") -> dict:
     """Run `work(client_index, http)` in a loop from `clients` threads for `seconds`; `work`
     returns the seconds of the request being measured, or None when it has nothing left."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -159,6 +160,9 @@ def threaded_load(work, *, clients: int, seconds: float) -> dict:
 
     def run(index):
         with httpx.Client(base_url=HOST, timeout=30) as http:
+            if cookie:  # in the jar, beside the CSRF cookie the forms set
+                name, value = cookie.split("=", 1)
+                http.cookies.set(name, value)
             barrier.wait()
             if index == 0:
                 stop_at[0] = time.monotonic() + seconds

@@ -97,7 +97,7 @@ def main():
     http.VAR.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     labels = ["200k"] if args.quick else ["200k", "2m"]
-    seconds, rounds = (1.5, 5) if args.quick else (4, 5)
+    seconds, rounds = (2, 5) if args.quick else (4, 5)
 
     loads = {}
     for label in labels:
