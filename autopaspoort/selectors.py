@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
-    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -49,10 +49,17 @@ def with_costs(queryset: QuerySet[Passport]) -> QuerySet[Passport]:
     return queryset.annotate(
         expected_costs=_latest_check_total(rating__in=EXPECTED_RATINGS),
         delivery_costs=_latest_check_total(fix_before_delivery=True),
-        needs_work=Exists(
-            StatusCheckItem.objects.filter(
-                status_check=OuterRef("latest_check_id"), rating=Rating.NOW
-            )
+        # A scalar subquery with LIMIT 1, not EXISTS: PostgreSQL turns an EXISTS in the select
+        # list into a hashed subplan that reads every "now" item of every car in the database
+        # (65 ms at 200,000 cars); this one is one index probe per row on the page.
+        needs_work=Coalesce(
+            Subquery(
+                StatusCheckItem.objects.filter(
+                    status_check=OuterRef("latest_check_id"), rating=Rating.NOW
+                ).values(true=Value(True, output_field=BooleanField()))[:1]
+            ),
+            Value(False),
+            output_field=BooleanField(),
         ),
     )
 
