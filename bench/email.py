@@ -14,6 +14,10 @@ round measures half the no-ops, the emails, then the other half of the no-ops:
 
 Prints one JSON object: per-round figures, medians, the ratio emails/s ÷ noop/s (goal >= 0.5)
 and SMTP connections per email (goal: far below 1: connections are reused).
+
+`--baseline <checkout>` (e.g. `git worktree add /tmp/before <commit>`) starts a second worker
+running that checkout's code on the same database, broker and sink; every round measures both,
+taking turns going first, so a before/after comparison sees the same machine load.
 """
 
 import argparse
@@ -106,7 +110,7 @@ def environment(args, smtp_port: int) -> dict:
     }
 
 
-def start_worker(env: dict, queue: str, log_path: Path) -> subprocess.Popen:
+def start_worker(env: dict, queue: str, log_path: Path, code: Path = BASE_DIR) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-I", "bench.tasks",
         "--pool=solo", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h",
@@ -115,8 +119,13 @@ def start_worker(env: dict, queue: str, log_path: Path) -> subprocess.Popen:
     with open(log_path, "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command,
-            cwd=BASE_DIR,
-            env={"PATH": os.environ.get("PATH", ""), "HOME": str(log_path.parent), **env},
+            cwd=code,  # the app's code the worker runs: this checkout, or --baseline's
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                "HOME": str(log_path.parent),
+                "PYTHONPATH": str(BASE_DIR),  # bench.tasks, when the baseline has no bench/
+                **env,
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -154,7 +163,7 @@ def run_noops(count: int, *, queue: str, broker, timeout: float) -> float:
 
     started = time.perf_counter()
     for _ in range(count):
-        noop.delay()
+        noop.apply_async(queue=queue)
 
     def drained():
         # Acks late: a message leaves `unacked` only after it ran. Seen empty twice in a row, so
@@ -169,7 +178,7 @@ def run_noops(count: int, *, queue: str, broker, timeout: float) -> float:
     return time.perf_counter() - started
 
 
-def run_emails(count: int, *, sink: Sink, timeout: float) -> tuple[float, int, int]:
+def run_emails(count: int, *, queue: str, sink: Sink, timeout: float) -> tuple[float, int, int]:
     """Write `count` outbox rows, enqueue their delivery; seconds until all are sent and the
     sink has them. Returns (seconds, messages, connections) seen by the sink meanwhile."""
     from django.db.models import Count
@@ -195,7 +204,7 @@ def run_emails(count: int, *, sink: Sink, timeout: float) -> tuple[float, int, i
     messages_before, connections_before = sink.counts()
     started = time.perf_counter()
     for notification_id in ids:
-        deliver_notification.delay(notification_id)
+        deliver_notification.apply_async((notification_id,), queue=queue)
 
     def all_sent():
         if sink.counts()[0] - messages_before < count:
@@ -216,6 +225,42 @@ def run_emails(count: int, *, sink: Sink, timeout: float) -> tuple[float, int, i
     return elapsed, messages_after - messages_before, connections_after - connections_before
 
 
+def measure_round(worker: dict, args, noops: int, *, sink: Sink, broker) -> dict:
+    """Half the no-ops, the emails, the other half: a drift in the machine's load during the
+    round weighs on both sides alike."""
+    queue, timeout = worker["queue"], args.timeout
+    first = run_noops(noops // 2, queue=queue, broker=broker, timeout=timeout)
+    seconds, messages, connections = run_emails(
+        args.emails, queue=queue, sink=sink, timeout=timeout
+    )
+    second = run_noops(noops - noops // 2, queue=queue, broker=broker, timeout=timeout)
+    emails_per_s = args.emails / seconds
+    noop_per_s = noops / (first + second)
+    return {
+        "noop_seconds": round(first + second, 3),
+        "noop_per_s": round(noop_per_s, 1),
+        "email_seconds": round(seconds, 3),
+        "emails_per_s": round(emails_per_s, 1),
+        "sink_messages": messages,
+        "smtp_connections": connections,
+        "connections_per_email": round(connections / args.emails, 4),
+        "ratio": round(emails_per_s / noop_per_s, 3),
+    }
+
+
+def summary(rounds: list[dict]) -> dict:
+    def median(key):
+        return statistics.median(r[key] for r in rounds)
+
+    return {
+        "rounds": rounds,
+        "emails_per_s": median("emails_per_s"),
+        "noop_per_s": median("noop_per_s"),
+        "ratio": median("ratio"),
+        "connections_per_email": median("connections_per_email"),
+    }
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True, help="database name (or a full URL)")
@@ -225,6 +270,12 @@ def main(argv=None) -> None:
     parser.add_argument("--redis-db", type=int, default=12)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the app (e.g. a `git worktree` of an older commit): a second "
+        "worker runs its code, measured in the same rounds, alternating with this checkout's",
+    )
     args = parser.parse_args(argv)
     noops = args.noops or args.emails
 
@@ -240,63 +291,55 @@ def main(argv=None) -> None:
     import redis
     from django.conf import settings
 
-    from config.celery import app as celery_app
-
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
-    queue = f"bench-email-{uuid.uuid4().hex[:8]}"
-    celery_app.conf.task_default_queue = queue
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    if broker.llen(queue) or broker.hlen("unacked"):
+    if broker.hlen("unacked"):
         raise SystemExit(f"Redis db {args.redis_db} is not idle (unacked messages): pick another")
     workdir = Path(tempfile.mkdtemp(prefix="bench-email-"))
-    log_path = workdir / "worker.log"
-    worker = start_worker(env, queue, log_path)
-    rounds = []
+    variants = {"current": BASE_DIR}
+    if args.baseline:
+        variants = {"baseline": args.baseline.resolve(), **variants}
+    workers = {}
     try:
-        run_noops(args.warmup, queue=queue, broker=broker, timeout=args.timeout)
-        run_emails(args.warmup, sink=sink, timeout=args.timeout)
+        for name, code in variants.items():
+            queue = f"bench-email-{name}-{uuid.uuid4().hex[:8]}"
+            log_path = workdir / f"worker-{name}.log"
+            process = start_worker(env, queue, log_path, code)
+            workers[name] = {"queue": queue, "process": process, "log": str(log_path)}
+        for worker in workers.values():
+            run_noops(args.warmup, queue=worker["queue"], broker=broker, timeout=args.timeout)
+            run_emails(args.warmup, queue=worker["queue"], sink=sink, timeout=args.timeout)
+        rounds = {name: [] for name in workers}
+        names = list(workers)
         for number in range(args.rounds):
-            figures = {"round": number + 1}
-
-            # No-ops before and after the emails (half each): a drift in the machine's load
-            # during the round weighs on both sides alike.
-            first = run_noops(noops // 2, queue=queue, broker=broker, timeout=args.timeout)
-            seconds, messages, connections = run_emails(
-                args.emails, sink=sink, timeout=args.timeout
-            )
-            second = run_noops(noops - noops // 2, queue=queue, broker=broker, timeout=args.timeout)
-            figures["noop_seconds"] = round(first + second, 3)
-            figures["noop_per_s"] = round(noops / (first + second), 1)
-            figures["email_seconds"] = round(seconds, 3)
-            figures["emails_per_s"] = round(args.emails / seconds, 1)
-            figures["sink_messages"] = messages
-            figures["smtp_connections"] = connections
-            figures["connections_per_email"] = round(connections / args.emails, 4)
-            figures["ratio"] = round(figures["emails_per_s"] / figures["noop_per_s"], 3)
-            rounds.append(figures)
-            print(json.dumps(figures), file=sys.stderr)
+            # With a baseline, the two variants take turns going first.
+            for name in names if number % 2 == 0 else names[::-1]:
+                figures = {"round": number + 1, **measure_round(
+                    workers[name], args, noops, sink=sink, broker=broker)}  # fmt: skip
+                rounds[name].append(figures)
+                print(json.dumps({"variant": name, **figures}), file=sys.stderr)
     finally:
-        stop_worker(worker)
-        broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        for worker in workers.values():
+            stop_worker(worker["process"])
+            queue = worker["queue"]
+            broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         controller.stop()
-
-    def median(key):
-        return statistics.median(r[key] for r in rounds)
 
     result = {
         "bench": "email",
         "database": args.database,
         "emails": args.emails,
         "noops": noops,
-        "rounds": rounds,
-        "emails_per_s": median("emails_per_s"),
-        "noop_per_s": median("noop_per_s"),
-        "ratio": median("ratio"),
         "ratio_goal": 0.5,
-        "connections_per_email": median("connections_per_email"),
+        **summary(rounds["current"]),
         "worker": "celery solo pool, 1 process, --loglevel=INFO, config.settings DEBUG off",
-        "worker_log": str(log_path),
+        "worker_logs": {name: worker["log"] for name, worker in workers.items()},
     }
+    if args.baseline:
+        result["baseline"] = {"code": str(variants["baseline"]), **summary(rounds["baseline"])}
+        result["current_vs_baseline_emails_per_s"] = round(
+            result["emails_per_s"] / result["baseline"]["emails_per_s"], 2
+        )
     print(json.dumps(result, indent=2))
 
 
