@@ -2,6 +2,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -118,7 +119,16 @@ def passport_create(
         if fleet is not None:
             fleet_link(passport=passport, fleet=fleet, actor=actor)
             passport.fleet = fleet
+        dashboard_summary_changed(garage.pk)
     return passport
+
+
+def dashboard_summary_changed(garage_id: int) -> None:
+    """The garage's dashboard counts or cost totals change with this transaction: forget the
+    cached ones once it commits (a rollback changes nothing)."""
+    from autopaspoort.selectors import dashboard_summary_forget
+
+    transaction.on_commit(partial(dashboard_summary_forget, garage_id))
 
 
 def enqueue_enrichment_many(passport_ids: list[int]) -> None:
@@ -299,6 +309,7 @@ def status_check_record(
     )
     passport.latest_check = check
     passport.save(update_fields=["latest_check", "updated_at"])
+    dashboard_summary_changed(passport.garage_id)
     _record_reading(passport=passport, on=today, km=odometer_km, logical=logical)
     return check
 
@@ -317,6 +328,7 @@ def check_item_set_delivery(*, item: StatusCheckItem, actor, fix_before_delivery
         raise ApplicationError(_("Only items of the latest status check can be planned."))
     item.fix_before_delivery = fix_before_delivery
     item.save(update_fields=["fix_before_delivery"])
+    dashboard_summary_changed(passport.garage_id)
     return item
 
 

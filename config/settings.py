@@ -120,6 +120,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fixup closes the database connection around every task unless this is set:
+# a new PostgreSQL connection per email cost 60% of a delivery (bench/results.md, B6). Keep it
+# for up to 500 tasks; config/celery.py checks it before each task (health, CONN_MAX_AGE).
+CELERY_DB_REUSE_MAX = 500
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that publishes while the broker is down or unreachable must not hang: one

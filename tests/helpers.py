@@ -17,6 +17,18 @@ def set_password_path(message) -> str:
     return urlsplit(links.pop()).path
 
 
+def queued_work(callbacks) -> list:
+    """The on_commit callbacks that do work (enqueue tasks, emails), leaving out forgetting the
+    dashboard's cached totals, which every change of a garage's cars does."""
+    from autopaspoort.selectors import dashboard_summary_forget
+
+    return [
+        callback
+        for callback in callbacks
+        if getattr(callback, "func", None) is not dashboard_summary_forget
+    ]
+
+
 def can_log_in(email: str, password: str) -> bool:
     """Log in through the login page, as a person does (django-axes counts failures there)."""
     client = Client()

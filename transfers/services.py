@@ -12,6 +12,7 @@ from accounts.models import User, normalize_email
 from accounts.tokens import activation_token_generator
 from autopaspoort import plates, roles
 from autopaspoort.models import Passport
+from autopaspoort.services import dashboard_summary_changed
 from core.errors import ApplicationError
 from fleet.services import close_link, is_fleet_manager
 from garage.access import require_role
@@ -207,6 +208,7 @@ def transfer_confirm(
             "updated_at",
         ]
     )
+    dashboard_summary_changed(passport.garage_id)
     if not to_stock:
         _notify_new_owner(transfer=transfer, passport=passport)
     if previous_owner is not None and not previous_was_garage and via != Transfer.Via.FLEET:
@@ -227,6 +229,7 @@ def _complete(transfer: Transfer, *, now) -> None:
     Passport.objects.filter(pk=transfer.passport_id, owner=transfer.new_owner).update(
         activated_at=now, updated_at=now
     )
+    dashboard_summary_changed(transfer.passport.garage_id)  # one fewer awaiting activation
 
 
 @transaction.atomic
@@ -334,6 +337,7 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
     passport.save(update_fields=["owner", "owner_email", "state", "activated_at", "updated_at"])
+    dashboard_summary_changed(passport.garage_id)
     EmailCorrection.objects.create(
         transfer=transfer,
         old_email=old_email,
@@ -536,6 +540,7 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
             with transaction.atomic():
                 created = Passport.objects.bulk_create(rows)
                 enqueue_enrichment_many([passport.pk for passport in created])
+                dashboard_summary_changed(garage.pk)
         except IntegrityError:
             # Another request registered one of these plates meanwhile: fall back to one by one.
             created = None

@@ -8,6 +8,7 @@ from django.test import override_settings
 from autopaspoort import selectors
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from garage.models import Garage
+from tests.helpers import queued_work
 
 pytestmark = pytest.mark.django_db
 
@@ -56,4 +57,4 @@ def test_seed_demo_enqueues_no_rdw_lookups(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         seed()
 
-    assert callbacks == []
+    assert queued_work(callbacks) == []

@@ -18,6 +18,7 @@ from tests.autopaspoort.factories import (
     item,
     record_check,
 )
+from tests.helpers import queued_work
 
 pytestmark = pytest.mark.django_db
 
@@ -251,8 +252,8 @@ def test_creating_without_vehicle_data_enqueues_the_rdw_lookup_on_commit(
         )
 
     assert Passport.objects.count() == 2
-    assert len(without_data) == 1
-    assert with_data == []
+    assert len(queued_work(without_data)) == 1
+    assert queued_work(with_data) == []
     assert Passport.objects.get(plate="GJ-556-K").model == "GOLF"
 
 
@@ -1211,6 +1212,8 @@ def bulk_passports(garage, count, *, start=0):
 # summary queries (counts, checks this month, cost totals), the appointment requests waiting for
 # an answer (with their count), the navigation's memberships.
 DASHBOARD_QUERIES = 9
+# With the summary cached (every request after the first until a car changes): 3 fewer.
+DASHBOARD_QUERIES_CACHED = DASHBOARD_QUERIES - 3
 
 
 @pytest.mark.parametrize("cars", [5, 500])
@@ -1237,9 +1240,9 @@ def test_dashboard_search_and_next_page_query_counts_do_not_depend_on_the_number
 
     with django_assert_num_queries(DASHBOARD_QUERIES):  # part of a plate: no exact lookup
         searched = dashboard(client, garage, q="GJ-00")
-    with django_assert_num_queries(DASHBOARD_QUERIES + 1):  # a whole plate: looked up first
+    with django_assert_num_queries(DASHBOARD_QUERIES_CACHED + 1):  # a whole plate: looked up
         missed = dashboard(client, garage, q="GJ-99-98")
-    with django_assert_num_queries(DASHBOARD_QUERIES):
+    with django_assert_num_queries(DASHBOARD_QUERIES_CACHED):
         paged = dashboard(client, garage, state="stock", after=passports[-1].pk)
 
     assert listed(searched)
