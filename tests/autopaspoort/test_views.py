@@ -19,6 +19,7 @@ from tests.autopaspoort.factories import (
     record_check,
 )
 from tests.helpers import queued_work
+from tests.transfers.factories import transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -1331,3 +1332,21 @@ def test_staff_of_another_garage_cannot_create_for_this_garage(
     response = client_for(other_garage_staff).get(garage_url(name, garage), {"plate": "GJ5555"})
 
     assert response.status_code == 404
+
+
+def test_the_dashboard_header_follows_every_change_at_once(
+    client_for, garage, garage_admin, django_capture_on_commit_callbacks
+):
+    """The header's counts are cached; every change of the garage's cars forgets them."""
+    client = client_for(garage_admin)
+    assert dashboard(client, garage).context["summary"]["stock"] == 0  # now cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(garage_url("autopaspoort:create", garage), create_data(garage))
+    summary = dashboard(client, garage).context["summary"]
+    assert (summary["stock"], summary["customer"]) == (1, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transfer(Passport.objects.get(garage=garage), "nieuwe.eigenaar@example.nl")
+    summary = dashboard(client, garage).context["summary"]
+    assert (summary["stock"], summary["customer"], summary["awaiting_activation"]) == (0, 1, 1)
