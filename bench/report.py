@@ -8,7 +8,9 @@ def _fmt(value, digits=2) -> str:
         return "n/a"
     if isinstance(value, float):
         return f"{value:,.{digits}f}"
-    return f"{value:,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 def goals(results: dict) -> list[tuple[str, str, str, object, bool | None]]:
@@ -98,9 +100,11 @@ def render(results: dict, notes: str) -> str:
         "- Server: gunicorn (gthread, 2 workers × 4 threads, persistent database connections) "
         "with the production settings, pinned to core 0; load: wrk (1 thread, 4 connections) "
         "or the threaded transfer client (20 clients), pinned to core 1.\n",
-        "- Data load (`bench.generate`, COPY, indexes after loading; reused when present): "
+        "- Data (`bench.generate`: COPY, indexes built after loading, reused by later runs): "
         + ", ".join(
-            f"{label}: {_fmt(seconds, 0)} s" for label, seconds in results["load_s"].items()
+            f"{label}: loaded in {_fmt(data['generated_seconds'], 0)} s, "
+            f"{data['database_bytes'] / 1e9:.1f} GB"
+            for label, data in results.get("data", {}).items()
         )
         + "\n\n",
         "## Goals\n\n| case | figure | goal | measured | met |\n|---|---|---|---|---|\n",

@@ -96,7 +96,13 @@ def measure(label: str, *, cases: str, seconds: float, rounds: int) -> dict:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="200k passports, short rounds")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite results.md from results.json"
+    )
     args = parser.parse_args()
+    if args.report_only:
+        write_report(json.loads(RESULTS_JSON.read_text()))
+        return
     http.VAR.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     labels = ["200k"] if args.quick else ["200k", "2m"]
@@ -112,6 +118,13 @@ def main():
         loads[label] = round(time.monotonic() - load_started, 1)
 
     results = {"mode": "quick" if args.quick else "full", "machine": machine(), "load_s": loads}
+    results["data"] = {
+        label: {
+            key: json.loads((http.VAR / f"{database(label)}.json").read_text()).get(key)
+            for key in ("generated_seconds", "database_bytes")
+        }
+        for label in labels
+    }
     largest = labels[-1]
     results["sizes"] = {}
     for label in labels:
@@ -121,17 +134,21 @@ def main():
     results["B6"] = last_json(
         python("bench.email", "--database", database(largest), env=env, capture=True)
     )
+    results["B6"].pop("worker_logs", None)  # temporary files of this machine
     results["B7"] = last_json(
         python("bench.bulk", "--database", database(largest), env=env, capture=True)
     )
     results["wall_s"] = round(time.monotonic() - started, 1)
     RESULTS_JSON.write_text(json.dumps(results, indent=2) + "\n")
+    write_report(results)
 
+
+def write_report(results: dict) -> None:
     from bench.report import plot, render
 
     plot(results, PLOT)
     RESULTS_MD.write_text(render(results, NOTES.read_text() if NOTES.exists() else ""))
-    print(f"Wrote {RESULTS_MD}, {RESULTS_JSON} and {PLOT} in {results['wall_s']} s")
+    print(f"Wrote {RESULTS_MD}, {RESULTS_JSON} and {PLOT} ({results['wall_s']} s of measuring)")
 
 
 if __name__ == "__main__":
