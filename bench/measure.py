@@ -9,7 +9,6 @@ import argparse
 import json
 import random
 import statistics
-import string
 import sys
 import time
 from urllib.parse import quote
@@ -29,6 +28,7 @@ from accounts.models import User  # noqa: E402
 from autopaspoort import plates  # noqa: E402
 from autopaspoort.models import Passport  # noqa: E402
 from bench import http  # noqa: E402
+from bench.generate import generate_plates  # noqa: E402
 from garage.models import Garage  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from transfers.models import Transfer  # noqa: E402
@@ -96,18 +96,14 @@ def fetch(sql: str, params=()) -> list[tuple]:
 # --- B5: transfers ----------------------------------------------------------------------------
 
 
-def fresh_plate(taken: set[str]) -> str:
-    while True:
-        sidecode = rng.choice(list(plates.SIDECODES.values()))
-        draw = {"X": "BDFGHJKLNPRSTVXZ", "9": string.digits}
-        raw = "".join(rng.choice(draw[c]) if c in draw else c for c in sidecode)
-        try:
-            plate = plates.normalize(raw)
-        except Exception:  # noqa: BLE001, S112 - a special series: draw again
-            continue
-        if plate not in taken and not Passport.objects.filter(plate=plate).exists():
-            taken.add(plate)
-            return plate
+def new_plates(count: int) -> list[str]:
+    """`count` valid plates that are not in the database yet (the generator's plate walk)."""
+    found: list[str] = []
+    while len(found) < count:
+        candidates = [plate for plate in generate_plates(2 * count, rng) if plate not in found]
+        taken = set(Passport.objects.filter(plate__in=candidates).values_list("plate", flat=True))
+        found += [plate for plate in candidates if plate not in taken]
+    return found[:count]
 
 
 def stock_cars(garage: Garage, needed: int) -> list[str]:
@@ -121,10 +117,9 @@ def stock_cars(garage: Garage, needed: int) -> list[str]:
     missing = needed - len(available)
     if missing > 0:
         now = timezone.now()
-        taken: set[str] = set()
         new = [
             Passport(
-                plate=fresh_plate(taken),
+                plate=plate,
                 garage=garage,
                 state=Passport.State.STOCK,
                 owner=garage.account_user,
@@ -132,7 +127,7 @@ def stock_cars(garage: Garage, needed: int) -> list[str]:
                 activated_at=now,
                 created_by=garage.account_user,
             )
-            for _ in range(missing)
+            for plate in new_plates(missing)
         ]
         Passport.objects.bulk_create(new, batch_size=1000)
         available += [passport.plate for passport in new]

@@ -54,17 +54,6 @@ def hit(limit: Limit, value: str) -> int | None:
     return seconds_left if count > limit.max_hits else None
 
 
-def is_over(limit: Limit, value: str) -> int | None:
-    """Like `hit` without counting: the seconds to wait if `value` is already over the limit."""
-    key, seconds_left = _window(limit, value)
-    try:
-        count = cache.get(key, 0)
-    except Exception:
-        logger.warning("Rate limit %s not read: the cache is unavailable.", limit.scope)
-        return None
-    return seconds_left if count >= limit.max_hits else None
-
-
 def client_ip(request) -> str:
     # REMOTE_ADDR only: behind a proxy, the proxy must set it (gunicorn --forwarded-allow-ips);
     # a client-supplied X-Forwarded-For would let anyone pick their own counter.
