@@ -14,8 +14,10 @@ from autopaspoort import plates, roles
 from autopaspoort.models import Passport
 from autopaspoort.services import dashboard_summary_changed
 from core.errors import ApplicationError
+from fleet.models import FleetMembership
 from fleet.services import close_link, is_fleet_manager
 from garage.access import require_role
+from garage.models import Garage
 from notifications.models import Notification
 from notifications.services import notification_cancel, notification_queue
 from transfers.models import EmailCorrection, Transfer
@@ -285,6 +287,23 @@ def transfer_resend_email(*, transfer: Transfer, actor) -> Notification:
     return _notify_new_owner(transfer=transfer, passport=transfer.passport)
 
 
+def _made_only_for(user: User, *, transfer: Transfer) -> bool:
+    """Was `user` made by this transfer, and holds nothing else? Only such an account may be
+    renamed to a corrected address: any other car, transfer, garage or fleet role, staff right
+    or garage login would pass to whoever owns the corrected address."""
+    return (
+        transfer.new_owner_is_new
+        and not (user.is_staff or user.is_superuser)
+        and not user.groups.exists()
+        and not user.user_permissions.exists()
+        and not user.owned_passports.exclude(pk=transfer.passport_id).exists()
+        and not user.incoming_transfers.exclude(pk=transfer.pk).exists()
+        and not user.garage_memberships.exists()
+        and not FleetMembership.objects.filter(user=user).exists()
+        and not Garage.objects.filter(account_user=user).exists()
+    )
+
+
 def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by_support: bool):
     passport = _lock_passport(transfer.passport_id)
     old_email, old_owner = transfer.email, transfer.new_owner
@@ -293,14 +312,9 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
     now = timezone.now()
     to_stock = new_email == passport.garage.email
     target = User.objects.filter(email=new_email).exclude(pk=old_owner.pk).first()
-    owns_only_this = (
-        transfer.new_owner_is_new
-        and not old_owner.owned_passports.exclude(pk=passport.pk).exists()
-        and not old_owner.garage_memberships.exists()
-    )
     if to_stock:
         new_owner, is_new = passport.garage.account_user, False
-    elif target is None and owns_only_this:
+    elif target is None and _made_only_for(old_owner, transfer=transfer):
         # The account was made for this car: give it the right address. Its old link dies
         # (the token covers the email and password), and whoever got in by mistake is out.
         old_owner.email = new_email

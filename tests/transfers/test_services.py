@@ -13,11 +13,14 @@ from accounts.models import User
 from accounts.tokens import activation_token_generator
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
+from garage.models import Garage, Membership
 from notifications.models import Notification
 from notifications.rendering import build_message
 from notifications.services import notification_deliver
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.autopaspoort.factories import PassportFactory
+from tests.fleet.factories import FleetFactory, FleetManagerFactory
+from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.transfers.factories import (
     NEW_PASSWORD,
     FleetAccountFactory,
@@ -773,3 +776,89 @@ def test_the_receipt_carries_the_dutch_date_of_a_transfer_just_after_midnight(
 
     (receipt,) = notifications(Kind.TRANSFER_RECEIPT)
     assert receipt.context["date"] == "2026-03-03"
+
+
+# --- A correction never hands an account with other roles to the corrected address -----------
+
+
+def _fleet_manager(account):
+    FleetManagerFactory(fleet=FleetFactory(name="Ander Wagenpark BV"), user=account)
+
+
+def _garage_staff(account):
+    MembershipFactory(garage=GarageFactory(), user=account, role=Membership.Role.MECHANIC)
+
+
+def _garage_login(account):
+    Garage.objects.filter(pk=GarageFactory().pk).update(account_user=account)
+
+
+def _staff(account):
+    User.objects.filter(pk=account.pk).update(is_staff=True)
+
+
+def _superuser(account):
+    User.objects.filter(pk=account.pk).update(is_staff=True, is_superuser=True)
+
+
+def _another_car(account):
+    transfer(PassportFactory(), account.email)
+
+
+OTHER_ROLES = {
+    "fleet manager": _fleet_manager,
+    "garage staff": _garage_staff,
+    "garage login": _garage_login,
+    "support staff": _staff,
+    "superuser": _superuser,
+    "another car": _another_car,
+}
+
+
+@pytest.mark.parametrize("by_support", [False, True], ids=["garage", "support"])
+@pytest.mark.parametrize("give_role", OTHER_ROLES.values(), ids=OTHER_ROLES.keys())
+def test_a_correction_leaves_a_pending_account_with_another_role_at_its_own_address(
+    garage, garage_admin, support_user, give_role, by_support
+):
+    """Issue 14, item 6: the pending owner of the mistyped address is also a fleet manager
+    elsewhere (or staff, or waits for another car...). Renaming that account to the corrected
+    address handed its other roles to whoever owns the corrected address. The corrected address
+    gets an account of its own; the pending account keeps its address and its roles."""
+    passport = PassportFactory(garage=garage)
+    record = transfer(passport, "piet@gmial.com")
+    pending = record.new_owner
+    give_role(pending)
+
+    if by_support:
+        services.transfer_support_correct_email(
+            transfer=record, new_email="piet@gmail.com", reason="Ticket 14", actor=support_user
+        )
+    else:
+        services.transfer_correct_email(
+            transfer=record, new_email="piet@gmail.com", actor=garage_admin
+        )
+
+    pending.refresh_from_db()
+    assert pending.email == "piet@gmial.com"
+    corrected = User.objects.get(email="piet@gmail.com")
+    assert corrected.pk != pending.pk
+    assert (corrected.is_staff, corrected.is_superuser) == (False, False)
+    assert not corrected.fleet_memberships.exists()
+    assert not corrected.garage_memberships.exists()
+    assert not Garage.objects.filter(account_user=corrected).exists()
+    passport.refresh_from_db()
+    record.refresh_from_db()
+    assert (passport.owner, record.new_owner) == (corrected, corrected)
+    assert record.new_owner_is_new
+    assert list(corrected.owned_passports.all()) == [passport]
+
+
+def test_a_correction_still_renames_an_account_made_only_for_this_car(garage, garage_admin):
+    record = transfer(PassportFactory(garage=garage), "piet@gmial.com")
+    pending = record.new_owner
+
+    services.transfer_correct_email(transfer=record, new_email="piet@gmail.com", actor=garage_admin)
+
+    pending.refresh_from_db()
+    assert pending.email == "piet@gmail.com"
+    assert not User.objects.filter(email="piet@gmial.com").exists()
