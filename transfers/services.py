@@ -184,7 +184,7 @@ def transfer_confirm(
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
     passport.owner_version += 1
-    passport.owner_email = email
+    passport.owner_email = "" if to_stock else email  # stock reads the garage's login
     passport.owner_name = contact.name
     passport.owner_street = contact.street
     passport.owner_house_number = contact.house_number
@@ -347,7 +347,7 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
             "updated_at",
         ]
     )
-    passport.owner, passport.owner_email = new_owner, new_email
+    passport.owner, passport.owner_email = new_owner, "" if to_stock else new_email
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
     passport.save(update_fields=["owner", "owner_email", "state", "activated_at", "updated_at"])
@@ -541,7 +541,6 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
                 state=Passport.State.STOCK,
                 owner=garage.account_user,
                 activated_at=now,
-                owner_email=garage.email,
                 owner_name=items[index]["owner"].name,
                 initial_odometer_km=items[index].get("odometer_km"),
                 odometer_km=items[index].get("odometer_km"),
