@@ -14,15 +14,18 @@ from autopaspoort import plates, roles
 from autopaspoort.models import Passport
 from autopaspoort.services import dashboard_summary_changed
 from core.errors import ApplicationError
+from core.validators import normalize_postcode
 from fleet.models import FleetMembership
 from fleet.services import close_link, is_fleet_manager
 from garage.access import require_role
 from garage.models import Garage
 from notifications.models import Notification
 from notifications.services import notification_cancel, notification_queue
-from transfers.models import EmailCorrection, Transfer
+from transfers.models import EmailCorrection, OwnerContactChange, Transfer
 
 DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
+# An owner's contact details besides the email (which only a transfer or a correction sets).
+CONTACT_FIELDS = ("name", "street", "house_number", "postcode", "city", "phone")
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,15 @@ def _lock_passport(passport_id: int) -> Passport:
     )
 
 
-def _same_request(transfer: Transfer | None, *, email: str, actor) -> bool:
-    """Is `transfer` what this (repeated) confirmation already did?"""
+def _same_request(transfer: Transfer | None, *, email: str, contact: OwnerContact, actor) -> bool:
+    """Is `transfer` what this (repeated) confirmation already did? Other details for the same
+    owner are not a repeat: answering "already done" would silently drop them."""
     return (
         transfer is not None
         and transfer.state != Transfer.State.CANCELLED
         and transfer.email == email
         and transfer.created_by_id == actor.pk
+        and all(getattr(transfer, field) == getattr(contact, field) for field in CONTACT_FIELDS)
     )
 
 
@@ -111,7 +116,7 @@ def transfer_confirm(
     passport = _lock_passport(passport.pk)
     last = passport.transfers.order_by("-id").first()
     if expected_version is not None and passport.owner_version != expected_version:
-        if _same_request(last, email=email, actor=actor):
+        if _same_request(last, email=email, contact=contact, actor=actor):
             return TransferOutcome(transfer=last, already_done=True)
         raise ApplicationError(
             _(
@@ -135,13 +140,17 @@ def transfer_confirm(
             % {"plate": passport.plate, "fleet": passport.fleet.name}
         )
     if passport.owner is not None and passport.owner.email == email:
-        if _same_request(last, email=email, actor=actor):
+        if _same_request(last, email=email, contact=contact, actor=actor):
             return TransferOutcome(transfer=last, already_done=True)
-        raise ApplicationError(
+        message = (
             _("%(plate)s already belongs to %(email)s.")
-            % {"plate": passport.plate, "email": email},
-            field="email",
+            if passport.is_stock
+            else _(
+                "%(plate)s already belongs to %(email)s. To change their name, address or "
+                "phone, use “Edit owner details” on the owner details page."
+            )
         )
+        raise ApplicationError(message % {"plate": passport.plate, "email": email}, field="email")
     if last is not None and last.is_open:
         raise ApplicationError(
             _(
@@ -222,6 +231,70 @@ def transfer_confirm(
             context={"plate": passport.plate, "date": timezone.localdate(now).isoformat()},
         )
     return TransferOutcome(transfer=transfer, already_done=False)
+
+
+@transaction.atomic
+def owner_contact_update(
+    *,
+    passport: Passport,
+    actor,
+    expected_version: int,
+    name: str,
+    street: str = "",
+    house_number: str = "",
+    postcode: str = "",
+    city: str = "",
+    phone: str = "",
+) -> OwnerContactChange | None:
+    """The garage corrects the current owner's name, address or phone, with an audit record
+    (who, when, before, after). Never the email: it stays final once given; support corrects
+    it (`transfer_support_correct_email`). `expected_version` is the owner version the page
+    showed: details typed for an owner who has since sold the car are refused. Returns None
+    when nothing changed."""
+    passport = _lock_passport(passport.pk)
+    require_role(garage=passport.garage, user=actor, roles=roles.TRANSFER)
+    if passport.is_stock:
+        raise ApplicationError(
+            _(
+                "%(plate)s is a stock car of your garage: it has no customer details to change. "
+                "Your garage's own details are in the account settings."
+            )
+            % {"plate": passport.plate}
+        )
+    if passport.owner_version != expected_version:
+        raise ApplicationError(
+            _("%(plate)s changed owner a moment ago. Check the owner details before changing them.")
+            % {"plate": passport.plate}
+        )
+    if postcode:
+        try:
+            postcode = normalize_postcode(postcode)
+        except ValidationError as error:
+            raise ApplicationError(" ".join(error.messages), field="postcode") from None
+    typed = {
+        "name": name,
+        "street": street,
+        "house_number": house_number,
+        "postcode": postcode,
+        "city": city,
+        "phone": phone,
+    }
+    changed = [
+        field for field in CONTACT_FIELDS if getattr(passport, f"owner_{field}") != typed[field]
+    ]
+    if not changed:
+        return None
+    before = {field: getattr(passport, f"owner_{field}") for field in changed}
+    for field in changed:
+        setattr(passport, f"owner_{field}", typed[field])
+    passport.save(update_fields=[*(f"owner_{field}" for field in changed), "updated_at"])
+    return OwnerContactChange.objects.create(
+        passport=passport,
+        owner=passport.owner,
+        before=before,
+        after={field: typed[field] for field in changed},
+        changed_by=actor,
+    )
 
 
 def _complete(transfer: Transfer, *, now) -> None:

@@ -475,6 +475,7 @@ PAGES = {
     "autopaspoort:profile": _car("autopaspoort:profile"),
     "autopaspoort:close": _car("autopaspoort:close", status=302),  # a customer's car: back
     "autopaspoort:details": _car("autopaspoort:details"),
+    "autopaspoort:owner_edit": _car("autopaspoort:owner_edit"),
     "autopaspoort:check_create": _car("autopaspoort:check_create"),
     "autopaspoort:check_detail": _car("autopaspoort:check_detail", check_id=lambda w: w.check.pk),
     "autopaspoort:history_create": _car("autopaspoort:history_create"),
@@ -623,6 +624,7 @@ EXPECTED = {
     "autopaspoort:profile": 9,
     "autopaspoort:close": 5,
     "autopaspoort:details": 9,
+    "autopaspoort:owner_edit": 6,
     "autopaspoort:check_create": 6,
     "autopaspoort:check_detail": 8,
     "autopaspoort:history_create": 6,

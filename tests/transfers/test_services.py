@@ -32,7 +32,7 @@ from tests.transfers.factories import (
     transfer,
 )
 from transfers import services
-from transfers.models import EmailCorrection, Transfer
+from transfers.models import EmailCorrection, OwnerContactChange, Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -862,3 +862,87 @@ def test_a_correction_still_renames_an_account_made_only_for_this_car(garage, ga
     pending.refresh_from_db()
     assert pending.email == "piet@gmail.com"
     assert not User.objects.filter(email="piet@gmial.com").exists()
+
+
+# --- Correcting the current owner's contact details (issue 14, item 20) ----------------------
+
+
+def test_the_owners_contact_details_are_corrected_with_an_audit_record(garage, sales):
+    passport = PassportFactory(garage=garage)
+    transfer(passport, "piet@example.nl", name="Piet", street="Oudeweg", phone="0611111111")
+    passport.refresh_from_db()
+
+    change = services.owner_contact_update(
+        passport=passport,
+        actor=sales,
+        expected_version=passport.owner_version,
+        name="Piet",
+        street="Nieuweweg",
+        postcode="1234ab",
+        phone="0611111111",
+    )
+
+    passport.refresh_from_db()
+    assert (passport.owner_street, passport.owner_postcode) == ("Nieuweweg", "1234 AB")
+    assert passport.owner_email == "piet@example.nl"
+    assert (change.changed_by, change.owner, change.passport) == (sales, passport.owner, passport)
+    assert change.before == {"street": "Oudeweg", "postcode": ""}
+    assert change.after == {"street": "Nieuweweg", "postcode": "1234 AB"}
+
+
+def test_saving_unchanged_contact_details_writes_no_record(garage, garage_admin):
+    passport = PassportFactory(garage=garage)
+    transfer(passport, "piet@example.nl", name="Piet", city="Utrecht")
+    passport.refresh_from_db()
+
+    change = services.owner_contact_update(
+        passport=passport,
+        actor=garage_admin,
+        expected_version=passport.owner_version,
+        name="Piet",
+        city="Utrecht",
+    )
+
+    assert change is None
+    assert not OwnerContactChange.objects.exists()
+
+
+def test_contact_details_are_refused_for_mechanics_stock_cars_and_bad_postcodes(
+    garage, garage_admin, mechanic
+):
+    stock = PassportFactory(garage=garage)
+    sold = PassportFactory(garage=garage)
+    transfer(sold, "piet@example.nl")
+    sold.refresh_from_db()
+
+    with pytest.raises(PermissionDenied):
+        services.owner_contact_update(
+            passport=sold, actor=mechanic, expected_version=sold.owner_version, name="X"
+        )
+    with pytest.raises(ApplicationError):
+        services.owner_contact_update(
+            passport=stock, actor=garage_admin, expected_version=stock.owner_version, name="X"
+        )
+    with pytest.raises(ApplicationError) as refused:
+        services.owner_contact_update(
+            passport=sold,
+            actor=garage_admin,
+            expected_version=sold.owner_version,
+            name="X",
+            postcode="12",
+        )
+    assert refused.value.field == "postcode"
+    assert not OwnerContactChange.objects.exists()
+
+
+def test_the_same_email_with_other_details_is_not_a_repeat_of_the_transfer(garage, garage_admin):
+    """Issue 14, item 20: "already done" for other details silently dropped them."""
+    passport = PassportFactory(garage=garage)
+    transfer(passport, "piet@example.nl", street="Oudeweg")
+
+    with pytest.raises(ApplicationError) as refused:
+        transfer(passport, "piet@example.nl", street="Nieuweweg")
+
+    assert "Edit owner details" in refused.value.message
+    passport.refresh_from_db()
+    assert passport.owner_street == "Oudeweg"
