@@ -60,7 +60,7 @@ from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.promotions.factories import PromotionFactory
 from tests.transfers.factories import transfer
-from transfers.models import Transfer
+from transfers.models import OwnerContactChange, Transfer
 from transfers.services import transfer_accept
 
 SMALL, LARGE = 10, 1_000
@@ -164,6 +164,18 @@ class World:
             )
             for n, car in zip(numbers, cars, strict=True)
             if n % 4 == 2
+        )
+        # The garage corrected the address of owner X on each of X's cars (the audit trail).
+        OwnerContactChange.objects.bulk_create(
+            OwnerContactChange(
+                passport=car,
+                owner=self.owner,
+                before={"street": ""},
+                after={"street": f"Straat {n}"},
+                changed_by=account,
+            )
+            for n, car in zip(numbers, cars, strict=True)
+            if n % 2
         )
         Appointment.objects.bulk_create(
             Appointment(
@@ -693,6 +705,7 @@ EXPECTED = {
     "admin:reminders.EmailOptOut": 7,
     "admin:reminders.ReminderSent": 9,
     "admin:transfers.EmailCorrection": 7,
+    "admin:transfers.OwnerContactChange": 5,
     "admin:transfers.Transfer": 7,
 }
 
