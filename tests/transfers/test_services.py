@@ -946,3 +946,33 @@ def test_the_same_email_with_other_details_is_not_a_repeat_of_the_transfer(garag
     assert "Edit owner details" in refused.value.message
     passport.refresh_from_db()
     assert passport.owner_street == "Oudeweg"
+
+
+def test_the_next_owner_gets_only_the_details_given_for_them(garage, garage_admin):
+    """Issue 14, item 3, at the service: the new owner's contact is built from what was
+    submitted, nothing of the previous owner is carried over."""
+    passport = PassportFactory(garage=garage)
+    transfer(
+        passport,
+        "verkoper@example.nl",
+        name="Verkoper",
+        street="Oudeweg",
+        house_number="1",
+        postcode="1111 AA",
+        city="Oudestad",
+        phone="0611111111",
+    )
+    passport.refresh_from_db()
+    services.transfer_accept(transfer=passport.transfers.get(), user=passport.owner)
+    passport.refresh_from_db()
+
+    services.transfer_confirm(
+        passport=passport,
+        contact=services.OwnerContact(email="koper@example.nl", name="Koper", city="Nieuwstad"),
+        actor=garage_admin,
+    )
+
+    passport.refresh_from_db()
+    contact_now = [getattr(passport, f"owner_{field}") for field in services.CONTACT_FIELDS]
+    assert contact_now == ["Koper", "", "", "", "Nieuwstad", ""]
+    assert passport.owner_email == "koper@example.nl"
