@@ -536,6 +536,7 @@ def test_a_saved_check_has_no_edit_url():
         "profile",
         "close",
         "details",
+        "owner_edit",  # the owner's contact details, not a check
         "check_create",
         "check_detail",
         "history_create",
