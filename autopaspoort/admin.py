@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from autopaspoort import plates
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
@@ -32,10 +33,11 @@ class ReadOnlyMixin:
 
 @admin.register(Passport)
 class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
-    list_display = ("plate", "make", "model", "garage", "state", "owner_email", "created_at")
+    list_display = ("plate", "make", "model", "garage", "state", "owner_contact", "created_at")
     list_filter = ("state", "rdw_status", "odometer_logical")
-    search_fields = ("plate", "owner_email", "owner_name", "garage__name")
-    list_select_related = ("garage",)
+    # owner__email: a stock car stores no email, its owner is the garage's login.
+    search_fields = ("plate", "owner_email", "owner__email", "owner_name", "garage__name")
+    list_select_related = ("garage__account_user",)
     autocomplete_fields = ("garage", "owner", "created_by")
     readonly_fields = (
         "plate",
@@ -50,6 +52,10 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # passports are made by garages, with their rules, not here
+
+    @admin.display(description=_("owner email"))
+    def owner_contact(self, passport):
+        return passport.contact_email
 
 
 class StatusCheckItemInline(ReadOnlyMixin, admin.TabularInline):

@@ -163,7 +163,7 @@ def represent(passport: Passport) -> dict:
     or a transfer by this garage still awaits activation (`open_transfer_email`)."""
     owner_email = None
     if passport.is_stock:
-        owner_email = passport.owner_email
+        owner_email = passport.contact_email  # the garage's login, never a stored copy
     elif getattr(passport, "open_transfer_email", None):
         owner_email = passport.open_transfer_email
     return {

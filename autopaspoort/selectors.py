@@ -321,8 +321,10 @@ def api_passports(*, garage) -> QuerySet[Passport]:
         via__in=[Transfer.Via.GARAGE, Transfer.Via.API],  # made by this garage, not its fleets
         state=Transfer.State.AWAITING_ACTIVATION,
     ).values("email")[:1]
-    return Passport.objects.filter(garage=garage).annotate(
-        open_transfer_email=Subquery(open_transfer)
+    return (
+        Passport.objects.filter(garage=garage)
+        .select_related("garage__account_user")  # a stock car's email is the garage's login
+        .annotate(open_transfer_email=Subquery(open_transfer))
     )
 
 

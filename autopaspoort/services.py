@@ -100,7 +100,6 @@ def passport_create(
                     state=Passport.State.STOCK,
                     owner=garage.account_user,
                     activated_at=now,
-                    owner_email=normalize_email(owner_email),
                     initial_odometer_km=odometer_km,
                     odometer_km=odometer_km,
                     odometer_read_on=timezone.localdate(now) if odometer_km is not None else None,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:plate>/", views.profile, name="profile"),
     path("<str:plate>/close/", views.close_profile, name="close"),
     path("<str:plate>/details/", views.owner_details, name="details"),
+    path("<str:plate>/details/edit/", views.owner_edit, name="owner_edit"),
     path("<str:plate>/checks/new/", views.check_create, name="check_create"),
     path("<str:plate>/checks/<int:check_id>/", views.check_detail, name="check_detail"),
     path("<str:plate>/history/new/", views.history_create, name="history_create"),

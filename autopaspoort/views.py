@@ -20,6 +20,8 @@ from fleet.forms import FleetLinkForm
 from fleet.selectors import fleet_link_history
 from fleet.services import fleets_for_linking
 from garage.access import garage_member_required
+from transfers import services as transfer_services
+from transfers.forms import OwnerContactEditForm
 from transfers.selectors import transfer_latest
 from transfers.views import stash_prefill
 
@@ -208,6 +210,36 @@ def owner_details(request, garage, plate):
             ),
             **capabilities,
         },
+    )
+
+
+@garage_member_required(*roles.TRANSFER)
+@require_http_methods(["GET", "POST"])
+def owner_edit(request, garage, plate):
+    """The garage corrects the current owner's name, address or phone (not the email)."""
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    if passport.is_stock:
+        raise Http404  # the garage's own details are in the account settings
+    form = OwnerContactEditForm.for_passport(
+        passport, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_services.owner_contact_update(
+                passport=passport,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.CONTACT_FIELDS},
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("The owner's details are saved."))
+            return redirect("autopaspoort:details", garage_id=garage.pk, plate=passport.plate)
+    return render(
+        request,
+        "autopaspoort/owner_edit.html",
+        {"garage": garage, "passport": passport, "form": form},
     )
 
 

@@ -6,7 +6,7 @@ In this process, with the production settings (DJANGO_DEBUG=false, the given dat
 db 13 as broker and cache): each round (a) POSTs the plates as new stock of one garage to
 /api/v1/passports/bulk in batches of 1,000 with the garage's bearer token (Django's test
 client over HTTPS, the whole middleware stack and the endpoint's own code), and (b) inserts
-the same number of bare rows (garage, plate, state stock, owner, owner_email, activated_at)
+the same number of bare rows (garage, plate, state stock, owner, activated_at)
 with one `Passport.objects.bulk_create`; the order alternates between rounds and the rows are
 deleted after each. Then the queries of one batch of 1,000 and one of 10 are counted
 (CaptureQueriesContext): the count should not grow with the batch.
@@ -143,7 +143,6 @@ def insert_bare(garage, plates: list[str]) -> float:
                 plate=plate,
                 state=Passport.State.STOCK,
                 owner=garage.account_user,
-                owner_email=garage.email,
                 activated_at=now,
             )
             for plate in plates

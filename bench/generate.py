@@ -526,7 +526,7 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
                     updated = max(updated, linked)
             else:
                 owner = g
-                details = ("", garage_email[g], "", "", "", "", "")
+                details = ("", "", "", "", "", "", "")  # stock reads the garage's login
             updated = max(updated, read_at)
             row = (
                 pid,
@@ -546,9 +546,6 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
         log("  finishing COPY ...")
     special["transfer_garage"]["stock_plates"] = [plates[i] for i in sorted(reserved)]
     return out.rows
-
-
-garage_email = {}  # garage id -> account email, read back after the small tables are in
 
 
 def constraints_and_indexes(conn) -> list[tuple[str, str, str]]:
@@ -676,12 +673,6 @@ def main(argv=None):
 
         step = time.monotonic()
         special, fleets_of, rows = load_small_tables(dsn, plan, clock, rng, password_hash)
-        garage_email.update(
-            conn.execute(
-                "SELECT g.id, u.email FROM garage_garage g "
-                "JOIN accounts_user u ON u.id = g.account_user_id"
-            ).fetchall()
-        )
         log(f"garages, staff, fleets: {rows} in {time.monotonic() - step:.1f} s")
         step = time.monotonic()
         rows_big = load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_hash)

@@ -123,7 +123,6 @@ def stock_cars(garage: Garage, needed: int) -> list[str]:
                 garage=garage,
                 state=Passport.State.STOCK,
                 owner=garage.account_user,
-                owner_email=garage.account_user.email,
                 activated_at=now,
                 created_by=garage.account_user,
             )

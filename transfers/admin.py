@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from core.admin_audit import AuditedAdmin, audit_message
 from core.errors import ApplicationError
 from transfers.forms import SupportCorrectEmailForm
-from transfers.models import EmailCorrection, Transfer
+from transfers.models import EmailCorrection, OwnerContactChange, Transfer
 from transfers.services import transfer_support_correct_email
 
 
@@ -123,6 +123,25 @@ class EmailCorrectionAdmin(AuditedAdmin, admin.ModelAdmin):
         return [field.name for field in EmailCorrection._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OwnerContactChange)
+class OwnerContactChangeAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The garage's corrections of an owner's contact details: an audit trail, read-only."""
+
+    list_display = ("passport", "changed_at", "changed_by")
+    search_fields = ("passport__plate",)
+    list_select_related = ("passport", "changed_by")
+    readonly_fields = ("passport", "owner", "before", "after", "changed_by", "changed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

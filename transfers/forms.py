@@ -48,6 +48,33 @@ class OwnerContactForm(forms.Form):
         return [self[name] for name in self.CONTACT_FIELDS]
 
 
+class OwnerContactEditForm(forms.Form):
+    """The current owner's details the garage may correct: everything but the email."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    street = forms.CharField(label=_("Street"), max_length=150, required=False)
+    house_number = forms.CharField(label=_("House number"), max_length=20, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    # The owner version the page showed: details typed for an earlier owner are refused.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    CONTACT_FIELDS = ("name", "street", "house_number", "postcode", "city", "phone")
+
+    @classmethod
+    def for_passport(cls, passport, data=None):
+        initial = {name: getattr(passport, f"owner_{name}") for name in cls.CONTACT_FIELDS}
+        return cls(data, initial={**initial, "expected_version": passport.owner_version})
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"]
+        return normalize_postcode(postcode) if postcode else ""
+
+    def visible_contact_fields(self):
+        return [self[name] for name in self.CONTACT_FIELDS]
+
+
 class CorrectEmailForm(forms.Form):
     new_email = forms.EmailField(label=_("Correct email address"))
 

@@ -139,3 +139,40 @@ class EmailCorrection(models.Model):
 
     def __str__(self):
         return f"{self.old_email} → {self.new_email}"
+
+
+class OwnerContactChange(models.Model):
+    """Audit record of the garage correcting the current owner's contact details (name,
+    address, phone; never the email): who, when, and the changed fields before and after."""
+
+    passport = models.ForeignKey(
+        "autopaspoort.Passport",
+        verbose_name=_("passport"),
+        on_delete=models.CASCADE,
+        related_name="contact_changes",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("owner contact change")
+        verbose_name_plural = _("owner contact changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.passport} {self.changed_at:%Y-%m-%d %H:%M}"

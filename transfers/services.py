@@ -14,13 +14,18 @@ from autopaspoort import plates, roles
 from autopaspoort.models import Passport
 from autopaspoort.services import dashboard_summary_changed
 from core.errors import ApplicationError
+from core.validators import normalize_postcode
+from fleet.models import FleetMembership
 from fleet.services import close_link, is_fleet_manager
 from garage.access import require_role
+from garage.models import Garage
 from notifications.models import Notification
 from notifications.services import notification_cancel, notification_queue
-from transfers.models import EmailCorrection, Transfer
+from transfers.models import EmailCorrection, OwnerContactChange, Transfer
 
 DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
+# An owner's contact details besides the email (which only a transfer or a correction sets).
+CONTACT_FIELDS = ("name", "street", "house_number", "postcode", "city", "phone")
 
 
 @dataclass(frozen=True)
@@ -48,13 +53,15 @@ def _lock_passport(passport_id: int) -> Passport:
     )
 
 
-def _same_request(transfer: Transfer | None, *, email: str, actor) -> bool:
-    """Is `transfer` what this (repeated) confirmation already did?"""
+def _same_request(transfer: Transfer | None, *, email: str, contact: OwnerContact, actor) -> bool:
+    """Is `transfer` what this (repeated) confirmation already did? Other details for the same
+    owner are not a repeat: answering "already done" would silently drop them."""
     return (
         transfer is not None
         and transfer.state != Transfer.State.CANCELLED
         and transfer.email == email
         and transfer.created_by_id == actor.pk
+        and all(getattr(transfer, field) == getattr(contact, field) for field in CONTACT_FIELDS)
     )
 
 
@@ -109,7 +116,7 @@ def transfer_confirm(
     passport = _lock_passport(passport.pk)
     last = passport.transfers.order_by("-id").first()
     if expected_version is not None and passport.owner_version != expected_version:
-        if _same_request(last, email=email, actor=actor):
+        if _same_request(last, email=email, contact=contact, actor=actor):
             return TransferOutcome(transfer=last, already_done=True)
         raise ApplicationError(
             _(
@@ -133,13 +140,17 @@ def transfer_confirm(
             % {"plate": passport.plate, "fleet": passport.fleet.name}
         )
     if passport.owner is not None and passport.owner.email == email:
-        if _same_request(last, email=email, actor=actor):
+        if _same_request(last, email=email, contact=contact, actor=actor):
             return TransferOutcome(transfer=last, already_done=True)
-        raise ApplicationError(
+        message = (
             _("%(plate)s already belongs to %(email)s.")
-            % {"plate": passport.plate, "email": email},
-            field="email",
+            if passport.is_stock
+            else _(
+                "%(plate)s already belongs to %(email)s. To change their name, address or "
+                "phone, use “Edit owner details” on the owner details page."
+            )
         )
+        raise ApplicationError(message % {"plate": passport.plate, "email": email}, field="email")
     if last is not None and last.is_open:
         raise ApplicationError(
             _(
@@ -182,7 +193,7 @@ def transfer_confirm(
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
     passport.owner_version += 1
-    passport.owner_email = email
+    passport.owner_email = "" if to_stock else email  # stock reads the garage's login
     passport.owner_name = contact.name
     passport.owner_street = contact.street
     passport.owner_house_number = contact.house_number
@@ -220,6 +231,70 @@ def transfer_confirm(
             context={"plate": passport.plate, "date": timezone.localdate(now).isoformat()},
         )
     return TransferOutcome(transfer=transfer, already_done=False)
+
+
+@transaction.atomic
+def owner_contact_update(
+    *,
+    passport: Passport,
+    actor,
+    expected_version: int,
+    name: str,
+    street: str = "",
+    house_number: str = "",
+    postcode: str = "",
+    city: str = "",
+    phone: str = "",
+) -> OwnerContactChange | None:
+    """The garage corrects the current owner's name, address or phone, with an audit record
+    (who, when, before, after). Never the email: it stays final once given; support corrects
+    it (`transfer_support_correct_email`). `expected_version` is the owner version the page
+    showed: details typed for an owner who has since sold the car are refused. Returns None
+    when nothing changed."""
+    passport = _lock_passport(passport.pk)
+    require_role(garage=passport.garage, user=actor, roles=roles.TRANSFER)
+    if passport.is_stock:
+        raise ApplicationError(
+            _(
+                "%(plate)s is a stock car of your garage: it has no customer details to change. "
+                "Your garage's own details are in the account settings."
+            )
+            % {"plate": passport.plate}
+        )
+    if passport.owner_version != expected_version:
+        raise ApplicationError(
+            _("%(plate)s changed owner a moment ago. Check the owner details before changing them.")
+            % {"plate": passport.plate}
+        )
+    if postcode:
+        try:
+            postcode = normalize_postcode(postcode)
+        except ValidationError as error:
+            raise ApplicationError(" ".join(error.messages), field="postcode") from None
+    typed = {
+        "name": name,
+        "street": street,
+        "house_number": house_number,
+        "postcode": postcode,
+        "city": city,
+        "phone": phone,
+    }
+    changed = [
+        field for field in CONTACT_FIELDS if getattr(passport, f"owner_{field}") != typed[field]
+    ]
+    if not changed:
+        return None
+    before = {field: getattr(passport, f"owner_{field}") for field in changed}
+    for field in changed:
+        setattr(passport, f"owner_{field}", typed[field])
+    passport.save(update_fields=[*(f"owner_{field}" for field in changed), "updated_at"])
+    return OwnerContactChange.objects.create(
+        passport=passport,
+        owner=passport.owner,
+        before=before,
+        after={field: typed[field] for field in changed},
+        changed_by=actor,
+    )
 
 
 def _complete(transfer: Transfer, *, now) -> None:
@@ -285,6 +360,23 @@ def transfer_resend_email(*, transfer: Transfer, actor) -> Notification:
     return _notify_new_owner(transfer=transfer, passport=transfer.passport)
 
 
+def _made_only_for(user: User, *, transfer: Transfer) -> bool:
+    """Was `user` made by this transfer, and holds nothing else? Only such an account may be
+    renamed to a corrected address: any other car, transfer, garage or fleet role, staff right
+    or garage login would pass to whoever owns the corrected address."""
+    return (
+        transfer.new_owner_is_new
+        and not (user.is_staff or user.is_superuser)
+        and not user.groups.exists()
+        and not user.user_permissions.exists()
+        and not user.owned_passports.exclude(pk=transfer.passport_id).exists()
+        and not user.incoming_transfers.exclude(pk=transfer.pk).exists()
+        and not user.garage_memberships.exists()
+        and not FleetMembership.objects.filter(user=user).exists()
+        and not Garage.objects.filter(account_user=user).exists()
+    )
+
+
 def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by_support: bool):
     passport = _lock_passport(transfer.passport_id)
     old_email, old_owner = transfer.email, transfer.new_owner
@@ -293,14 +385,9 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
     now = timezone.now()
     to_stock = new_email == passport.garage.email
     target = User.objects.filter(email=new_email).exclude(pk=old_owner.pk).first()
-    owns_only_this = (
-        transfer.new_owner_is_new
-        and not old_owner.owned_passports.exclude(pk=passport.pk).exists()
-        and not old_owner.garage_memberships.exists()
-    )
     if to_stock:
         new_owner, is_new = passport.garage.account_user, False
-    elif target is None and owns_only_this:
+    elif target is None and _made_only_for(old_owner, transfer=transfer):
         # The account was made for this car: give it the right address. Its old link dies
         # (the token covers the email and password), and whoever got in by mistake is out.
         old_owner.email = new_email
@@ -333,7 +420,7 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
             "updated_at",
         ]
     )
-    passport.owner, passport.owner_email = new_owner, new_email
+    passport.owner, passport.owner_email = new_owner, "" if to_stock else new_email
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
     passport.save(update_fields=["owner", "owner_email", "state", "activated_at", "updated_at"])
@@ -527,7 +614,6 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
                 state=Passport.State.STOCK,
                 owner=garage.account_user,
                 activated_at=now,
-                owner_email=garage.email,
                 owner_name=items[index]["owner"].name,
                 initial_odometer_km=items[index].get("odometer_km"),
                 odometer_km=items[index].get("odometer_km"),

@@ -27,20 +27,10 @@ def stash_prefill(request, *, plate: str, contact: dict) -> None:
 
 
 def _initial_contact(request, passport) -> dict:
-    prefill = request.session.get(PREFILL_SESSION_KEY, {}).get(passport.plate)
-    if prefill:
-        return prefill
-    if passport.is_stock:
-        return {}  # the garage's own details are not the buyer's
-    return {
-        "name": passport.owner_name,
-        "email": passport.owner_email,
-        "street": passport.owner_street,
-        "house_number": passport.owner_house_number,
-        "postcode": passport.owner_postcode,
-        "city": passport.owner_city,
-        "phone": passport.owner_phone,
-    }
+    """What the transfer form starts with: only what was typed for this buyer in the create
+    form. Never the current owner's details: fields left untouched would hand the seller's
+    address and phone to the buyer."""
+    return request.session.get(PREFILL_SESSION_KEY, {}).get(passport.plate) or {}
 
 
 @garage_member_required(*roles.TRANSFER)

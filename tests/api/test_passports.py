@@ -9,6 +9,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.services import user_change_login_email
 from accounts.tokens import activation_token_generator
 from autopaspoort.models import Passport
 from fleet.models import FleetMembership
@@ -52,7 +54,6 @@ def many_passports(garage, count, *, start=0, **fields):
         "garage": garage,
         "state": Passport.State.STOCK,
         "owner": garage.account_user,
-        "owner_email": garage.email,
         "activated_at": timezone.now(),
         "created_by": garage.account_user,
     }
@@ -198,7 +199,7 @@ def test_the_plate_of_another_garage_or_its_customer_is_409_plate_taken(
     assert Passport.objects.values().get(pk=theirs.pk) == before
     assert not Transfer.objects.exists()
     assert not Notification.objects.exists()
-    for leak in (other_garage.name, other_garage.email, theirs.owner_email):
+    for leak in (other_garage.name, other_garage.email, theirs.contact_email):
         assert leak.lower() not in response.content.decode().lower()
 
 
@@ -717,3 +718,29 @@ def test_the_detail_is_two_queries_for_stock_and_a_customer_car(
         assert api.get(f"/passports/{stock.plate}").status_code == 200
     with django_assert_num_queries(2):
         assert api.get(f"/passports/{handed.plate}").json()["owner"] is not None
+
+
+def test_a_stock_cars_owner_email_follows_the_garages_new_login_email(api, garage):
+    """Issue 14, item 13: stock cars kept a copy of the garage's email, so after the garage
+    changed its login email the API still returned the old one, and a GMS that sent it back
+    created a customer car (and an account) for the old mailbox."""
+    old_email = garage.email
+    assert api.post("/passports", stock_body("GJ-55-55", garage)).status_code == 201
+    # The garage changes its login email in the account settings.
+    user_change_login_email(
+        user=garage.account_user,
+        new_email="werkplaats@example.nl",
+        context={"garage_name": garage.name, "changed_by": garage.account_user.full_name},
+    )
+
+    shown = api.get("/passports/GJ-55-55").json()["owner"]
+    listed = api.get("/passports").json()["results"][0]["owner"]
+    # The GMS registers its next car with the email it was given.
+    created = api.post(
+        "/passports", {"plate": "GJ-55-56", "owner": {"email": shown["email"]}}
+    ).json()
+
+    assert shown == listed == {"email": "werkplaats@example.nl"}
+    assert (created["state"], created["owner"]) == ("stock", {"email": "werkplaats@example.nl"})
+    assert not User.objects.filter(email=old_email).exists()
+    assert set(Passport.objects.values_list("owner_email", flat=True)) == {""}

@@ -1,7 +1,7 @@
 """Passports, checks and history for the tests.
 
 `PassportFactory` writes the row a stock passport has after `services.passport_create` (stock,
-linked to the garage account, active, the account email as owner email), without the service's
+linked to the garage account, active, no owner email of its own), without the service's
 side effects (no RDW enrichment is enqueued). Tests of the create rules call the service itself.
 Status checks are recorded through `services.status_check_record` (`record_check`), because the
 service keeps `Passport.latest_check` and the odometer in step; `StatusCheckFactory` exists for
@@ -53,7 +53,7 @@ class PassportFactory(DjangoModelFactory):
     garage = factory.SubFactory(GarageFactory)
     state = Passport.State.STOCK
     owner = factory.LazyAttribute(lambda o: o.garage.account_user)
-    owner_email = factory.LazyAttribute(lambda o: o.garage.email)
+    owner_email = ""  # a stock car reads the garage's login email (Passport.contact_email)
     owner_name = factory.LazyAttribute(lambda o: o.garage.name)
     activated_at = factory.LazyFunction(timezone.now)
     make = "VOLKSWAGEN"

@@ -13,6 +13,8 @@ from tests.autopaspoort.factories import PassportFactory, StatusCheckItemFactory
 pytestmark = pytest.mark.django_db
 
 TRIGRAM_INDEX = "passport_plate_trgm_idx"
+BEFORE_STOCK_EMAIL = "0005_historyentry_external_id_and_more"
+STOCK_EMAIL = "0006_stock_owner_email_derived"
 
 
 def test_support_group_has_the_passport_permissions():
@@ -46,7 +48,6 @@ def test_one_passport_per_plate_is_enforced_by_the_database(garage, other_garage
             plate=passport.plate,
             garage=other_garage,
             state=Passport.State.STOCK,
-            owner_email=other_garage.email,
             activated_at=timezone.now(),
         )
 
@@ -107,3 +108,37 @@ def test_partial_plate_search_can_use_the_trigram_index(garage):
         plan = search.explain()
 
     assert TRIGRAM_INDEX in plan, plan
+
+
+def test_the_migration_clears_the_copies_of_the_garage_email_on_stock_cars(garage, owner):
+    """Issue 14, item 13: a stock car reads its owner email from the garage's login; the copies
+    stored before are cleared, a customer's email stays."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = ("autopaspoort", BEFORE_STOCK_EMAIL), ("autopaspoort", STOCK_EMAIL)
+    with connection.cursor() as cursor:  # the fixtures' deferred checks, before ALTER TABLE
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps.get_model("autopaspoort", "Passport")
+    now = timezone.now()
+    common = {"garage_id": garage.pk, "activated_at": now, "owner_version": 0}
+    stock = old.objects.create(
+        plate="GJ-55-55",
+        state="stock",
+        owner_id=garage.account_user_id,
+        owner_email=garage.email,
+        **common,
+    )
+    customer = old.objects.create(
+        plate="GJ-55-56", state="customer", owner_id=owner.pk, owner_email=owner.email, **common
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+
+    emails = dict(Passport.objects.values_list("pk", "owner_email"))
+    assert emails == {stock.pk: "", customer.pk: owner.email}
+    assert Passport.objects.get(pk=stock.pk).contact_email == garage.email
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Passport.objects.filter(pk=stock.pk).update(owner_email=garage.email)

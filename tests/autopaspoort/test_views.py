@@ -536,6 +536,7 @@ def test_a_saved_check_has_no_edit_url():
         "profile",
         "close",
         "details",
+        "owner_edit",  # the owner's contact details, not a check
         "check_create",
         "check_detail",
         "history_create",
@@ -1174,7 +1175,7 @@ def bulk_passports(garage, count, *, start=0):
             garage=garage,
             state=Passport.State.CUSTOMER if n % 4 == 0 else Passport.State.STOCK,
             owner=None if n % 4 == 0 else garage.account_user,
-            owner_email=f"klant{n}@example.nl" if n % 4 == 0 else garage.email,
+            owner_email=f"klant{n}@example.nl" if n % 4 == 0 else "",
             activated_at=None if n % 12 == 0 else now,
             make="VOLKSWAGEN",
             model="GOLF",
@@ -1350,3 +1351,22 @@ def test_the_dashboard_header_follows_every_change_at_once(
         transfer(Passport.objects.get(garage=garage), "nieuwe.eigenaar@example.nl")
     summary = dashboard(client, garage).context["summary"]
     assert (summary["stock"], summary["customer"], summary["awaiting_activation"]) == (0, 1, 1)
+
+
+def test_a_stock_cars_pages_show_the_garages_current_login_email(client_for, garage, garage_admin):
+    """Issue 14, item 13: a stock car showed the garage email it was created with, also after
+    the garage changed its login email in the settings."""
+    from accounts.services import user_change_login_email
+
+    passport = PassportFactory(garage=garage)
+    user_change_login_email(
+        user=garage_admin,
+        new_email="werkplaats@example.nl",
+        context={"garage_name": garage.name, "changed_by": garage_admin.full_name},
+    )
+    client = client_for(garage_admin)
+
+    for name in ("autopaspoort:profile", "autopaspoort:details"):
+        response = client.get(passport_url(name, passport), **EN)
+        assertContains(response, "werkplaats@example.nl")
+        assertNotContains(response, "garage-a@example.nl")

@@ -101,7 +101,6 @@ def bulk_fleet_cars(fleet, *, garage, count: int, start: int = 0) -> list[Passpo
             garage=garage,
             state=Passport.State.STOCK,
             owner=account,
-            owner_email=garage.email,
             owner_name=garage.name,
             activated_at=timezone.now(),
             fleet=fleet,

@@ -60,7 +60,7 @@ from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.promotions.factories import PromotionFactory
 from tests.transfers.factories import transfer
-from transfers.models import Transfer
+from transfers.models import OwnerContactChange, Transfer
 from transfers.services import transfer_accept
 
 SMALL, LARGE = 10, 1_000
@@ -135,7 +135,7 @@ class World:
                 garage=self.garage,
                 state=Passport.State.CUSTOMER if n % 2 else Passport.State.STOCK,
                 owner=self.owner if n % 2 else account,
-                owner_email=self.owner.email if n % 2 else self.garage.email,
+                owner_email=self.owner.email if n % 2 else "",
                 owner_name=self.owner.full_name if n % 2 else self.garage.name,
                 activated_at=now,
                 make="VOLKSWAGEN",
@@ -164,6 +164,18 @@ class World:
             )
             for n, car in zip(numbers, cars, strict=True)
             if n % 4 == 2
+        )
+        # The garage corrected the address of owner X on each of X's cars (the audit trail).
+        OwnerContactChange.objects.bulk_create(
+            OwnerContactChange(
+                passport=car,
+                owner=self.owner,
+                before={"street": ""},
+                after={"street": f"Straat {n}"},
+                changed_by=account,
+            )
+            for n, car in zip(numbers, cars, strict=True)
+            if n % 2
         )
         Appointment.objects.bulk_create(
             Appointment(
@@ -262,7 +274,6 @@ class World:
                 garage=self.garage,
                 state=Passport.State.STOCK,
                 owner=account,
-                owner_email=self.garage.email,
                 owner_name=self.garage.name,
                 activated_at=now,
                 fleet=self.fleet,
@@ -476,6 +487,7 @@ PAGES = {
     "autopaspoort:profile": _car("autopaspoort:profile"),
     "autopaspoort:close": _car("autopaspoort:close", status=302),  # a customer's car: back
     "autopaspoort:details": _car("autopaspoort:details"),
+    "autopaspoort:owner_edit": _car("autopaspoort:owner_edit"),
     "autopaspoort:check_create": _car("autopaspoort:check_create"),
     "autopaspoort:check_detail": _car("autopaspoort:check_detail", check_id=lambda w: w.check.pk),
     "autopaspoort:history_create": _car("autopaspoort:history_create"),
@@ -624,6 +636,7 @@ EXPECTED = {
     "autopaspoort:profile": 9,
     "autopaspoort:close": 5,
     "autopaspoort:details": 9,
+    "autopaspoort:owner_edit": 6,
     "autopaspoort:check_create": 6,
     "autopaspoort:check_detail": 8,
     "autopaspoort:history_create": 6,
@@ -692,6 +705,7 @@ EXPECTED = {
     "admin:reminders.EmailOptOut": 7,
     "admin:reminders.ReminderSent": 9,
     "admin:transfers.EmailCorrection": 7,
+    "admin:transfers.OwnerContactChange": 5,
     "admin:transfers.Transfer": 7,
 }
 

@@ -147,6 +147,7 @@ ROUTES: dict[str, Route] = {
     "autopaspoort:profile": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
     "autopaspoort:close": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
     "autopaspoort:details": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "autopaspoort:owner_edit": Route("admin", lambda w: _g(w, plate=w.pending.plate)),
     "autopaspoort:check_create": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
     "autopaspoort:check_detail": Route(
         "admin", lambda w: _g(w, plate=w.stock.plate, check_id=w.check.pk)
@@ -657,6 +658,17 @@ FORMS: dict[str, Form] = {
     ),
     "autopaspoort:item_delivery": Form({"fix": (choice("0", "1"), "1")}, kind="action"),
     "transfers:start": Form(CONTACT, neutral=_transfer_step),
+    "autopaspoort:owner_edit": Form(
+        {
+            **{name: CONTACT[name] for name in ("name", "street", "house_number", "city")},
+            "postcode": ("postcode", "3511 AB"),
+            "phone": ("text", "0612345678"),
+            "expected_version": (
+                "int",
+                lambda w: Passport.objects.get(pk=w.pending.pk).owner_version,
+            ),
+        }
+    ),
     "transfers:resend": NO_FIELDS,
     "transfers:correct": Form({"new_email": ("email", "gecorrigeerd@example.nl")}),
     "reminders:settings": Form(

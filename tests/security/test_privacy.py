@@ -43,6 +43,7 @@ from tests.transfers.factories import (
     activation_path,
     message_texts,
     messages_to,
+    submit,
     transfer,
 )
 from transfers.services import OwnerContact, transfer_confirm
@@ -426,4 +427,84 @@ def test_the_garages_gms_sees_no_owner_once_the_sale_is_done(
         figures.add("privacy.pages_checked")
         found += leaks_in(response.content.decode(), [PIETERSEN, JANSEN], f"GMS {path}")
     clear_rate_keys(token)
+    _finish(found)
+
+
+def test_a_buyer_typed_over_the_sellers_details_gets_nothing_of_the_seller(
+    garage, garage_admin, django_capture_on_commit_callbacks
+):
+    """Issue 14, item 3: the transfer form for Pietersen's car was pre-filled with Pietersen's
+    details; the garage typed only Jansen's name, email, postcode and city, so Jansen got
+    Pietersen's street and phone (on the owner details page, and in Jansen's appointment
+    request as the garage saw it). The form starts empty, and nothing of the seller reaches the
+    buyer's record, pages or emails."""
+    capture = django_capture_on_commit_callbacks
+    passport = PassportFactory(garage=garage, apk_expires=days_from_today(30))
+    hand_over(passport, PIETERSEN, capture)
+    garage_client = Client()
+    garage_client.force_login(garage_admin)
+    url = reverse("transfers:start", kwargs={"garage_id": garage.pk, "plate": passport.plate})
+    since = len(mail.outbox)
+
+    form_page = garage_client.get(url, **EN)
+    found = leaks_in(form_page.content.decode(), [PIETERSEN], "the empty transfer form")
+    typed = {
+        "name": JANSEN.name,
+        "email": JANSEN.email,
+        "postcode": JANSEN.postcode,
+        "city": JANSEN.city,
+    }
+    with capture(execute=True):
+        confirm = garage_client.post(
+            url, submit(form_page, button=("step", "details"), changes=typed), **EN
+        )
+        done = garage_client.post(url, submit(confirm, button=("step", "confirm")), **EN)
+    assert done.status_code == 302, done.content.decode()
+
+    # Jansen activates from the emailed link and asks the garage for an appointment.
+    (email,) = messages_to(mail.outbox[since:], JANSEN.email)
+    client = Client()
+    path = activation_path(email.body)
+    client.get(path, **EN)
+    response = client.post(path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302, response.content.decode()
+    with capture(execute=True):
+        response = client.post(
+            reverse("appointments:request", kwargs={"plate": passport.plate}), form_data(), **EN
+        )
+    assert response.status_code == 302, response.content.decode()
+
+    # The new owner's record: the passport's owner profile, the transfer (its values; the
+    # previous owner is a link only support follows), the account.
+    passport.refresh_from_db()
+    jansen = User.objects.get(email=JANSEN.email)
+    record = passport.transfers.get(new_owner=jansen)
+    record_text = " | ".join(
+        [
+            *(str(getattr(passport, field.attname)) for field in Passport._meta.fields),
+            *(str(getattr(record, field.attname)) for field in record._meta.fields),
+            jansen.email,
+            jansen.full_name,
+        ]
+    )
+    found += leaks_in(record_text, [PIETERSEN], "the new owner's record")
+    # The portal and every email Jansen gets.
+    found += check_new_owner(client, passport, JANSEN, [PIETERSEN], capture, since)
+    # The garage's view of Jansen: profile, owner details, the appointment request (page, list
+    # and the email the garage gets).
+    appointment = passport.appointments.get(owner=jansen)
+    for page in (
+        passport.get_absolute_url(),
+        reverse("autopaspoort:details", kwargs={"garage_id": garage.pk, "plate": passport.plate}),
+        reverse(
+            "appointments:garage_detail",
+            kwargs={"garage_id": garage.pk, "appointment_id": appointment.pk},
+        ),
+        reverse("appointments:garage_list", kwargs={"garage_id": garage.pk}),
+    ):
+        response = garage_client.get(page, **EN)
+        assert response.status_code == 200, page
+        assert JANSEN.name in response.content.decode(), page
+        found += leaks_in(response.content.decode(), [PIETERSEN], f"{page} (as the garage)")
+    found += emails_leaks(garage.email, [PIETERSEN], since)
     _finish(found)

@@ -13,11 +13,14 @@ from accounts.models import User
 from accounts.tokens import activation_token_generator
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
+from garage.models import Garage, Membership
 from notifications.models import Notification
 from notifications.rendering import build_message
 from notifications.services import notification_deliver
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.autopaspoort.factories import PassportFactory
+from tests.fleet.factories import FleetFactory, FleetManagerFactory
+from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.transfers.factories import (
     NEW_PASSWORD,
     FleetAccountFactory,
@@ -29,7 +32,7 @@ from tests.transfers.factories import (
     transfer,
 )
 from transfers import services
-from transfers.models import EmailCorrection, Transfer
+from transfers.models import EmailCorrection, OwnerContactChange, Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -773,3 +776,203 @@ def test_the_receipt_carries_the_dutch_date_of_a_transfer_just_after_midnight(
 
     (receipt,) = notifications(Kind.TRANSFER_RECEIPT)
     assert receipt.context["date"] == "2026-03-03"
+
+
+# --- A correction never hands an account with other roles to the corrected address -----------
+
+
+def _fleet_manager(account):
+    FleetManagerFactory(fleet=FleetFactory(name="Ander Wagenpark BV"), user=account)
+
+
+def _garage_staff(account):
+    MembershipFactory(garage=GarageFactory(), user=account, role=Membership.Role.MECHANIC)
+
+
+def _garage_login(account):
+    Garage.objects.filter(pk=GarageFactory().pk).update(account_user=account)
+
+
+def _staff(account):
+    User.objects.filter(pk=account.pk).update(is_staff=True)
+
+
+def _superuser(account):
+    User.objects.filter(pk=account.pk).update(is_staff=True, is_superuser=True)
+
+
+def _another_car(account):
+    transfer(PassportFactory(), account.email)
+
+
+OTHER_ROLES = {
+    "fleet manager": _fleet_manager,
+    "garage staff": _garage_staff,
+    "garage login": _garage_login,
+    "support staff": _staff,
+    "superuser": _superuser,
+    "another car": _another_car,
+}
+
+
+@pytest.mark.parametrize("by_support", [False, True], ids=["garage", "support"])
+@pytest.mark.parametrize("give_role", OTHER_ROLES.values(), ids=OTHER_ROLES.keys())
+def test_a_correction_leaves_a_pending_account_with_another_role_at_its_own_address(
+    garage, garage_admin, support_user, give_role, by_support
+):
+    """Issue 14, item 6: the pending owner of the mistyped address is also a fleet manager
+    elsewhere (or staff, or waits for another car...). Renaming that account to the corrected
+    address handed its other roles to whoever owns the corrected address. The corrected address
+    gets an account of its own; the pending account keeps its address and its roles."""
+    passport = PassportFactory(garage=garage)
+    record = transfer(passport, "piet@gmial.com")
+    pending = record.new_owner
+    give_role(pending)
+
+    if by_support:
+        services.transfer_support_correct_email(
+            transfer=record, new_email="piet@gmail.com", reason="Ticket 14", actor=support_user
+        )
+    else:
+        services.transfer_correct_email(
+            transfer=record, new_email="piet@gmail.com", actor=garage_admin
+        )
+
+    pending.refresh_from_db()
+    assert pending.email == "piet@gmial.com"
+    corrected = User.objects.get(email="piet@gmail.com")
+    assert corrected.pk != pending.pk
+    assert (corrected.is_staff, corrected.is_superuser) == (False, False)
+    assert not corrected.fleet_memberships.exists()
+    assert not corrected.garage_memberships.exists()
+    assert not Garage.objects.filter(account_user=corrected).exists()
+    passport.refresh_from_db()
+    record.refresh_from_db()
+    assert (passport.owner, record.new_owner) == (corrected, corrected)
+    assert record.new_owner_is_new
+    assert list(corrected.owned_passports.all()) == [passport]
+
+
+def test_a_correction_still_renames_an_account_made_only_for_this_car(garage, garage_admin):
+    record = transfer(PassportFactory(garage=garage), "piet@gmial.com")
+    pending = record.new_owner
+
+    services.transfer_correct_email(transfer=record, new_email="piet@gmail.com", actor=garage_admin)
+
+    pending.refresh_from_db()
+    assert pending.email == "piet@gmail.com"
+    assert not User.objects.filter(email="piet@gmial.com").exists()
+
+
+# --- Correcting the current owner's contact details (issue 14, item 20) ----------------------
+
+
+def test_the_owners_contact_details_are_corrected_with_an_audit_record(garage, sales):
+    passport = PassportFactory(garage=garage)
+    transfer(passport, "piet@example.nl", name="Piet", street="Oudeweg", phone="0611111111")
+    passport.refresh_from_db()
+
+    change = services.owner_contact_update(
+        passport=passport,
+        actor=sales,
+        expected_version=passport.owner_version,
+        name="Piet",
+        street="Nieuweweg",
+        postcode="1234ab",
+        phone="0611111111",
+    )
+
+    passport.refresh_from_db()
+    assert (passport.owner_street, passport.owner_postcode) == ("Nieuweweg", "1234 AB")
+    assert passport.owner_email == "piet@example.nl"
+    assert (change.changed_by, change.owner, change.passport) == (sales, passport.owner, passport)
+    assert change.before == {"street": "Oudeweg", "postcode": ""}
+    assert change.after == {"street": "Nieuweweg", "postcode": "1234 AB"}
+
+
+def test_saving_unchanged_contact_details_writes_no_record(garage, garage_admin):
+    passport = PassportFactory(garage=garage)
+    transfer(passport, "piet@example.nl", name="Piet", city="Utrecht")
+    passport.refresh_from_db()
+
+    change = services.owner_contact_update(
+        passport=passport,
+        actor=garage_admin,
+        expected_version=passport.owner_version,
+        name="Piet",
+        city="Utrecht",
+    )
+
+    assert change is None
+    assert not OwnerContactChange.objects.exists()
+
+
+def test_contact_details_are_refused_for_mechanics_stock_cars_and_bad_postcodes(
+    garage, garage_admin, mechanic
+):
+    stock = PassportFactory(garage=garage)
+    sold = PassportFactory(garage=garage)
+    transfer(sold, "piet@example.nl")
+    sold.refresh_from_db()
+
+    with pytest.raises(PermissionDenied):
+        services.owner_contact_update(
+            passport=sold, actor=mechanic, expected_version=sold.owner_version, name="X"
+        )
+    with pytest.raises(ApplicationError):
+        services.owner_contact_update(
+            passport=stock, actor=garage_admin, expected_version=stock.owner_version, name="X"
+        )
+    with pytest.raises(ApplicationError) as refused:
+        services.owner_contact_update(
+            passport=sold,
+            actor=garage_admin,
+            expected_version=sold.owner_version,
+            name="X",
+            postcode="12",
+        )
+    assert refused.value.field == "postcode"
+    assert not OwnerContactChange.objects.exists()
+
+
+def test_the_same_email_with_other_details_is_not_a_repeat_of_the_transfer(garage, garage_admin):
+    """Issue 14, item 20: "already done" for other details silently dropped them."""
+    passport = PassportFactory(garage=garage)
+    transfer(passport, "piet@example.nl", street="Oudeweg")
+
+    with pytest.raises(ApplicationError) as refused:
+        transfer(passport, "piet@example.nl", street="Nieuweweg")
+
+    assert "Edit owner details" in refused.value.message
+    passport.refresh_from_db()
+    assert passport.owner_street == "Oudeweg"
+
+
+def test_the_next_owner_gets_only_the_details_given_for_them(garage, garage_admin):
+    """Issue 14, item 3, at the service: the new owner's contact is built from what was
+    submitted, nothing of the previous owner is carried over."""
+    passport = PassportFactory(garage=garage)
+    transfer(
+        passport,
+        "verkoper@example.nl",
+        name="Verkoper",
+        street="Oudeweg",
+        house_number="1",
+        postcode="1111 AA",
+        city="Oudestad",
+        phone="0611111111",
+    )
+    passport.refresh_from_db()
+    services.transfer_accept(transfer=passport.transfers.get(), user=passport.owner)
+    passport.refresh_from_db()
+
+    services.transfer_confirm(
+        passport=passport,
+        contact=services.OwnerContact(email="koper@example.nl", name="Koper", city="Nieuwstad"),
+        actor=garage_admin,
+    )
+
+    passport.refresh_from_db()
+    contact_now = [getattr(passport, f"owner_{field}") for field in services.CONTACT_FIELDS]
+    assert contact_now == ["Koper", "", "", "", "Nieuwstad", ""]
+    assert passport.owner_email == "koper@example.nl"

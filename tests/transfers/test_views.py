@@ -19,6 +19,7 @@ from tests.transfers.factories import (
     TYPED,
     FleetAccountFactory,
     activation_path,
+    customer_passport,
     page_forms,
     submit,
     transfer,
@@ -26,7 +27,7 @@ from tests.transfers.factories import (
     transfer_url,
 )
 from transfers import services
-from transfers.models import EmailCorrection, Transfer
+from transfers.models import EmailCorrection, OwnerContactChange, Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -619,3 +620,147 @@ def test_the_transfer_pages_at_a_plate_in_another_spelling_name_the_canonical_pl
 
     assert Transfer.objects.count() == 1
     assertContains(again, f"{passport.plate} has already been transferred.")
+
+
+# --- Correcting the current owner's contact details (issue 14, item 20) ----------------------
+
+
+def owner_edit_url(passport) -> str:
+    return reverse(
+        "autopaspoort:owner_edit", kwargs={"garage_id": passport.garage_id, "plate": passport.plate}
+    )
+
+
+def owner_details_url(passport) -> str:
+    return reverse(
+        "autopaspoort:details", kwargs={"garage_id": passport.garage_id, "plate": passport.plate}
+    )
+
+
+@pytest.fixture
+def sold(garage, garage_admin):
+    """A car the garage handed to Piet Koper (TYPED), who is waiting to activate."""
+    passport = PassportFactory(garage=garage)
+    transfer(passport, "piet@example.nl", actor=garage_admin, **TYPED)
+    passport.refresh_from_db()
+    return passport
+
+
+def test_a_new_address_typed_into_the_transfer_form_for_the_current_owner_is_not_dropped(
+    client_for, garage_admin, sold
+):
+    """Issue 14, item 20: resubmitting the transfer form for the current owner with a new
+    address said "already transferred" and silently dropped the address. It is refused with
+    a message pointing to where the details are changed, and nothing changes."""
+    response = transfer_in_browser(
+        client_for(garage_admin), sold, "piet@example.nl", street="Nieuwstraat", phone="0687654321"
+    )
+
+    assertNotContains(response, "has already been transferred")
+    assertContains(response, "Edit owner details")
+    sold.refresh_from_db()
+    assert (sold.owner_street, sold.owner_phone) == (TYPED["street"], TYPED["phone"])
+    assert Transfer.objects.count() == 1
+
+
+def test_the_garage_corrects_the_current_owners_address_and_phone_from_the_profile(
+    client_for, garage, sales, sold
+):
+    client = client_for(sales)
+    profile = client.get(sold.get_absolute_url(), **EN)
+    assertContains(profile, f'href="{owner_edit_url(sold)}"')
+    page = client.get(owner_edit_url(sold), **EN)
+    assert page.status_code == 200
+    assertContains(page, "piet@example.nl")  # shown, not a field: the email stays final
+    assert "email" not in page_forms(page)[-1]["fields"]
+
+    data = submit(
+        page,
+        button=("save", "1"),
+        changes={
+            "street": "Nieuwstraat",
+            "house_number": "3",
+            "phone": "0687654321",
+            "email": "kaper@example.nl",  # not a field of this form: ignored
+        },
+    )
+    response = client.post(owner_edit_url(sold), data, follow=True, **EN)
+
+    assertRedirects(response, owner_details_url(sold))
+    assertContains(response, "Nieuwstraat 3")
+    sold.refresh_from_db()
+    assert (sold.owner_street, sold.owner_house_number, sold.owner_phone) == (
+        "Nieuwstraat",
+        "3",
+        "0687654321",
+    )
+    assert (sold.owner_email, sold.owner_name, sold.owner_city) == (
+        "piet@example.nl",
+        TYPED["name"],
+        TYPED["city"],
+    )
+    (change,) = OwnerContactChange.objects.all()
+    assert change.passport == sold
+    assert change.changed_by == sales
+    assert change.changed_at is not None
+    assert change.before == {
+        "street": TYPED["street"],
+        "house_number": TYPED["house_number"],
+        "phone": TYPED["phone"],
+    }
+    assert change.after == {"street": "Nieuwstraat", "house_number": "3", "phone": "0687654321"}
+    assert not Notification.objects.exclude(kind=Notification.Kind.OWNER_ACTIVATION).exists()
+
+
+def test_an_invalid_postcode_is_shown_beside_the_field_and_nothing_changes(
+    client_for, garage_admin, sold
+):
+    client = client_for(garage_admin)
+    page = client.get(owner_edit_url(sold), **EN)
+
+    response = client.post(
+        owner_edit_url(sold), submit(page, button=("save", "1"), changes={"postcode": "12"}), **EN
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["postcode"]
+    sold.refresh_from_db()
+    assert sold.owner_postcode == TYPED["postcode"]
+    assert not OwnerContactChange.objects.exists()
+
+
+def test_details_from_a_page_opened_before_the_car_changed_hands_are_refused(
+    client_for, garage, garage_admin, owner
+):
+    passport = customer_passport(garage, owner)
+    client = client_for(garage_admin)
+    page = client.get(owner_edit_url(passport), **EN)
+    passport.refresh_from_db()
+    transfer(passport, "volgende@example.nl")  # meanwhile, the car was sold on
+
+    response = client.post(
+        owner_edit_url(passport),
+        submit(page, button=("save", "1"), changes={"street": "Oudeweg"}),
+        **EN,
+    )
+
+    assert response.status_code == 200
+    assertContains(response, "changed owner")
+    passport.refresh_from_db()
+    assert passport.owner_street == ""
+    assert not OwnerContactChange.objects.exists()
+
+
+def test_mechanics_other_garages_and_stock_cars_get_no_owner_edit_page(
+    client_for, garage, garage_admin, mechanic, other_garage_staff, sold
+):
+    stock = PassportFactory(garage=garage)
+
+    assert client_for(mechanic).get(owner_edit_url(sold)).status_code == 403
+    assert client_for(mechanic).post(owner_edit_url(sold), {"street": "X"}).status_code == 403
+    assert client_for(other_garage_staff).get(owner_edit_url(sold)).status_code == 404
+    assertNotContains(client_for(mechanic).get(owner_details_url(sold)), owner_edit_url(sold))
+    admin = client_for(garage_admin)
+    assert admin.get(owner_edit_url(stock)).status_code == 404
+    assertNotContains(admin.get(stock.get_absolute_url()), owner_edit_url(stock))
+    assertContains(admin.get(owner_details_url(sold)), f'href="{owner_edit_url(sold)}"')
