@@ -87,7 +87,10 @@ def dashboard(request, garage):
 def account_settings(request, garage):
     initial = {name: getattr(garage, name) for name in (*SETTINGS_FIELDS, "email")}
     form = GarageSettingsForm(
-        request.POST if request.method == "POST" else None, initial=initial, actor=request.user
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        actor=request.user,
+        request=request,
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "current_password"}
