@@ -31,7 +31,9 @@ ACCOUNT_FAILURE_CEILING = 50
 def attempted_email(request, credentials) -> str:
     """The account an attempt is for, spelled as the login spells it (case and spaces do not
     make a new account, so they do not make a new counter either)."""
-    raw = (credentials or {}).get("username")
+    credentials = credentials or {}
+    # authenticate() passes `username`; axes' backend names it after USERNAME_FIELD (`email`).
+    raw = credentials.get("username", credentials.get("email"))
     if raw is None and request is not None:
         raw = request.POST.get("username", "")
     return (raw or "").strip().lower()
