@@ -12,6 +12,7 @@ from accounts.forms import (
     PasswordSetForm,
 )
 from accounts.services import password_reset_request
+from core.middleware import no_store
 from core.ratelimit import email_link_wait, too_many_link_requests
 
 
@@ -35,7 +36,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
-    """The page behind every emailed set-password link (reset and staff invitation)."""
+    """The page behind every emailed set-password link (reset and staff invitation). Django's
+    view already moves the token from the URL into the session at the first GET."""
+
+    no_store = True
 
     template_name = "accounts/password_set.html"
     form_class = PasswordSetForm
@@ -48,6 +52,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
+@no_store
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
