@@ -60,14 +60,20 @@ def password_reset_request(*, email: str) -> None:
     from accounts.tasks import send_password_reset
 
     normalized = normalize_email(email)
-    transaction.on_commit(lambda: _enqueue(send_password_reset, normalized))
+    transaction.on_commit(
+        lambda: enqueue_or_run(send_password_reset, password_reset_send, email=normalized)
+    )
 
 
-def _enqueue(task, *args) -> None:
+def enqueue_or_run(task, service, **kwargs) -> None:
+    """Hand `service(**kwargs)` to a worker; with the broker down, run it here instead: the
+    email is then written to the outbox, whose sweep delivers it (only then does the answer
+    take longer for a known address, which beats losing the email)."""
     try:
-        task.delay(*args)
-    except Exception:  # broker down: the person can ask again; the page answers alike
-        logger.warning("Could not enqueue %s.", task.name)
+        task.delay(*kwargs.values())
+    except Exception:
+        logger.warning("Could not enqueue %s; running it in the request.", task.name)
+        service(**kwargs)
 
 
 def password_reset_send(*, email: str) -> Notification | None:

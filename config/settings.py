@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "core.context_processors.support",
             ],
         },
     },
@@ -178,15 +179,22 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebase
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_TIMEOUT = 30
+# Seconds an SMTP server may take to answer before the attempt fails (and is retried later):
+# a server that never answers must not hold a worker, nor a web request in eager mode.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AutoPaspoort <noreply@autopaspoort.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A real mailbox people can write to: the page footer, and Reply-To of emails that invite a
+# reply (notifications.rendering.REPLY_TO_SUPPORT); the sender above is a no-reply address.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@autopaspoort.nl")
 # Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_")
 }
+# ESP APIs (django-anymail): the same bound as SMTP, unless set (ANYMAIL_REQUESTS_TIMEOUT).
+ANYMAIL.setdefault("REQUESTS_TIMEOUT", EMAIL_TIMEOUT)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 
 # --- RDW open data (vehicle data by plate) ----------------------------------------------------

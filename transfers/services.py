@@ -1,7 +1,6 @@
 """Handing a passport to its new owner (DESIGN.md flows 3-7). The dashboard, the fleet, the API
 and support all go through `transfer_confirm`; nothing else changes a passport's owner."""
 
-import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
-from accounts.services import is_pending, user_password_set
+from accounts.services import enqueue_or_run, is_pending, user_password_set
 from accounts.tokens import activation_token_generator
 from autopaspoort import plates, roles
 from autopaspoort.models import Passport
@@ -21,8 +20,6 @@ from garage.access import require_role
 from notifications.models import Notification
 from notifications.services import notification_cancel, notification_queue
 from transfers.models import EmailCorrection, Transfer
-
-logger = logging.getLogger(__name__)
 
 DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
 
@@ -418,14 +415,9 @@ def activation_resend_request(*, email: str) -> None:
     from transfers.tasks import send_activation_again
 
     normalized = normalize_email(email)
-
-    def enqueue():
-        try:
-            send_activation_again.delay(normalized)
-        except Exception:  # broker down: the person can ask again; the page answers alike
-            logger.warning("Could not enqueue an activation resend.")
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(
+        lambda: enqueue_or_run(send_activation_again, activation_resend_send, email=normalized)
+    )
 
 
 def activation_resend_send(*, email: str) -> Notification | None:
