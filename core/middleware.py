@@ -55,12 +55,16 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if (
-            getattr(request, "no_store_page", False)
-            or (user is not None and user.is_authenticated)
-            or (request.path.startswith(API_PREFIX) and "HTTP_AUTHORIZATION" in request.META)
-        ):
+        if request.path.startswith(API_PREFIX):
+            # The API authenticates by token, never by session: reading request.user here
+            # would cost a session query on every API call.
+            private = "HTTP_AUTHORIZATION" in request.META
+        else:
+            user = getattr(request, "user", None)
+            private = getattr(request, "no_store_page", False) or (
+                user is not None and user.is_authenticated
+            )
+        if private:
             patch_cache_control(response, no_store=True, private=True)
         return response
 
