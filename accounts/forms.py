@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +20,34 @@ class PasswordResetRequestForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class PasswordSetForm(SetPasswordForm):
+    """Django's set-password form, saved through the one service every emailed link uses
+    (it activates a pending account and ends its login lockout)."""
+
+    def save(self, commit=True):
+        from accounts.services import user_password_set
+
+        return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class CheckedPasswordChangeForm(PasswordChangeForm):
+    """A wrong current password counts toward the login lockout (accounts.lockout)."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        from accounts.lockout import current_password_check
+        from core.errors import ApplicationError
+
+        old_password = self.cleaned_data["old_password"]
+        try:
+            current_password_check(
+                request=self.request, user=self.user, password=old_password, field="old_password"
+            )
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message, code="password_incorrect") from None
+        return old_password

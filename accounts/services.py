@@ -1,22 +1,90 @@
+import logging
+from collections.abc import Callable
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts import lockout
 from accounts.models import User, normalize_email
 from core.errors import ApplicationError
 from notifications.models import Notification
 from notifications.services import notification_queue
 
+logger = logging.getLogger(__name__)
+
+
+# Called with the account when a pending account becomes active; higher apps register here
+# (transfers completes the cars waiting for it) so that every emailed link activates alike.
+_activation_hooks: list[Callable[..., None]] = []
+
+
+def on_account_activated(hook: Callable[..., None]) -> None:
+    """Register `hook(user=...)`, run inside the activating transaction (AppConfig.ready)."""
+    if hook not in _activation_hooks:
+        _activation_hooks.append(hook)
+
+
+def is_pending(user: User) -> bool:
+    """An account made for someone who has not set a password yet (a new owner): inactive
+    and without a usable password. A deactivated account keeps its password, so it is not."""
+    return not user.is_active and not user.has_usable_password()
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, activate: bool = False) -> User:
+    """Set a password from an emailed link (reset, staff or fleet invitation, activation).
+
+    The link proved the person reads the account's mailbox, so a pending account becomes
+    active here, whichever link it was: one account, one state, never "inactive with a
+    password". The login lockout of the account (from every address) ends as well.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    activated = is_pending(user)
+    user.set_password(password)
+    user.is_active = user.is_active or activated
+    user.save(update_fields=["password", "is_active"])
+    if activated:
+        for hook in _activation_hooks:
+            hook(user=user)
+    lockout.account_unlock(email=user.email)
+    return user
+
 
 def password_reset_request(*, email: str) -> None:
-    """Email a set-password link if an active account has this address; silent otherwise.
+    """Email a set-password link if an account can use one; silent otherwise.
 
-    Silence is deliberate: the page must not tell a stranger which addresses have accounts.
-    Invited users who never set a password may use this too (their invite may have expired).
+    The request does the same work for every address (it only enqueues a task); the lookup
+    happens in the task, so neither the answer nor its timing tells a stranger which
+    addresses have accounts.
     """
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
-    if user is None:
-        return
-    notification_queue(kind=Notification.Kind.PASSWORD_RESET, recipient=user.email, user=user)
+    from accounts.tasks import send_password_reset
+
+    normalized = normalize_email(email)
+    transaction.on_commit(
+        lambda: enqueue_or_run(send_password_reset, password_reset_send, email=normalized)
+    )
+
+
+def enqueue_or_run(task, service, **kwargs) -> None:
+    """Hand `service(**kwargs)` to a worker; with the broker down, run it here instead: the
+    email is then written to the outbox, whose sweep delivers it (only then does the answer
+    take longer for a known address, which beats losing the email)."""
+    try:
+        task.delay(*kwargs.values())
+    except Exception:
+        logger.warning("Could not enqueue %s; running it in the request.", task.name)
+        service(**kwargs)
+
+
+def password_reset_send(*, email: str) -> Notification | None:
+    """The task's half of `password_reset_request`: queue the email if an active or pending
+    account has this address (a pending owner or invitee whose first link expired)."""
+    user = User.objects.filter(email=normalize_email(email)).first()
+    if user is None or not (user.is_active or is_pending(user)):
+        return None
+    return notification_queue(
+        kind=Notification.Kind.PASSWORD_RESET, recipient=user.email, user=user
+    )
 
 
 def user_create_invited(*, email: str, full_name: str = "") -> User:

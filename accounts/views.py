@@ -5,8 +5,14 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.forms import LoginForm, PasswordResetRequestForm
+from accounts.forms import (
+    CheckedPasswordChangeForm,
+    LoginForm,
+    PasswordResetRequestForm,
+    PasswordSetForm,
+)
 from accounts.services import password_reset_request
+from core.middleware import no_store
 from core.ratelimit import email_link_wait, too_many_link_requests
 
 
@@ -18,7 +24,11 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = CheckedPasswordChangeForm
     success_url = reverse_lazy("home")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password has been changed."))
@@ -26,9 +36,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
-    """The page behind every emailed set-password link (reset and staff invitation)."""
+    """The page behind every emailed set-password link (reset and staff invitation). Django's
+    view already moves the token from the URL into the session at the first GET."""
+
+    no_store = True
 
     template_name = "accounts/password_set.html"
+    form_class = PasswordSetForm
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"  # not axes' checker
     success_url = reverse_lazy("home")
@@ -38,6 +52,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
+@no_store
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside axes and the API error middleware, so their replacement answers get it too.
+    "core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "core.context_processors.support",
             ],
         },
     },
@@ -176,15 +179,22 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebase
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_TIMEOUT = 30
+# Seconds an SMTP server may take to answer before the attempt fails (and is retried later):
+# a server that never answers must not hold a worker, nor a web request in eager mode.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AutoPaspoort <noreply@autopaspoort.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A real mailbox people can write to: the page footer, and Reply-To of emails that invite a
+# reply (notifications.rendering.REPLY_TO_SUPPORT); the sender above is a no-reply address.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@autopaspoort.nl")
 # Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_")
 }
+# ESP APIs (django-anymail): the same bound as SMTP, unless set (ANYMAIL_REQUESTS_TIMEOUT).
+ANYMAIL.setdefault("REQUESTS_TIMEOUT", EMAIL_TIMEOUT)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 
 # --- RDW open data (vehicle data by plate) ----------------------------------------------------
@@ -205,20 +215,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked account before its password
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login lockout (accounts/lockout.py): per account, 5 failures -> 5 minutes, site and admin.
-AXES_FAILURE_LIMIT = 5
+# Login lockout (accounts/lockout.py): 5 failures per account and client address -> 5 minutes
+# for that pair, and a ceiling of 50 per account across all addresses; site and admin alike.
+AXES_FAILURES_PER_ADDRESS = 5
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_email"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 5 minutes after it began
 AXES_DISABLE_ACCESS_LOG = True  # keep failures (for support to see and unlock), not every login
-AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
-# axes warns when the IP is not part of the key. Deliberate: an IP key would let one person lock
-# out a whole garage behind one address; a per-account counter cannot be dodged by changing the
-# user agent or cookies. Guessing across many accounts is slow with 5 tries per 5 minutes each.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models import F, Value
 from django.urls import reverse
 
@@ -47,6 +48,11 @@ class _Places:
 
     def __bool__(self):
         return bool(self._load())
+
+
+def support(request):
+    """The support contact every page shows in its footer (SUPPORT_EMAIL)."""
+    return {"support_email": settings.SUPPORT_EMAIL}
 
 
 def navigation(request):

@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import current_password_check
 from accounts.models import normalize_email
 from autopaspoort.plates import compact
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
+from core.errors import ApplicationError
 from core.validators import normalize_postcode, validate_kvk_number
 from garage.models import Membership
 
@@ -33,9 +35,10 @@ class GarageSettingsForm(forms.Form):
         help_text=_("Needed only when you change the account email."),
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args, actor, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        self.request = request
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
@@ -49,11 +52,23 @@ class GarageSettingsForm(forms.Form):
         email_changes = "email" in cleaned and cleaned["email"] != normalize_email(
             self.initial.get("email", "")
         )
-        if email_changes and not self.actor.check_password(cleaned.get("current_password", "")):
-            self.add_error(
-                "current_password",
-                _("Enter your current password to change the account email."),
-            )
+        if email_changes:
+            password = cleaned.get("current_password", "")
+            if not password:
+                self.add_error(
+                    "current_password",
+                    _("Enter your current password to change the account email."),
+                )
+                return cleaned
+            try:  # wrong guesses count toward the login lockout
+                current_password_check(
+                    request=self.request,
+                    user=self.actor,
+                    password=password,
+                    field="current_password",
+                )
+            except ApplicationError as error:
+                self.add_error(error.field, error.message)
         return cleaned
 
 

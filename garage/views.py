@@ -87,7 +87,10 @@ def dashboard(request, garage):
 def account_settings(request, garage):
     initial = {name: getattr(garage, name) for name in (*SETTINGS_FIELDS, "email")}
     form = GarageSettingsForm(
-        request.POST if request.method == "POST" else None, initial=initial, actor=request.user
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        actor=request.user,
+        request=request,
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "current_password"}
@@ -110,21 +113,19 @@ def account_settings(request, garage):
     return render(request, "garage/settings.html", {"garage": garage, "form": form})
 
 
-NEW_TOKEN_SESSION_KEY = "new_api_token"
-
-
 @garage_member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def api_tokens(request, garage):
-    """GMS tokens: made, named and revoked here; a new token is shown once."""
+    """GMS tokens: made, named and revoked here. A new token is shown once, in the answer to
+    the POST that made it: it is never stored in clear, not even in the session."""
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    new_token = None
     if request.method == "POST" and form.is_valid():
         token, raw = api_token_create(
             garage=garage, actor=request.user, name=form.cleaned_data["name"]
         )
-        request.session[NEW_TOKEN_SESSION_KEY] = {"id": token.pk, "raw": raw}
-        return redirect("garage:api_tokens", garage_id=garage.pk)
-    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+        new_token = {"id": token.pk, "raw": raw}
+        form = ApiTokenForm()
     return render(
         request,
         "garage/api_tokens.html",

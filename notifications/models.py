@@ -60,6 +60,14 @@ class Notification(TimeStampedModel):
         default=timezone.now,
         help_text=_("The outbox sweep re-enqueues pending rows whose time has long passed."),
     )
+    retry_failed = models.BooleanField(
+        _("retry after failing"),
+        default=False,
+        help_text=_(
+            "Failed for a passing reason (no answer, a 4xx reply): the outbox sweep tries "
+            "again after a long pause. Never set for a permanent refusal."
+        ),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
     resent_from = models.ForeignKey(
@@ -84,6 +92,12 @@ class Notification(TimeStampedModel):
                 condition=models.Q(state="pending"),
             ),
             models.Index(fields=["recipient"], name="notif_recipient_idx"),
+            # The sweep's second query: failed rows that may be tried again, by due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notif_failed_retry_idx",
+                condition=models.Q(state="failed", retry_failed=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -28,6 +28,11 @@ UNSUBSCRIBE_TOPICS = {
 }
 
 
+# Kinds whose text invites a reply (security notices): they carry Reply-To: SUPPORT_EMAIL, as
+# the sender is a no-reply address.
+REPLY_TO_SUPPORT = frozenset({Notification.Kind.LOGIN_EMAIL_CHANGED_OLD})
+
+
 class StaleRecipient(Exception):
     """A one-time link must only go to the account's current address; this row's address was
     corrected after it was queued (the correction sent its own email)."""
@@ -49,6 +54,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         "login_url": settings.SITE_URL + reverse("accounts:login"),
         "portal_url": settings.SITE_URL + reverse("portal:home"),
         "recipient": notification.recipient,
+        "support_email": settings.SUPPORT_EMAIL,
     }
     if notification.kind in LINK_BUILDERS and notification.user is not None:
         name, build = LINK_BUILDERS[notification.kind]
@@ -75,6 +81,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
+        reply_to=[settings.SUPPORT_EMAIL] if notification.kind in REPLY_TO_SUPPORT else None,
         headers=headers,
     )
     message.attach_alternative(html, "text/html")

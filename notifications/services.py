@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 60 * 60
 STALE_AFTER = timedelta(minutes=1)
+# After the quick attempts a transient failure is shown as failed (the garage sees it and can
+# send again) and the sweep tries the row again every FAILED_RETRY_AFTER, FAILED_RETRIES times.
+FAILED_RETRY_AFTER = timedelta(hours=6)
+FAILED_RETRIES = 4
 
 
 class DeliveryFailed(Exception):
@@ -218,15 +222,29 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
             mail_connection().send(message)
         except Exception as exc:
             notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if is_permanent(exc) or notification.attempts >= max_attempts:
+            permanent = is_permanent(exc)
+            if permanent or notification.attempts >= max_attempts:
                 notification.state = Notification.State.FAILED
-                logger.error("Notification %s failed for good: %s", notification.pk, exc)
+                # A passing failure (no answer, 4xx) may pass: the sweep tries later, a few
+                # times. A refusal would only be refused again.
+                notification.retry_failed = (
+                    not permanent and notification.attempts < max_attempts + FAILED_RETRIES
+                )
+                notification.next_attempt_at = timezone.now() + FAILED_RETRY_AFTER
+                logger.error("Notification %s failed: %s", notification.pk, exc)
             else:
                 notification.next_attempt_at = timezone.now() + timedelta(
                     seconds=retry_delay(notification.attempts)
                 )
             notification.save(
-                update_fields=["attempts", "last_error", "state", "next_attempt_at", "updated_at"]
+                update_fields=[
+                    "attempts",
+                    "last_error",
+                    "state",
+                    "retry_failed",
+                    "next_attempt_at",
+                    "updated_at",
+                ]
             )
         else:
             notification.state = Notification.State.SENT
@@ -250,18 +268,32 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
 
 
 def notifications_requeue_stale(*, now=None) -> int:
-    """Enqueue pending rows whose delivery is overdue by more than a minute; returns the count."""
+    """Enqueue pending rows whose delivery is overdue by more than a minute, and failed rows
+    whose failure may pass and whose long pause is over (back to pending, one more attempt
+    each); returns the count."""
     now = now or timezone.now()
-    ids = list(
+    retry_ids = list(
         Notification.objects.filter(
-            state=Notification.State.PENDING, next_attempt_at__lt=now - STALE_AFTER
+            state=Notification.State.FAILED, retry_failed=True, next_attempt_at__lt=now
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:1000]
     )
-    for notification_id in ids:
+    if retry_ids:
+        Notification.objects.filter(
+            pk__in=retry_ids, state=Notification.State.FAILED, retry_failed=True
+        ).update(state=Notification.State.PENDING, retry_failed=False, updated_at=now)
+    ids = list(
+        Notification.objects.filter(
+            state=Notification.State.PENDING, next_attempt_at__lt=now - STALE_AFTER
+        )
+        .exclude(pk__in=retry_ids)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for notification_id in [*retry_ids, *ids]:
         _enqueue(notification_id)
-    return len(ids)
+    return len(retry_ids) + len(ids)
 
 
 @transaction.atomic
@@ -288,8 +320,12 @@ def notification_cancel(*, notification: Notification | None) -> None:
     """Stop an email that has not gone out yet (e.g. an activation to a mistyped address)."""
     if notification is None:
         return
-    Notification.objects.filter(pk=notification.pk, state=Notification.State.PENDING).update(
+    # A failed row is included: the sweep could otherwise retry it beside its replacement.
+    Notification.objects.filter(
+        pk=notification.pk, state__in=[Notification.State.PENDING, Notification.State.FAILED]
+    ).update(
         state=Notification.State.CANCELLED,
+        retry_failed=False,
         last_error="Cancelled before sending.",
         updated_at=timezone.now(),
     )

@@ -14,6 +14,11 @@ def deliver_notification(self, notification_id):
     try:
         notification_deliver(notification_id=notification_id)
     except DeliveryFailed as exc:
+        if self.request.is_eager:
+            # In-process (the embedded default) a retry would run at once, inside the web
+            # request that queued the email: one attempt per request; the row stays pending
+            # with its back-off for the outbox sweep.
+            return
         raise self.retry(exc=exc, countdown=exc.retry_in) from exc
 
 

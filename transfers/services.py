@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
+from accounts.services import enqueue_or_run, is_pending, user_password_set
 from accounts.tokens import activation_token_generator
 from autopaspoort import plates, roles
 from autopaspoort.models import Passport
@@ -67,7 +68,7 @@ def _same_request(transfer: Transfer | None, *, email: str, contact: OwnerContac
 
 def _is_pending_account(user: User) -> bool:
     """An account made for a new owner who has not activated yet."""
-    return not user.is_active and not user.has_usable_password()
+    return is_pending(user)
 
 
 def _owner_account(*, email: str, name: str) -> tuple[User, bool]:
@@ -317,18 +318,28 @@ def owner_activate(*, user: User, token: str, password: str) -> list[Transfer]:
         raise ApplicationError(_("This account has already been activated. Log in instead."))
     if not activation_token_generator.check_token(user, token):
         raise ApplicationError(_("This link no longer works. Ask for a new one below."))
-    user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    waiting = list(
+        Transfer.objects.filter(new_owner=user, state=Transfer.State.AWAITING_ACTIVATION)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    # The one activation every emailed link goes through (a staff or fleet invitation too):
+    # it runs transfers_complete_for_activated below.
+    user_password_set(user=user, password=password, activate=True)
+    return list(Transfer.objects.filter(pk__in=waiting).order_by("id"))
+
+
+def transfers_complete_for_activated(*, user: User) -> None:
+    """An account became active (accounts.services.user_password_set): the cars waiting for
+    it are theirs now. Registered in TransfersConfig.ready."""
     now = timezone.now()
-    transfers = list(
+    transfers = (
         Transfer.objects.select_for_update()
         .filter(new_owner=user, state=Transfer.State.AWAITING_ACTIVATION)
         .order_by("id")
     )
     for transfer in transfers:
         _complete(transfer, now=now)
-    return transfers
 
 
 @transaction.atomic
@@ -485,21 +496,34 @@ def transfer_support_correct_email(
 
 
 def activation_resend_request(*, email: str) -> None:
-    """'Send me a new link' from an expired activation page. Silent whether or not the address
-    has a waiting car, so the page tells a stranger nothing."""
+    """'Send me a new link' from an expired activation page. The request only enqueues a task
+    for any address (the lookup is in `activation_resend_send`), so neither the page nor its
+    timing tells a stranger whether the address has a waiting car."""
+    from transfers.tasks import send_activation_again
+
+    normalized = normalize_email(email)
+    transaction.on_commit(
+        lambda: enqueue_or_run(send_activation_again, activation_resend_send, email=normalized)
+    )
+
+
+def activation_resend_send(*, email: str) -> Notification | None:
+    """The task's half of `activation_resend_request`: a fresh link for the newest car waiting
+    for this address, if any."""
     user = User.objects.filter(email=normalize_email(email)).first()
     if user is None or not _is_pending_account(user):
-        return
+        return None
     transfer = (
         Transfer.objects.filter(new_owner=user, state=Transfer.State.AWAITING_ACTIVATION)
         .select_related("passport__garage")
         .order_by("-id")
         .first()
     )
-    if transfer is not None:
-        with transaction.atomic():
-            notification_cancel(notification=transfer.notification)
-            _notify_new_owner(transfer=transfer, passport=transfer.passport)
+    if transfer is None:
+        return None
+    with transaction.atomic():
+        notification_cancel(notification=transfer.notification)
+        return _notify_new_owner(transfer=transfer, passport=transfer.passport)
 
 
 @dataclass(frozen=True)

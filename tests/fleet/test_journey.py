@@ -126,7 +126,7 @@ def test_a_fleet_manager_is_invited_and_transfers_a_fleet_car_to_a_new_owner(
     # The new owner activates and sees the car in the portal.
     new_owner = Client()
     link = activation_path(activation_mail)
-    assert new_owner.get(link, **EN).status_code == 200
+    assert new_owner.get(link, follow=True, **EN).status_code == 200
     activated = new_owner.post(
         link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True, **EN
     )

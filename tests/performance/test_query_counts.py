@@ -516,6 +516,7 @@ PAGES = {
                 "token": activation_token_generator.make_token(w.new_owner),
             },
         ),
+        302,  # the token moves from the address into the session
     ),
     "portal:activation_resend": _public(
         "portal:activation_resend", lambda w: reverse("portal:activation_resend"), POST_ONLY
@@ -644,7 +645,7 @@ EXPECTED = {
     "transfers:start": 6,
     "transfers:resend": 3,
     "transfers:correct": 6,
-    "portal:activate": 2,
+    "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
     "portal:home": 4,
     "portal:car": 8,

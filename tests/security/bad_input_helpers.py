@@ -605,7 +605,8 @@ FORMS: dict[str, Form] = {
             "role": (choice(*Membership.Role.values, ""), Membership.Role.MECHANIC),
         }
     ),
-    "garage:api_tokens": Form({"name": ("text", "Mijn GMS")}),
+    # Shows the new token in the answer to the POST (never stored to show after a redirect).
+    "garage:api_tokens": Form({"name": ("text", "Mijn GMS")}, kind="action"),
     "garage:api_token_revoke": NO_FIELDS,
     "garage:staff_remove": NO_FIELDS,
     "autopaspoort:create": Form(

@@ -212,7 +212,7 @@ def hand_over(passport, person: Person, capture, *, actor=None, via=None) -> Cli
     else:
         (email,) = messages_to(mail.outbox[outbox_before:], person.email)
         path = activation_path(email.body)
-        page = client.get(path, **EN)
+        page = client.get(path, follow=True, **EN)  # the token leaves the URL
         assert page.status_code == 200
         client.activation_page = page.content.decode()  # read by check_new_owner
         response = client.post(path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})

@@ -125,7 +125,7 @@ def test_a_support_correction_needs_a_reason(client_for, support_user, sent_to_t
     record.refresh_from_db()
     assert record.email == WRONG
     assert Notification.objects.count() == 1
-    assertContains(Client().get(old_link, **EN), "Activate your AutoPaspoort")
+    assertContains(Client().get(old_link, follow=True, **EN), "Activate your AutoPaspoort")
 
 
 def test_correcting_to_the_address_it_already_has_is_a_field_error(

@@ -322,7 +322,7 @@ def test_a_new_owner_never_sees_the_previous_owners_personal_data(
     pages = {}
 
     link = activation_path(received[0].body)
-    pages["activation page"] = client.get(link, **EN)
+    pages["activation page"] = client.get(link, follow=True, **EN)
     activated = client.post(
         link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True, **EN
     )

@@ -69,7 +69,7 @@ def test_opening_the_link_shows_the_set_password_form_and_changes_nothing(sold):
     record, link = sold
     client = Client()
 
-    response = client.get(link, **EN)
+    response = client.get(link, follow=True, **EN)
 
     assertContains(response, SET_PASSWORD)
     assertContains(response, "You log in with <strong>piet@example.nl</strong>.")
@@ -80,7 +80,7 @@ def test_opening_the_link_shows_the_set_password_form_and_changes_nothing(sold):
     assert record.is_open
     assert "_auth_user_id" not in client.session
     # Opening it again (a mail scanner, a second click) still works.
-    assertContains(client.get(link, **EN), SET_PASSWORD)
+    assertContains(client.get(link, follow=True, **EN), SET_PASSWORD)
 
 
 def test_setting_the_password_activates_and_logs_in_on_the_cars_page(sold):
@@ -143,7 +143,7 @@ def test_the_link_expires_after_the_activation_timeout(
     link = activation_path(mail.outbox[0].body)
 
     monkeypatch.setattr(ActivationTokenGenerator, "_now", lambda self: sent_at + age)
-    response = Client().get(link, **EN)
+    response = Client().get(link, follow=True, **EN)
 
     assert is_invalid_page(response) is not works
     assertContains(response, SET_PASSWORD if works else INVALID)

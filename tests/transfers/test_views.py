@@ -569,7 +569,7 @@ def test_a_garage_correction_before_activation_kills_the_old_link_and_sends_a_ne
     dead = Client().get(old_link, **EN)
     assertContains(dead, "This link no longer works")
     new_link = activation_path(message.body)
-    assertContains(Client().get(new_link, **EN), "Activate your AutoPaspoort")
+    assertContains(Client().get(new_link, follow=True, **EN), "Activate your AutoPaspoort")
 
 
 def test_after_activation_the_garage_gets_a_clear_refusal_to_correct(
