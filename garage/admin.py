@@ -18,8 +18,14 @@ class GarageAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "account_email", "city", "kvk_number", "created_at")
     search_fields = ("name", "account_user__email", "city", "kvk_number")
     list_select_related = ("account_user",)
-    autocomplete_fields = ("account_user",)
+    # The login changes only through the garage's settings (garage_update_settings), which
+    # notifies the old and the new address; moving it here to another person's account would
+    # hand that account to the garage's admins.
+    readonly_fields = ("account_user",)
     inlines = [MembershipInline]
+
+    def has_add_permission(self, request):
+        return False  # a garage is created with its own new login by garage.services
 
     @admin.display(description=_("account email"), ordering="account_user__email")
     def account_email(self, obj):

@@ -7,7 +7,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
-from accounts.services import user_change_login_email, user_create_invited
+from accounts.services import (
+    user_change_login_email,
+    user_create_invited,
+    user_require_unprivileged,
+)
 from core.errors import ApplicationError
 from garage.access import require_role
 from garage.models import ApiToken, Garage, Membership
@@ -29,6 +33,7 @@ def garage_create(*, name: str, email: str, password: str | None = None, **detai
             _("This email address is already used by another account."), field="email"
         )
     account_user = User.objects.create_user(email=email, password=password)
+    user_require_unprivileged(user=account_user)
     garage = Garage.objects.create(name=name, account_user=account_user, **details)
     Membership.objects.create(garage=garage, user=account_user, role=Membership.Role.ADMIN)
     return garage

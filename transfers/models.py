@@ -91,7 +91,10 @@ class Transfer(TimeStampedModel):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-created_at", "-id"]
-        permissions = [("correct_transfer_email", _("Can correct a transferred owner's email"))]
+        permissions = [
+            ("correct_transfer_email", _("Can correct a transferred owner's email")),
+            ("transfer_as_support", _("Can transfer a passport to a new owner as support")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["passport"],
