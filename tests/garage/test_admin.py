@@ -28,6 +28,7 @@ def garage_form(garage, **changes):
     data = {
         "name": garage.name,
         "city": garage.city,
+        "account_user": garage.account_user_id,  # ignored now that the field is read-only
         "memberships-TOTAL_FORMS": str(len(memberships)),
         "memberships-INITIAL_FORMS": str(len(memberships)),
         "memberships-MIN_NUM_FORMS": "0",
