@@ -69,6 +69,8 @@ class Transfer(TimeStampedModel):
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.AWAITING_ACTIVATION
     )
+    # Why support moved the car (a transfer `via` support always has one).
+    reason = models.TextField(_("reason"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("done by"),
