@@ -188,7 +188,7 @@ def passport_form(response) -> dict:
     data = {}
     for name in form.fields:
         value = form[name].value()
-        if value not in (None, False):
+        if value is not None and value is not False:
             data[name] = value
     return data
 
@@ -211,8 +211,9 @@ def test_a_passports_owner_garage_fleet_and_state_cannot_be_edited_in_the_admin(
         _save="Save",
     )
 
-    client.post(url, data, **EN)
+    response = client.post(url, data, **EN)
 
+    assert response.status_code == 302, response.context["adminform"].form.errors
     passport.refresh_from_db()
     assert (passport.owner, passport.garage, passport.fleet, passport.state) == (
         garage.account_user,
