@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from core.admin_audit import AuditedAdmin
+from core.admin_audit import AuditedAdmin, audit_message
 from garage.models import ApiToken, Garage, Membership
+from garage.services import api_token_revoke_by_support
 
 
 class MembershipInline(admin.TabularInline):
@@ -49,6 +52,25 @@ class ApiTokenAdmin(AuditedAdmin, admin.ModelAdmin):
     search_fields = ("name", "garage__name", "prefix")
     list_select_related = ("garage",)
     readonly_fields = ("garage", "token_hash", "prefix", "created_by", "last_used_at")
+    actions = ["revoke"]
 
     def has_add_permission(self, request):
         return False  # tokens are made by the garage or `manage.py create_api_token`
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("garage.revoke_apitoken")
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            before = token.revoked_at
+            token = api_token_revoke_by_support(token=token, actor=request.user)
+            if before is None:
+                after = formats.localize(token.revoked_at)
+                self.log_change(request, token, audit_message([("revoked at", "", after)]))
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("%d token revoked.", "%d tokens revoked.", count) % count,
+            messages.SUCCESS,
+        )

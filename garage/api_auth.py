@@ -10,7 +10,7 @@ from ninja.security import HttpBearer
 
 from core import ratelimit
 from garage.models import ApiToken
-from garage.services import api_token_hash
+from garage.services import api_token_hash, api_token_usable_filter
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write a row on every request
 
@@ -39,7 +39,7 @@ class GarageToken(HttpBearer):
     def authenticate(self, request, token):
         api_token = (
             ApiToken.objects.select_related("garage__account_user")
-            .filter(token_hash=api_token_hash(token), revoked_at__isnull=True)
+            .filter(api_token_usable_filter(), token_hash=api_token_hash(token))
             .first()
         )
         if api_token is None:

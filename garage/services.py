@@ -3,6 +3,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -120,10 +121,37 @@ def api_token_create(*, garage: Garage, actor: User, name: str) -> tuple[ApiToke
     return token, raw
 
 
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
-    _require_admin(garage=token.garage, actor=actor)
+def _revoke(token: ApiToken) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
     return token
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    _require_admin(garage=token.garage, actor=actor)
+    return _revoke(token)
+
+
+@transaction.atomic
+def api_token_revoke_by_support(*, token: ApiToken, actor: User) -> ApiToken:
+    """Support revokes any garage's token (admin action; the admin logs it)."""
+    if not (actor.is_staff and actor.has_perm("garage.revoke_apitoken")):
+        raise PermissionDenied
+    return _revoke(token)
+
+
+def api_token_usable_filter() -> Q:
+    """A token works only while its garage's login is active and still the garage's admin:
+    deactivating the login (closing the garage) or taking its admin role kills every token."""
+    return Q(revoked_at__isnull=True, garage__account_user__is_active=True) & Q(
+        Exists(
+            Membership.objects.filter(
+                garage=OuterRef("garage"),
+                user=OuterRef("garage__account_user"),
+                role=Membership.Role.ADMIN,
+            )
+        )
+    )
