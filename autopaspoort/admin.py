@@ -149,7 +149,7 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
                 "transfer is recorded with your name and reason."
             )
             % {"plate": passport.plate},
-            button=_("Transfer"),
+            button=_("Transfer the car"),
         )
 
     def unlink_fleet_view(self, request, passport_id):
