@@ -241,6 +241,7 @@ def test_support_transfers_a_passport_to_a_new_owner_with_a_reason(
         )
 
     assert page.status_code == 200
+    assert url in client.get(admin_url("passport", "change", passport.pk)).content.decode()
     assert response.status_code == 302
     passport.refresh_from_db()
     assert passport.owner.email == "koper@example.nl"
