@@ -3,7 +3,6 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -141,17 +140,3 @@ def api_token_revoke_by_support(*, token: ApiToken, actor: User) -> ApiToken:
     if not (actor.is_staff and actor.has_perm("garage.revoke_apitoken")):
         raise PermissionDenied
     return _revoke(token)
-
-
-def api_token_usable_filter() -> Q:
-    """A token works only while its garage's login is active and still the garage's admin:
-    deactivating the login (closing the garage) or taking its admin role kills every token."""
-    return Q(revoked_at__isnull=True, garage__account_user__is_active=True) & Q(
-        Exists(
-            Membership.objects.filter(
-                garage=OuterRef("garage"),
-                user=OuterRef("garage__account_user"),
-                role=Membership.Role.ADMIN,
-            )
-        )
-    )
