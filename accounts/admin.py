@@ -74,4 +74,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         readonly = super().get_readonly_fields(request, obj)
         if not request.user.is_superuser:
             readonly = (*readonly, *self.PRIVILEGED_FIELDS)
+        if obj is not None and getattr(obj, "account_garage", None) is not None:
+            # A garage's login email changes only in the garage's settings, which notify the
+            # old and the new address; here it would move the garage account silently.
+            readonly = (*readonly, "email")
         return readonly

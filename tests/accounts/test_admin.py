@@ -107,3 +107,17 @@ def test_a_garage_login_cannot_be_made_staff_or_superuser(client_for, garage):
     assert response.status_code == 200
     login.refresh_from_db()
     assert (login.is_staff, login.is_superuser) == (False, False)
+
+
+@pytest.mark.parametrize("is_superuser", [False, True])
+def test_a_garage_logins_email_cannot_be_changed_in_the_admin(
+    is_superuser, client_for, support_user, garage
+):
+    """It changes only in the garage's settings, which notify the old and the new address."""
+    user = UserFactory(is_staff=True, is_superuser=True) if is_superuser else support_user
+    login = garage.account_user
+
+    client_for(user).post(change_url(login), user_change_data(login, email="support@example.nl"))
+
+    login.refresh_from_db()
+    assert login.email == "garage-a@example.nl"
