@@ -304,3 +304,20 @@ def test_garage_staff_cannot_use_supports_ownership_pages(client_for, garage_adm
 
     assert transfer_page.status_code == 302  # to the admin login
     assert unlink_page.status_code == 302
+
+
+def test_a_support_transfer_of_a_fleet_car_takes_it_out_of_the_fleet(
+    client_for, support_user, garage
+):
+    car = fleet_car(FleetFactory(garages=[garage]), garage=garage)
+
+    response = client_for(support_user).post(
+        admin_url("passport", "transfer", car.pk),
+        {"name": "Nieuwe Eigenaar", "email": "koper@example.nl", "reason": "Ticket 8"},
+        **EN,
+    )
+
+    assert response.status_code == 302
+    car.refresh_from_db()
+    assert (car.fleet, car.owner.email) == (None, "koper@example.nl")
+    assert FleetLink.objects.get(passport=car).unlinked_by == support_user
