@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -17,6 +18,18 @@ class UserChangeAdminForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        privileged = cleaned.get("is_staff") or cleaned.get("is_superuser")
+        # A garage's login is controlled by that garage's admins (they may change its email):
+        # it must never carry admin-site rights (`account_garage` is garage.Garage's reverse
+        # accessor; read by name so accounts does not import garage).
+        if privileged and getattr(self.instance, "account_garage", None) is not None:
+            raise forms.ValidationError(
+                _("This is a garage's login; it cannot be a staff or superuser account.")
+            )
+        return cleaned
 
 
 @admin.register(User)
@@ -61,4 +74,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         readonly = super().get_readonly_fields(request, obj)
         if not request.user.is_superuser:
             readonly = (*readonly, *self.PRIVILEGED_FIELDS)
+        if obj is not None and getattr(obj, "account_garage", None) is not None:
+            # A garage's login email changes only in the garage's settings, which notify the
+            # old and the new address; here it would move the garage account silently.
+            readonly = (*readonly, "email")
         return readonly

@@ -92,6 +92,16 @@ def user_create_invited(*, email: str, full_name: str = "") -> User:
     return User.objects.create_user(email=email, password=None, full_name=full_name)
 
 
+def user_require_unprivileged(*, user: User, field: str | None = "email") -> None:
+    """A staff or superuser login never serves as a garage's account or has its email changed
+    from a garage page: whoever controls that garage would take over the admin account."""
+    if user.is_staff or user.is_superuser:
+        raise ApplicationError(
+            _("This login belongs to a staff account and cannot be used or changed here."),
+            field=field,
+        )
+
+
 @transaction.atomic
 def user_change_login_email(*, user: User, new_email: str, context: dict) -> User:
     """Change a login email; the old one stops working at once. Both addresses are told.
@@ -102,6 +112,7 @@ def user_change_login_email(*, user: User, new_email: str, context: dict) -> Use
     old_email = user.email
     if new_email == old_email:
         return user
+    user_require_unprivileged(user=user)
     if User.objects.filter(email=new_email).exclude(pk=user.pk).exists():
         raise ApplicationError(
             _("This email address is already used by another account."), field="email"

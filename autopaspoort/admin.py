@@ -1,9 +1,20 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from autopaspoort import plates
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
-from core.admin_audit import AuditedAdmin
+from core.admin_audit import AuditedAdmin, audit_message
+from core.errors import ApplicationError
+from fleet.forms import SupportUnlinkForm
+from fleet.services import fleet_unlink_by_support
+from transfers.forms import SupportTransferForm
+from transfers.models import Transfer
+from transfers.services import OwnerContact, transfer_confirm
 
 
 class PlateSearchMixin:
@@ -38,9 +49,19 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
     # owner__email: a stock car stores no email, its owner is the garage's login.
     search_fields = ("plate", "owner_email", "owner__email", "owner_name", "garage__name")
     list_select_related = ("garage__account_user",)
-    autocomplete_fields = ("garage", "owner", "created_by")
+    autocomplete_fields = ("created_by",)
+    change_form_template = "admin/autopaspoort/passport/change_form.html"
     readonly_fields = (
         "plate",
+        # Ownership is never a field, also not for a superuser: it moves only through the
+        # transfer and fleet services (the pages below), with a record and the usual emails.
+        "owner",
+        "owner_email",
+        "garage",
+        "fleet",
+        "state",
+        "activated_at",
+        "owner_version",
         "latest_check",
         "rdw_status",
         "rdw_checked_at",
@@ -53,9 +74,131 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # passports are made by garages, with their rules, not here
 
-    @admin.display(description=_("owner email"))
+    @admin.display(description=gettext_lazy("owner email"))
     def owner_contact(self, passport):
         return passport.contact_email
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:passport_id>/transfer/",
+                self.admin_site.admin_view(self.transfer_view),
+                name="autopaspoort_passport_transfer",
+            ),
+            path(
+                "<int:passport_id>/unlink-fleet/",
+                self.admin_site.admin_view(self.unlink_fleet_view),
+                name="autopaspoort_passport_unlink_fleet",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _support_page(self, request, passport, form, *, title, intro, button):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": passport,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "button": button,
+        }
+        return TemplateResponse(request, "admin/autopaspoort/passport/support_action.html", context)
+
+    def transfer_view(self, request, passport_id):
+        """ "Transfer to a new owner": `transfer_confirm` via support, as a garage would."""
+        if not request.user.has_perm("transfers.transfer_as_support"):
+            raise PermissionDenied
+        passport = get_object_or_404(Passport.objects.select_related("garage"), pk=passport_id)
+        form = SupportTransferForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            old_owner = passport.owner_email
+            try:
+                transfer_confirm(
+                    passport=passport,
+                    contact=OwnerContact(
+                        email=form.cleaned_data["email"], name=form.cleaned_data["name"]
+                    ),
+                    actor=request.user,
+                    via=Transfer.Via.SUPPORT,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.log_change(
+                    request,
+                    passport,
+                    audit_message(
+                        [
+                            ("owner", old_owner, form.cleaned_data["email"]),
+                            ("reason", "", form.cleaned_data["reason"]),
+                        ]
+                    ),
+                )
+                self.message_user(
+                    request,
+                    _("%(plate)s was transferred to %(email)s.")
+                    % {"plate": passport.plate, "email": form.cleaned_data["email"]},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:autopaspoort_passport_change", args=[passport.pk]))
+        return self._support_page(
+            request,
+            passport,
+            form,
+            title=gettext_lazy("Transfer to a new owner"),
+            intro=_(
+                "%(plate)s goes to the new owner now, as a garage's transfer does: the new owner "
+                "gets an activation email, the previous owner a receipt and loses access. The "
+                "transfer is recorded with your name and reason."
+            )
+            % {"plate": passport.plate},
+            button=_("Transfer the car"),
+        )
+
+    def unlink_fleet_view(self, request, passport_id):
+        if not request.user.has_perm("fleet.unlink_fleetlink"):
+            raise PermissionDenied
+        passport = get_object_or_404(Passport.objects.select_related("fleet"), pk=passport_id)
+        form = SupportUnlinkForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            fleet_name = passport.fleet.name if passport.fleet else ""
+            try:
+                fleet_unlink_by_support(
+                    passport=passport, reason=form.cleaned_data["reason"], actor=request.user
+                )
+            except ApplicationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.log_change(
+                    request,
+                    passport,
+                    audit_message(
+                        [
+                            ("fleet", fleet_name, ""),
+                            ("reason", "", form.cleaned_data["reason"]),
+                        ]
+                    ),
+                )
+                self.message_user(
+                    request,
+                    _("%(plate)s was unlinked from its fleet.") % {"plate": passport.plate},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:autopaspoort_passport_change", args=[passport.pk]))
+        return self._support_page(
+            request,
+            passport,
+            form,
+            title=gettext_lazy("Unlink from fleet"),
+            intro=_(
+                "%(plate)s leaves the fleet account %(fleet)s now; the fleet keeps the period "
+                "it had the car in its history. Recorded with your name and reason."
+            )
+            % {"plate": passport.plate, "fleet": passport.fleet.name if passport.fleet else "-"},
+            button=_("Unlink"),
+        )
 
 
 class StatusCheckItemInline(ReadOnlyMixin, admin.TabularInline):

@@ -7,13 +7,17 @@ fresh database must create them first.
 from django.contrib.auth.management import create_permissions
 
 
-def grant_permissions(apps, group_name: str, spec) -> None:
-    """spec: iterable of (app_label, model, [codename, ...])."""
-    for app_label in {app_label for app_label, _, _ in spec}:
+def _create_permissions(apps, app_labels) -> None:
+    for app_label in app_labels:
         app_config = apps.get_app_config(app_label)
         app_config.models_module = True  # the migration state's app config stub lacks it
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+
+
+def grant_permissions(apps, group_name: str, spec) -> None:
+    """spec: iterable of (app_label, model, [codename, ...])."""
+    _create_permissions(apps, {app_label for app_label, _, _ in spec})
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=group_name)
@@ -41,3 +45,26 @@ def revoke_permissions(apps, group_name: str, spec) -> None:
                 codename__in=codenames,
             )
         )
+
+
+def set_permissions(apps, group_name: str, spec) -> None:
+    """Give the group exactly the permissions of `spec`, nothing else; a missing one is an error
+    (a typo in the table must not silently grant less than documented)."""
+    _create_permissions(apps, {app_label for app_label, _, _ in spec})
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=group_name)
+    wanted = []
+    for app_label, model, codenames in spec:
+        found = list(
+            Permission.objects.filter(
+                content_type__app_label=app_label,
+                content_type__model=model,
+                codename__in=codenames,
+            )
+        )
+        missing = set(codenames) - {permission.codename for permission in found}
+        if missing:
+            raise LookupError(f"{app_label}.{model}: no permissions {sorted(missing)}")
+        wanted.extend(found)
+    group.permissions.set(wanted)

@@ -57,3 +57,11 @@ class FleetLinkForm(forms.Form):
     def __init__(self, *args, fleets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fleet"].queryset = fleets
+
+
+class SupportUnlinkForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit record, e.g. the ticket number and what went wrong."),
+    )

@@ -125,6 +125,7 @@ class FleetLink(models.Model):
         verbose_name = _("fleet link")
         verbose_name_plural = _("fleet links")
         ordering = ["-linked_at", "-id"]
+        permissions = [("unlink_fleetlink", _("Can unlink a car from its fleet"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["passport"],

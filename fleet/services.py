@@ -169,6 +169,19 @@ def fleet_unlink(*, passport: Passport, actor) -> None:
 
 
 @transaction.atomic
+def fleet_unlink_by_support(*, passport: Passport, reason: str, actor) -> None:
+    """Support takes a car out of its fleet (admin), with a reason for the audit record."""
+    if not (actor.is_staff and actor.has_perm("fleet.unlink_fleetlink")):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for unlinking."), field="reason")
+    passport = _lock(passport)
+    if passport.fleet_id is None:
+        raise ApplicationError(_("%(plate)s is not in a fleet.") % {"plate": passport.plate})
+    close_link(passport=passport, actor=actor)
+
+
+@transaction.atomic
 def driver_update(*, passport: Passport, actor, name: str, email: str, phone: str) -> Passport:
     """The fleet manager keeps the driver (bestuurder) of a fleet car up to date."""
     passport = _lock(passport)

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from ninja.security import HttpBearer
 
 from core import ratelimit
-from garage.models import ApiToken
+from garage.models import ApiToken, Membership
 from garage.services import api_token_hash
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write a row on every request
@@ -33,13 +34,36 @@ def check_rate(token: ApiToken) -> None:
         raise RateLimited(retry_after=max(1, 60 - int(now % 60)))
 
 
+def usable_token_filter() -> Q:
+    """A token works only while it is not revoked and its garage's login is active and still
+    the garage's admin: deactivating the login (closing the garage) or taking its admin role
+    kills every token of the garage at once."""
+    return Q(revoked_at__isnull=True, garage__account_user__is_active=True) & Q(
+        Exists(
+            Membership.objects.filter(
+                garage=OuterRef("garage"),
+                user=OuterRef("garage__account_user"),
+                role=Membership.Role.ADMIN,
+            )
+        )
+    )
+
+
 class GarageToken(HttpBearer):
     """`Authorization: Bearer <token>`: the request acts for the token's garage only."""
+
+    def __call__(self, request):
+        # ninja's HttpBearer logs a header with another scheme in full when DEBUG is on; a
+        # credential never goes to a log, so the header is read here, silently.
+        scheme, _, token = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
 
     def authenticate(self, request, token):
         api_token = (
             ApiToken.objects.select_related("garage__account_user")
-            .filter(token_hash=api_token_hash(token), revoked_at__isnull=True)
+            .filter(usable_token_filter(), token_hash=api_token_hash(token))
             .first()
         )
         if api_token is None:

@@ -115,6 +115,7 @@ class ApiToken(TimeStampedModel):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
+        permissions = [("revoke_apitoken", _("Can revoke any garage's API token"))]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

@@ -7,7 +7,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
-from accounts.services import user_change_login_email, user_create_invited
+from accounts.services import (
+    user_change_login_email,
+    user_create_invited,
+    user_require_unprivileged,
+)
 from core.errors import ApplicationError
 from garage.access import require_role
 from garage.models import ApiToken, Garage, Membership
@@ -29,6 +33,7 @@ def garage_create(*, name: str, email: str, password: str | None = None, **detai
             _("This email address is already used by another account."), field="email"
         )
     account_user = User.objects.create_user(email=email, password=password)
+    user_require_unprivileged(user=account_user)
     garage = Garage.objects.create(name=name, account_user=account_user, **details)
     Membership.objects.create(garage=garage, user=account_user, role=Membership.Role.ADMIN)
     return garage
@@ -115,10 +120,23 @@ def api_token_create(*, garage: Garage, actor: User, name: str) -> tuple[ApiToke
     return token, raw
 
 
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
-    _require_admin(garage=token.garage, actor=actor)
+def _revoke(token: ApiToken) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
     return token
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    _require_admin(garage=token.garage, actor=actor)
+    return _revoke(token)
+
+
+@transaction.atomic
+def api_token_revoke_by_support(*, token: ApiToken, actor: User) -> ApiToken:
+    """Support revokes any garage's token (admin action; the admin logs it)."""
+    if not (actor.is_staff and actor.has_perm("garage.revoke_apitoken")):
+        raise PermissionDenied
+    return _revoke(token)

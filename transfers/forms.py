@@ -92,3 +92,15 @@ class SupportCorrectEmailForm(CorrectEmailForm):
 
 class ActivationResendForm(forms.Form):
     email = forms.EmailField(label=_("Your email address"))
+
+
+class SupportTransferForm(forms.Form):
+    """Support hands a car to a new owner (admin): who, and why."""
+
+    name = forms.CharField(label=_("Name of the new owner"), max_length=150)
+    email = forms.EmailField(label=_("Email address of the new owner"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit record, e.g. the ticket number and what went wrong."),
+    )

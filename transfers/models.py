@@ -69,6 +69,8 @@ class Transfer(TimeStampedModel):
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.AWAITING_ACTIVATION
     )
+    # Why support moved the car (a transfer `via` support always has one).
+    reason = models.TextField(_("reason"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("done by"),
@@ -91,7 +93,10 @@ class Transfer(TimeStampedModel):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-created_at", "-id"]
-        permissions = [("correct_transfer_email", _("Can correct a transferred owner's email"))]
+        permissions = [
+            ("correct_transfer_email", _("Can correct a transferred owner's email")),
+            ("transfer_as_support", _("Can transfer a passport to a new owner as support")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["passport"],

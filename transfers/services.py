@@ -105,6 +105,7 @@ def transfer_confirm(
     actor,
     via: str = Transfer.Via.GARAGE,
     expected_version: int | None = None,
+    reason: str = "",
 ) -> TransferOutcome:
     """Give the passport to the owner in `contact`; ownership moves now.
 
@@ -128,6 +129,12 @@ def transfer_confirm(
         )
     if via == Transfer.Via.GARAGE:
         require_role(garage=passport.garage, user=actor, roles=roles.TRANSFER)
+    if via == Transfer.Via.SUPPORT:
+        # The admin's "Transfer to a new owner": support staff only, always with a reason.
+        if not (actor.is_staff and actor.has_perm("transfers.transfer_as_support")):
+            raise PermissionDenied
+        if not reason.strip():
+            raise ApplicationError(_("Give the reason for the transfer."), field="reason")
     if via == Transfer.Via.FLEET and not (
         passport.fleet_id and is_fleet_manager(fleet=passport.fleet, user=actor)
     ):
@@ -186,6 +193,7 @@ def transfer_confirm(
         city=contact.city,
         phone=contact.phone,
         via=via,
+        reason=reason.strip(),
         state=Transfer.State.COMPLETED if to_stock else Transfer.State.AWAITING_ACTIVATION,
         completed_at=now if to_stock else None,
         created_by=actor,

@@ -92,3 +92,32 @@ def test_support_cannot_set_the_password_of_a_superuser(client_for, support_user
     assert response.status_code in {403, 404}
     assert not can_log_in(superuser.email, "Overgenomen-123")
     assert User.objects.get(pk=superuser.pk).check_password(PASSWORD)
+
+
+def test_a_garage_login_cannot_be_made_staff_or_superuser(client_for, garage):
+    """Whoever runs a garage may change its login's email: that login must never carry
+    admin-site rights (issue 14, item 1)."""
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    login = garage.account_user
+
+    response = client_for(superuser).post(
+        change_url(login), user_change_data(login, is_superuser="on", is_staff="on")
+    )
+
+    assert response.status_code == 200
+    login.refresh_from_db()
+    assert (login.is_staff, login.is_superuser) == (False, False)
+
+
+@pytest.mark.parametrize("is_superuser", [False, True])
+def test_a_garage_logins_email_cannot_be_changed_in_the_admin(
+    is_superuser, client_for, support_user, garage
+):
+    """It changes only in the garage's settings, which notify the old and the new address."""
+    user = UserFactory(is_staff=True, is_superuser=True) if is_superuser else support_user
+    login = garage.account_user
+
+    client_for(user).post(change_url(login), user_change_data(login, email="support@example.nl"))
+
+    login.refresh_from_db()
+    assert login.email == "garage-a@example.nl"

@@ -2,6 +2,7 @@
 contract's shape, whatever went wrong (no token, a revoked token, too many requests, a body
 that is not JSON or too large, a wrong method or path)."""
 
+import logging
 import time
 from types import SimpleNamespace
 
@@ -63,6 +64,35 @@ def test_a_wrong_or_malformed_authorization_header_is_401(garage, no_token, head
 
     assert_error(response, 401, "unauthorized")
     assert b"GJ-55-55" not in response.content
+
+
+SECRET_HEADERS = [
+    ("Token ap_secret-one", "ap_secret-one"),
+    ("Basic c2VjcmV0OnBhc3N3b3Jk", "c2VjcmV0OnBhc3N3b3Jk"),
+    ("ap_secret-two", "ap_secret-two"),
+    ("Bearer ap_secret-three", "ap_secret-three"),
+    ("Bearer  ap_secret-four extra", "ap_secret-four"),
+]
+
+
+@pytest.mark.parametrize(("header", "secret"), SECRET_HEADERS)
+@pytest.mark.parametrize("debug", [True, False])
+def test_no_credential_is_ever_logged_even_with_debug_on(
+    garage, no_token, caplog, settings, header, secret, debug
+):
+    settings.DEBUG = debug
+    caplog.set_level(logging.DEBUG)  # every logger, every level
+
+    for path in ("/passports", "/passports/GJ-55-55"):
+        assert_error(no_token.get(path, headers={"Authorization": header}), 401)
+
+    logged = "\n".join(
+        logging.Formatter("%(message)s %(exc_text)s %(args)s").format(record)
+        + repr(record.__dict__)
+        for record in caplog.records
+    )
+    assert secret not in logged
+    assert secret[3:] not in logged  # nor a part of it
 
 
 def test_the_token_of_a_garage_with_its_hash_as_token_is_401(api, token_a):

@@ -6,6 +6,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -13,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from garage.models import ApiToken
-from garage.services import api_token_create
-from tests.api.conftest import Api, assert_error
+from autopaspoort.models import Passport
+from garage.models import ApiToken, Membership
+from garage.services import api_token_create, api_token_revoke_by_support
+from tests.api.conftest import Api, assert_error, stock_body
 from tests.autopaspoort.factories import PassportFactory
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +249,56 @@ def test_the_command_needs_both_arguments(garage):
         call_command("create_api_token", "--garage", garage.email, stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("create_api_token", "--name", "X", stdout=StringIO())
+
+
+# --- Tokens die with the garage's login (issue 14, item 7) -------------------------------------
+
+
+def test_a_token_stops_working_when_the_garage_login_is_deactivated(api, garage):
+    assert api.get("/passports").status_code == 200
+    garage.account_user.is_active = False
+    garage.account_user.save(update_fields=["is_active"])
+
+    listing = api.get("/passports")
+    creating = api.post("/passports", stock_body("GJ-55-55", garage))
+
+    assert (listing.status_code, creating.status_code) == (401, 401)
+    assert not Passport.objects.exists()
+
+
+def test_a_token_stops_working_when_the_garage_login_loses_its_admin_membership(api, garage):
+    Membership.objects.filter(garage=garage, user=garage.account_user).update(
+        role=Membership.Role.MECHANIC
+    )
+
+    single = api.post("/passports", stock_body("GJ-55-55", garage))
+    bulk = api.post("/passports/bulk", {"items": [stock_body("GJ-55-56", garage)]})
+
+    assert (single.status_code, bulk.status_code) == (401, 401)
+    assert not Passport.objects.exists()
+
+
+def test_support_revokes_any_token_in_the_admin_and_it_is_logged(
+    api, token_a, support_user, client_for
+):
+    token, _ = token_a
+
+    response = client_for(support_user).post(
+        reverse("admin:garage_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+        **EN,
+    )
+
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    entry = LogEntry.objects.get(object_id=str(token.pk))
+    assert entry.user == support_user
+    assert api.get("/passports").status_code == 401
+
+
+def test_revoking_as_support_is_refused_to_garage_admins_in_the_service(token_a, garage_admin):
+    token, _ = token_a
+
+    with pytest.raises(PermissionDenied):
+        api_token_revoke_by_support(token=token, actor=garage_admin)

@@ -1,8 +1,11 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from fleet.models import FleetLink
 from tests.accounts.factories import UserFactory
 from tests.autopaspoort.factories import (
     Component,
@@ -12,8 +15,14 @@ from tests.autopaspoort.factories import (
     item,
     record_check,
 )
+from tests.fleet.factories import FleetFactory, fleet_car
+from tests.transfers.factories import customer_passport
+from transfers.models import Transfer
+from transfers.services import OwnerContact, transfer_confirm
 
 pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def admin_url(model, action, *args):
@@ -166,3 +175,149 @@ def test_garage_staff_cannot_open_the_passport_admin(client_for, garage_admin, c
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+# --- Ownership is not a field (issue 14, item 8) ----------------------------------------------
+
+OWNERSHIP = ("owner", "owner_email", "garage", "fleet", "state")
+
+
+def passport_form(response) -> dict:
+    """What the passport's change page posts unchanged (its editable fields)."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is not None and value is not False:
+            data[name] = value
+    return data
+
+
+@pytest.mark.parametrize("actor", ["support_user", "superuser"])
+def test_a_passports_owner_garage_fleet_and_state_cannot_be_edited_in_the_admin(
+    actor, request, client_for, garage, other_garage, owner, checked_car
+):
+    passport, _ = checked_car
+    fleet = FleetFactory(garages=[garage])
+    client = client_for(request.getfixturevalue(actor))
+    url = admin_url("passport", "change", passport.pk)
+    data = passport_form(client.get(url, **EN))
+    data.update(
+        owner=owner.pk,
+        owner_email=owner.email,
+        garage=other_garage.pk,
+        fleet=fleet.pk,
+        state="customer",
+        _save="Save",
+    )
+
+    response = client.post(url, data, **EN)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    passport.refresh_from_db()
+    assert (passport.owner, passport.garage, passport.fleet, passport.state) == (
+        garage.account_user,
+        garage,
+        None,
+        "stock",
+    )
+    assert not Transfer.objects.exists()
+
+
+def test_support_transfers_a_passport_to_a_new_owner_with_a_reason(
+    client_for, support_user, garage, django_capture_on_commit_callbacks, mailoutbox
+):
+    seller = UserFactory(email="verkoper@example.nl")
+    passport = customer_passport(garage, seller)
+    url = admin_url("passport", "transfer", passport.pk)
+    client = client_for(support_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(url, **EN)
+        response = client.post(
+            url,
+            {"name": "Nieuwe Eigenaar", "email": "koper@example.nl", "reason": "Ticket 7"},
+            **EN,
+        )
+
+    assert page.status_code == 200
+    assert url in client.get(admin_url("passport", "change", passport.pk)).content.decode()
+    assert response.status_code == 302
+    passport.refresh_from_db()
+    assert passport.owner.email == "koper@example.nl"
+    record = passport.transfers.order_by("-id").first()
+    assert (record.via, record.created_by, record.reason) == ("support", support_user, "Ticket 7")
+    recipients = {message.to[0] for message in mailoutbox}
+    assert {"koper@example.nl", "verkoper@example.nl"} <= recipients  # activation and receipt
+    entry = LogEntry.objects.filter(object_id=str(passport.pk)).latest("action_time")
+    assert entry.user == support_user
+    assert "Ticket 7" in entry.change_message
+
+
+def test_a_support_transfer_needs_a_reason(client_for, support_user, garage):
+    passport = PassportFactory(garage=garage)
+
+    response = client_for(support_user).post(
+        admin_url("passport", "transfer", passport.pk),
+        {"name": "Nieuwe Eigenaar", "email": "koper@example.nl", "reason": ""},
+        **EN,
+    )
+
+    assert response.status_code == 200
+    assert not Transfer.objects.exists()
+
+
+def test_transfer_via_support_is_refused_to_anyone_without_the_support_permission(garage):
+    passport = PassportFactory(garage=garage)
+
+    with pytest.raises(PermissionDenied):
+        transfer_confirm(
+            passport=passport,
+            contact=OwnerContact(email="koper@example.nl"),
+            actor=garage.account_user,
+            via="support",
+        )
+
+
+def test_support_unlinks_a_car_from_its_fleet_with_a_reason(client_for, support_user, garage):
+    fleet = FleetFactory(garages=[garage])
+    car = fleet_car(fleet, garage=garage)
+    url = admin_url("passport", "unlink_fleet", car.pk)
+
+    response = client_for(support_user).post(url, {"reason": "Ticket 9: lease beëindigd"}, **EN)
+
+    assert response.status_code == 302
+    car.refresh_from_db()
+    assert car.fleet is None
+    period = FleetLink.objects.get(passport=car)
+    assert (period.unlinked_by, period.unlinked_at is not None) == (support_user, True)
+    entry = LogEntry.objects.filter(object_id=str(car.pk)).latest("action_time")
+    assert "Ticket 9" in entry.change_message
+
+
+def test_garage_staff_cannot_use_supports_ownership_pages(client_for, garage_admin, garage):
+    passport = PassportFactory(garage=garage)
+    client = client_for(garage_admin)
+
+    transfer_page = client.get(admin_url("passport", "transfer", passport.pk))
+    unlink_page = client.get(admin_url("passport", "unlink_fleet", passport.pk))
+
+    assert transfer_page.status_code == 302  # to the admin login
+    assert unlink_page.status_code == 302
+
+
+def test_a_support_transfer_of_a_fleet_car_takes_it_out_of_the_fleet(
+    client_for, support_user, garage
+):
+    car = fleet_car(FleetFactory(garages=[garage]), garage=garage)
+
+    response = client_for(support_user).post(
+        admin_url("passport", "transfer", car.pk),
+        {"name": "Nieuwe Eigenaar", "email": "koper@example.nl", "reason": "Ticket 8"},
+        **EN,
+    )
+
+    assert response.status_code == 302
+    car.refresh_from_db()
+    assert (car.fleet, car.owner.email) == (None, "koper@example.nl")
+    assert FleetLink.objects.get(passport=car).unlinked_by == support_user

@@ -57,15 +57,14 @@ def test_the_support_group_has_the_fleet_permissions():
         )
     )
 
-    assert {
-        "view_fleetaccount",
-        "change_fleetaccount",
-        "view_fleetmembership",
+    assert {"view_fleetaccount", "change_fleetaccount", "view_fleetmembership"} <= codenames
+    # Managers are read-only for support (issue 14): a membership support made would be a way
+    # into a fleet's cars.
+    assert not codenames & {
         "add_fleetmembership",
         "change_fleetmembership",
         "delete_fleetmembership",
-        "view_fleetlink",
-    } <= codenames
+    }
     assert not codenames & {"add_fleetlink", "change_fleetlink", "delete_fleetlink"}
     assert "delete_fleetaccount" not in codenames
 
@@ -165,15 +164,15 @@ def test_support_changes_a_fleets_details_and_servicing_garages(
     assert fleet.memberships.count() == 1
 
 
-def test_support_removes_a_fleet_manager(client_for, support_user, fleet):
+def test_support_cannot_remove_a_fleet_manager(client_for, support_user, fleet):
     membership = FleetMembership.objects.get(user=manager_of(fleet))
 
     response = client_for(support_user).post(
         admin_url("fleetmembership", "delete", membership.pk), {"post": "yes"}
     )
 
-    assert response.status_code == 302
-    assert not FleetMembership.objects.exists()
+    assert response.status_code == 403
+    assert FleetMembership.objects.exists()
 
 
 def test_support_cannot_delete_a_fleet_account(client_for, support_user, fleet):
