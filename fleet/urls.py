@@ -11,9 +11,7 @@ urlpatterns = [
     path("wagenpark/<id:fleet_id>/<str:plate>/bestuurder/", views.driver_edit, name="driver"),
     path("wagenpark/<id:fleet_id>/<str:plate>/overschrijven/", views.transfer, name="transfer"),
     path("garage/<id:garage_id>/fleets/", views.garage_fleets, name="garage_fleets"),
-    path(
-        "garage/<id:garage_id>/passports/<str:plate>/fleet/link/", views.garage_link, name="link"
-    ),
+    path("garage/<id:garage_id>/passports/<str:plate>/fleet/link/", views.garage_link, name="link"),
     path(
         "garage/<id:garage_id>/passports/<str:plate>/fleet/unlink/",
         views.garage_unlink,

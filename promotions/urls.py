@@ -7,9 +7,7 @@ app_name = "promotions"
 urlpatterns = [
     path("garage/<id:garage_id>/acties/", views.promotion_list, name="list"),
     path("garage/<id:garage_id>/acties/nieuw/", views.promotion_create, name="create"),
-    path(
-        "garage/<id:garage_id>/acties/<id:promotion_id>/", views.promotion_detail, name="detail"
-    ),
+    path("garage/<id:garage_id>/acties/<id:promotion_id>/", views.promotion_detail, name="detail"),
     path(
         "garage/<id:garage_id>/acties/<id:promotion_id>/wijzigen/",
         views.promotion_edit,
