@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -14,6 +15,7 @@ from autopaspoort import plates, roles
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import odometer_readings
 from core.errors import ApplicationError
+from core.validators import validate_past_date
 from fleet.services import fleet_link
 from garage.access import has_role, require_role
 
@@ -353,8 +355,10 @@ def history_entry_add(
         existing = HistoryEntry.objects.filter(passport=passport, external_id=external_id).first()
         if existing is not None:
             return (existing, False) if return_created else existing
-    if on > timezone.localdate():
-        raise ApplicationError(_("The date cannot be in the future."), field="date")
+    try:
+        validate_past_date(on)  # the one date rule for the dashboard and the API
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="date") from None
     logical = _check_odometer(
         passport=passport, on=on, km=odometer_km, correction_reason=odometer_correction_reason
     )
