@@ -81,12 +81,12 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
     def get_urls(self):
         urls = [
             path(
-                "<int:passport_id>/transfer/",
+                "<id:passport_id>/transfer/",
                 self.admin_site.admin_view(self.transfer_view),
                 name="autopaspoort_passport_transfer",
             ),
             path(
-                "<int:passport_id>/unlink-fleet/",
+                "<id:passport_id>/unlink-fleet/",
                 self.admin_site.admin_view(self.unlink_fleet_view),
                 name="autopaspoort_passport_unlink_fleet",
             ),

@@ -16,8 +16,8 @@ from django.core.validators import validate_email
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import StrictInt, field_validator
 from pydantic import ValidationError as PydanticValidationError
-from pydantic import field_validator
 
 from autopaspoort import plates, selectors
 from autopaspoort.models import HistoryEntry, Passport
@@ -85,8 +85,9 @@ class OwnerIn(Schema):
 class PassportIn(Schema):
     plate: str = Field(max_length=20, examples=["GJ-55-55"])
     owner: OwnerIn
-    odometer_km: int | None = Field(None, ge=0, le=2_000_000)
-    fleet_id: int | None = None
+    # Strict: JSON `true` or `"12"` is not a number of kilometres (or a fleet).
+    odometer_km: StrictInt | None = Field(None, ge=0, le=2_000_000)
+    fleet_id: StrictInt | None = None
 
 
 class VehicleOut(Schema):
@@ -120,11 +121,19 @@ class PassportPageOut(Schema):
 
 class HistoryIn(Schema):
     date: date
-    odometer_km: int = Field(ge=0, le=2_000_000)
+    odometer_km: StrictInt = Field(ge=0, le=2_000_000)
     kind: Literal["maintenance", "repair", "apk", "tyres", "other"]
     description: str = Field(min_length=1, max_length=5000)
     cost_eur: Decimal = Field(Decimal("0.00"), ge=0, le=100_000, max_digits=10, decimal_places=2)
     external_id: str = Field("", max_length=100)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def date_is_an_iso_string(cls, value):
+        # pydantic would take a number as a Unix timestamp: a date is "YYYY-MM-DD" only.
+        if not isinstance(value, str):
+            raise ValueError("Enter a date as YYYY-MM-DD.")
+        return value
 
 
 class HistoryOut(Schema):

@@ -244,6 +244,12 @@ class StatusCheckItemForm(forms.Form):
 
 
 class BaseStatusCheckItemFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        # Every row is validated, whatever INITIAL_FORMS says: Django would otherwise leave an
+        # unchanged "extra" row with empty cleaned_data, and a tampered post (INITIAL_FORMS=0)
+        # would reach the view with rows that have no component.
+        return {**super().get_form_kwargs(index), "empty_permitted": False}
+
     def clean(self):
         if any(self.errors):
             return

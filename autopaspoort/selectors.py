@@ -245,7 +245,7 @@ def passport_timeline(
         history_period &= Q(date__lte=timezone.localdate(until))
     checks = (
         StatusCheck.objects.filter(check_period, passport=passport)
-        .select_related("performed_by", "garage")
+        .select_related("performed_by", "garage", "corrects")
         .annotate(
             expected_costs=Coalesce(
                 Sum("items__estimated_cost", filter=Q(items__rating__in=EXPECTED_RATINGS)),
@@ -269,10 +269,11 @@ def passport_timeline(
     return events[:limit]
 
 
-def odometer_readings(*, passport: Passport, ignore_check=None) -> list[tuple[date, int]]:
+def odometer_readings(*, passport: Passport) -> list[tuple[date, int]]:
     """Every recorded reading of the car as (date, km): registration, checks, history.
 
-    A check that was corrected by a later check no longer counts: its reading was a mistake.
+    A check that was corrected by a later check no longer counts for readings after the
+    correction; the correction itself was judged against it (`_check_odometer`).
     """
     readings = []
     if passport.initial_odometer_km is not None:
@@ -281,9 +282,7 @@ def odometer_readings(*, passport: Passport, ignore_check=None) -> list[tuple[da
         (timezone.localdate(performed_at), km)
         for performed_at, km in StatusCheck.objects.filter(
             passport=passport, corrections__isnull=True
-        )
-        .exclude(pk=getattr(ignore_check, "pk", None))
-        .values_list("performed_at", "odometer_km")
+        ).values_list("performed_at", "odometer_km")
     ]
     readings += list(
         HistoryEntry.objects.filter(passport=passport).values_list("date", "odometer_km")

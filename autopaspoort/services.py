@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -14,6 +15,7 @@ from autopaspoort import plates, roles
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import odometer_readings
 from core.errors import ApplicationError
+from core.validators import validate_past_date
 from fleet.services import fleet_link
 from garage.access import has_role, require_role
 
@@ -199,15 +201,13 @@ def vehicle_fields(vehicle) -> dict:
     }
 
 
-def _check_odometer(
-    *, passport: Passport, on: date, km: int, correction_reason: str, ignore_check=None
-) -> bool:
+def _check_odometer(*, passport: Passport, on: date, km: int, correction_reason: str) -> bool:
     """Is `km` on day `on` consistent with the car's other readings (the RDW's "logisch")?
 
     Returns True if it is. A reading that is lower than an earlier one, or higher than a later
     one, is only accepted with a correction reason; it then returns False.
     """
-    readings = odometer_readings(passport=passport, ignore_check=ignore_check)
+    readings = odometer_readings(passport=passport)
     earlier_max = max((r_km for r_day, r_km in readings if r_day <= on), default=None)
     later_min = min((r_km for r_day, r_km in readings if r_day > on), default=None)
     consistent = (earlier_max is None or km >= earlier_max) and (
@@ -277,8 +277,10 @@ def status_check_record(
         passport=passport,
         on=today,
         km=odometer_km,
+        # A correction is judged like any other reading: the reading it corrects was recorded
+        # and stays in the series, so lowering it needs a reason and makes the series "not
+        # logical" (a rollback must never pass as a typo fix).
         correction_reason=odometer_correction_reason,
-        ignore_check=corrects,  # a correction replaces the mistyped reading, it isn't a rollback
     )
     # Planning repairs before delivery is the garage's decision (admin/sales), not the mechanic's.
     may_plan = passport.is_stock and has_role(
@@ -353,8 +355,10 @@ def history_entry_add(
         existing = HistoryEntry.objects.filter(passport=passport, external_id=external_id).first()
         if existing is not None:
             return (existing, False) if return_created else existing
-    if on > timezone.localdate():
-        raise ApplicationError(_("The date cannot be in the future."), field="date")
+    try:
+        validate_past_date(on)  # the one date rule for the dashboard and the API
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="date") from None
     logical = _check_odometer(
         passport=passport, on=on, km=odometer_km, correction_reason=odometer_correction_reason
     )

@@ -12,10 +12,10 @@ urlpatterns = [
     path("<str:plate>/details/", views.owner_details, name="details"),
     path("<str:plate>/details/edit/", views.owner_edit, name="owner_edit"),
     path("<str:plate>/checks/new/", views.check_create, name="check_create"),
-    path("<str:plate>/checks/<int:check_id>/", views.check_detail, name="check_detail"),
+    path("<str:plate>/checks/<id:check_id>/", views.check_detail, name="check_detail"),
     path("<str:plate>/history/new/", views.history_create, name="history_create"),
     path(
-        "<str:plate>/items/<int:item_id>/delivery/",
+        "<str:plate>/items/<id:item_id>/delivery/",
         views.item_delivery,
         name="item_delivery",
     ),

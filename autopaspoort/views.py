@@ -16,6 +16,7 @@ from autopaspoort.forms import (
     checklist_initial,
 )
 from core.errors import ApplicationError
+from core.ids import parse_id
 from fleet.forms import FleetLinkForm
 from fleet.selectors import fleet_link_history
 from fleet.services import fleets_for_linking
@@ -250,10 +251,9 @@ def check_create(request, garage, plate):
     passport = selectors.passport_get(garage=garage, plate=plate)
     corrects = None
     if request.GET.get("corrects"):
-        try:
-            corrects_id = int(request.GET["corrects"])
-        except ValueError:
-            raise Http404 from None
+        corrects_id = parse_id(request.GET["corrects"])
+        if corrects_id is None:
+            raise Http404
         corrects = selectors.check_get(passport=passport, check_id=corrects_id)
     form = StatusCheckForm(
         request.POST if request.method == "POST" else None,

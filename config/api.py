@@ -7,7 +7,7 @@ schema and docs, with its Swagger UI served from the package's own static files 
 import json
 import logging
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -107,6 +107,14 @@ def on_http_error(request, exc):
 @api.exception_handler(RequestDataTooBig)
 def on_body_too_large(request, exc):
     return _error(request, 413, "body_too_large", "The request body is too large.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    # The token's garage login lacks the role (e.g. it lost its admin membership).
+    return _error(
+        request, 403, "forbidden", "The garage's account may not do this. Ask its administrator."
+    )
 
 
 @api.exception_handler(Http404)

@@ -14,8 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),
     path("garage/", include("garage.urls")),
-    path("garage/<int:garage_id>/passports/", include("autopaspoort.urls")),
-    path("garage/<int:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),
+    path("garage/<id:garage_id>/passports/", include("autopaspoort.urls")),
+    path("garage/<id:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),
     # Before the portal: its /mijn/<plate>/ would otherwise catch /mijn/<word>/ pages.
     path("", include("reminders.urls")),
     path("", include("appointments.urls")),

@@ -1,8 +1,10 @@
 """Validators for Dutch address and company data, shared by garages, owners and fleets."""
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Four digits (no leading zero), two letters; PostNL never issues SA, SD or SS.
@@ -28,3 +30,16 @@ def validate_postcode(value: str) -> None:
 def validate_kvk_number(value: str) -> None:
     if not _KVK.match(value or ""):
         raise ValidationError(_("A KvK number has exactly 8 digits."), code="invalid_kvk_number")
+
+
+# Readings and work are dated by people and GMSs: nothing before the first cars on Dutch roads'
+# registrations, nothing in the future.
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def validate_past_date(value: date) -> None:
+    """A date something happened on: from 1900 up to today (Europe/Amsterdam)."""
+    if value < EARLIEST_DATE:
+        raise ValidationError(_("Enter a date from 1900 onwards."), code="date_too_early")
+    if value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="date_in_future")

@@ -6,6 +6,7 @@ from accounts.models import normalize_email
 from autopaspoort.plates import compact
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
 from core.errors import ApplicationError
+from core.ids import MAX_ID
 from core.validators import normalize_postcode, validate_kvk_number
 from garage.models import Membership
 
@@ -99,7 +100,9 @@ class DashboardFilterForm(forms.Form):
         choices=[("", _("All cars")), ("stock", _("Stock")), ("customer", _("Customers"))],
     )
     needs_work = forms.BooleanField(label=_("Needs work now"), required=False)
-    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
 
     def clean_q(self):
         query = self.cleaned_data["q"].strip()

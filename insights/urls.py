@@ -5,6 +5,6 @@ from insights import views
 app_name = "insights"
 
 urlpatterns = [
-    path("garage/<int:garage_id>/statistieken/", views.statistics, name="statistics"),
-    path("garage/<int:garage_id>/gebruik/", views.usage, name="usage"),
+    path("garage/<id:garage_id>/statistieken/", views.statistics, name="statistics"),
+    path("garage/<id:garage_id>/gebruik/", views.usage, name="usage"),
 ]

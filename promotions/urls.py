@@ -5,23 +5,21 @@ from promotions import views
 app_name = "promotions"
 
 urlpatterns = [
-    path("garage/<int:garage_id>/acties/", views.promotion_list, name="list"),
-    path("garage/<int:garage_id>/acties/nieuw/", views.promotion_create, name="create"),
+    path("garage/<id:garage_id>/acties/", views.promotion_list, name="list"),
+    path("garage/<id:garage_id>/acties/nieuw/", views.promotion_create, name="create"),
+    path("garage/<id:garage_id>/acties/<id:promotion_id>/", views.promotion_detail, name="detail"),
     path(
-        "garage/<int:garage_id>/acties/<int:promotion_id>/", views.promotion_detail, name="detail"
-    ),
-    path(
-        "garage/<int:garage_id>/acties/<int:promotion_id>/wijzigen/",
+        "garage/<id:garage_id>/acties/<id:promotion_id>/wijzigen/",
         views.promotion_edit,
         name="edit",
     ),
     path(
-        "garage/<int:garage_id>/acties/<int:promotion_id>/voorbeeld/",
+        "garage/<id:garage_id>/acties/<id:promotion_id>/voorbeeld/",
         views.promotion_preview,
         name="preview",
     ),
     path(
-        "garage/<int:garage_id>/acties/<int:promotion_id>/verzenden/",
+        "garage/<id:garage_id>/acties/<id:promotion_id>/verzenden/",
         views.promotion_send,
         name="send",
     ),

@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.ids import parse_id
 from garage.access import garage_member_required
 from promotions import selectors, services
 from promotions.forms import PromotionForm
@@ -12,8 +13,7 @@ from promotions.services import SEND_ROLES
 
 
 def _after(request) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.GET.get("after"))
 
 
 @garage_member_required(*SEND_ROLES)

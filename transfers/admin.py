@@ -51,7 +51,7 @@ class TransferAdmin(AuditedAdmin, admin.ModelAdmin):
     def get_urls(self):
         urls = [
             path(
-                "<int:transfer_id>/correct-email/",
+                "<id:transfer_id>/correct-email/",
                 self.admin_site.admin_view(self.correct_email_view),
                 name="transfers_transfer_correct_email",
             )

@@ -542,6 +542,13 @@ class Registration:
     error: str = ""
 
 
+def _require_register(*, garage, actor) -> None:
+    """One rule for one car and for a batch: registering needs the role that creating a
+    passport needs (PermissionDenied otherwise), even where the batch inserts without
+    `passport_create`."""
+    require_role(garage=garage, user=actor, roles=roles.CREATE_PASSPORT)
+
+
 def passport_register(
     *, garage, actor, plate: str, owner: OwnerContact, odometer_km=None, fleet=None, via
 ) -> Registration:
@@ -550,6 +557,7 @@ def passport_register(
     the same plate returns the existing passport: no duplicate, no second email."""
     from autopaspoort.services import passport_create
 
+    _require_register(garage=garage, actor=actor)
     try:
         canonical = plates.normalize(plate)
     except ValidationError as error:
@@ -597,6 +605,7 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
     """
     from autopaspoort.services import enqueue_enrichment_many
 
+    _require_register(garage=garage, actor=actor)
     results: list[Registration | None] = [None] * len(items)
     canonical: dict[int, str] = {}
     for index, item in enumerate(items):

@@ -6,6 +6,6 @@ app_name = "transfers"
 
 urlpatterns = [
     path("", views.transfer_start, name="start"),
-    path("<int:transfer_id>/resend/", views.transfer_resend, name="resend"),
-    path("<int:transfer_id>/correct/", views.transfer_correct, name="correct"),
+    path("<id:transfer_id>/resend/", views.transfer_resend, name="resend"),
+    path("<id:transfer_id>/correct/", views.transfer_correct, name="correct"),
 ]

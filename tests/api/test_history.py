@@ -282,3 +282,58 @@ def test_history_for_a_customer_car_the_garage_services_is_added(api, garage, ow
     )
 
     assert api.post("/passports/GJ-55-55/history", order()).status_code == 201
+
+
+# --- Strict types and sane dates (issue 14, item 18) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("odometer_km", True),
+        ("odometer_km", "12"),
+        ("odometer_km", 12.5),
+        ("date", "0001-01-01"),
+        ("date", "1899-12-31"),
+        ("date", 0),
+        ("date", "2999-01-01"),
+    ],
+)
+def test_a_history_entry_with_a_loose_type_or_an_impossible_date_is_400(api, car, field, value):
+    body = {
+        "date": "2024-03-01",
+        "odometer_km": 50_000,
+        "kind": "maintenance",
+        "description": "Grote beurt",
+        field: value,
+    }
+
+    response = api.post(f"/passports/{car.plate}/history", body)
+
+    error = assert_error(response, 400)
+    assert field in error["fields"], error
+    assert not car.history.exists()
+
+
+@pytest.mark.parametrize("value", [True, "12"])
+def test_a_passport_with_a_loose_odometer_type_is_400(api, garage, value):
+    response = api.post(
+        "/passports", {"plate": "GJ-55-55", "owner": {"email": garage.email}, "odometer_km": value}
+    )
+
+    error = assert_error(response, 400)
+    assert "odometer_km" in error["fields"], error
+
+
+def test_single_and_bulk_create_refuse_alike_when_the_login_lost_its_admin_membership(api, garage):
+    from garage.models import Membership
+
+    Membership.objects.filter(garage=garage, user=garage.account_user).delete()
+
+    single = api.post("/passports", {"plate": "GJ-55-55", "owner": {"email": garage.email}})
+    bulk = api.post(
+        "/passports/bulk", {"items": [{"plate": "GJ-55-56", "owner": {"email": garage.email}}]}
+    )
+
+    assert_error(single, 403, "forbidden")
+    assert_error(bulk, 403, "forbidden")

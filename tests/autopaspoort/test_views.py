@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from autopaspoort import rdw
 from autopaspoort.forms import checklist_initial
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from tests.accounts.factories import UserFactory
 from tests.autopaspoort.factories import (
     Component,
     PassportFactory,
@@ -19,7 +20,7 @@ from tests.autopaspoort.factories import (
     record_check,
 )
 from tests.helpers import queued_work
-from tests.transfers.factories import transfer
+from tests.transfers.factories import customer_passport, portal_car_url, transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -590,23 +591,62 @@ def test_a_correcting_check_is_new_and_the_original_stays(client_for, mechanic, 
     )
 
 
-def test_correcting_a_mistyped_odometer_reading_does_not_make_the_series_illogical(
+def test_correcting_a_mistyped_odometer_reading_needs_a_reason_like_any_lower_reading(
     client_for, mechanic, garage
 ):
-    """A check is corrected by a new check (it is never edited): the reading of the check it
-    corrects is the mistake, not an earlier reading the new one must exceed."""
+    """A check is corrected by a new check (it is never edited). The mistyped reading was
+    recorded, so the correction is judged against it like any other reading (issue 14, item 4):
+    lowering it needs a reason and the series says so. Later readings are judged against the
+    corrected series."""
     passport = PassportFactory(garage=garage, initial_odometer_km=50_000)
     typo = record_check(passport, actor=mechanic, odometer_km=500_500)  # 50.500 meant
+    url = passport_url("autopaspoort:check_create", passport) + f"?corrects={typo.pk}"
 
-    response = client_for(mechanic).post(
-        passport_url("autopaspoort:check_create", passport) + f"?corrects={typo.pk}",
-        check_data(50_500),
+    refused = client_for(mechanic).post(url, check_data(50_500))
+    accepted = client_for(mechanic).post(
+        url, check_data(50_500, odometer_correction_reason="Tikfout: 50.500 bedoeld")
     )
 
-    assert response.status_code == 302, response.context["form"].errors
+    assert list(refused.context["form"].errors) == ["odometer_km"]
+    assert accepted.status_code == 302
     passport.refresh_from_db()
     assert passport.odometer_km == 50_500
-    assert passport.odometer_logical is True
+    assert passport.odometer_logical is False
+    later = client_for(mechanic).post(
+        passport_url("autopaspoort:check_create", passport), check_data(51_000)
+    )
+    assert later.status_code == 302
+
+
+def test_a_correction_cannot_roll_the_odometer_back_unseen(client_for, mechanic, garage):
+    """A check at 120,000 km, then "correct with a new check" at 60,000 km: refused without a
+    reason; with one, saved, the series is "not logical", and the garage's and the owner's
+    timelines show it as a correction with its reason."""
+    owner = UserFactory(full_name="Eigenaar Teller")
+    passport = customer_passport(garage, owner)
+    real = record_check(passport, actor=mechanic, odometer_km=120_000)
+    url = passport_url("autopaspoort:check_create", passport) + f"?corrects={real.pk}"
+
+    refused = client_for(mechanic, **EN).post(url, check_data(60_000))
+
+    assert refused.status_code == 200
+    assert list(refused.context["form"].errors) == ["odometer_km"]
+    assert StatusCheck.objects.filter(passport=passport).count() == 1
+    passport.refresh_from_db()
+    assert (passport.odometer_km, passport.odometer_logical) == (120_000, True)
+
+    accepted = client_for(mechanic, **EN).post(
+        url, check_data(60_000, odometer_correction_reason="Teller vervangen")
+    )
+    assert accepted.status_code == 302
+    passport.refresh_from_db()
+    assert (passport.odometer_km, passport.odometer_logical) == (60_000, False)
+    for page in (
+        client_for(mechanic, **EN).get(passport.get_absolute_url()),
+        client_for(owner, **EN).get(portal_car_url(passport)),
+    ):
+        assertContains(page, "Correction of the check of")
+        assertContains(page, "Odometer correction: Teller vervangen")
 
 
 def test_correcting_a_check_of_another_car_is_a_404(client_for, mechanic, garage):
@@ -1370,3 +1410,19 @@ def test_a_stock_cars_pages_show_the_garages_current_login_email(client_for, gar
         response = client.get(passport_url(name, passport), **EN)
         assertContains(response, "werkplaats@example.nl")
         assertNotContains(response, "garage-a@example.nl")
+
+
+def test_a_tampered_check_formset_is_answered_without_a_server_error(client_for, mechanic, garage):
+    """INITIAL_FORMS=0 turns every row into an "extra" row; an unchanged one used to reach the
+    view without a component (KeyError, a 500). Every row is validated now (issue 14, item 14)."""
+    passport = PassportFactory(garage=garage)
+    data = check_data(passport.odometer_km or 1000, rows={Component.BRAKES_REAR: {"rating": "now"}})
+    data["items-INITIAL_FORMS"] = "0"
+    client = client_for(mechanic)
+    client.raise_request_exception = False
+
+    response = client.post(passport_url("autopaspoort:check_create", passport), data)
+
+    assert response.status_code == 302
+    check = StatusCheck.objects.get()
+    assert check.items.count() == 12  # every standard row, none lost or half-read
