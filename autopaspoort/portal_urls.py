@@ -11,4 +11,9 @@ urlpatterns = [
     path("activeren/<uidb64>/<token>/", transfer_views.activate, name="activate"),
     path("<str:plate>/", portal_views.car, name="car"),
     path("<str:plate>/accepteren/", portal_views.accept, name="accept"),
+    path(
+        "<str:plate>/wagenpark/<int:request_id>/",
+        portal_views.fleet_request_answer,
+        name="fleet_request_answer",
+    ),
 ]

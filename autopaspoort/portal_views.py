@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from autopaspoort import selectors
 from core.errors import ApplicationError
+from fleet import selectors as fleet_selectors
+from fleet.services import fleet_link_request_answer
 from transfers import selectors as transfer_selectors
 from transfers.services import transfer_accept
 
@@ -46,8 +48,39 @@ def car(request, plate):
             "costs": selectors.check_costs(items),
             "timeline": selectors.passport_timeline(passport=passport),
             "periods": transfer_selectors.ownership_periods(passport=passport, viewer=request.user),
+            "link_requests": fleet_selectors.fleet_link_requests_for_owner(
+                user=request.user, passport=passport
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def fleet_request_answer(request, plate, request_id):
+    """The owner lets the car join a fleet, or not. Only their own request for their own car."""
+    passport = transfer_selectors.owner_car_get(user=request.user, plate=plate)
+    link_request = fleet_selectors.fleet_link_request_get(user=request.user, request_id=request_id)
+    if link_request.passport_id != passport.pk or request.POST.get("answer") not in (
+        "accept",
+        "decline",
+    ):
+        raise Http404
+    accept = request.POST["answer"] == "accept"
+    try:
+        fleet_link_request_answer(link_request=link_request, user=request.user, accept=accept)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        message = (
+            _("%(plate)s has joined the fleet %(fleet)s.")
+            if accept
+            else _("You declined: %(plate)s does not join %(fleet)s.")
+        )
+        messages.success(
+            request, message % {"plate": passport.plate, "fleet": link_request.fleet.name}
+        )
+    return redirect("portal:car", plate=passport.plate)
 
 
 @login_required

@@ -18,8 +18,8 @@ from autopaspoort.forms import (
 from core.errors import ApplicationError
 from core.ids import parse_id
 from fleet.forms import FleetLinkForm
-from fleet.selectors import fleet_link_history
-from fleet.services import fleets_for_linking
+from fleet.selectors import fleet_link_history, fleet_link_request_pending
+from fleet.services import fleets_for_linking, needs_owner_consent
 from garage.access import garage_member_required
 from transfers import services as transfer_services
 from transfers.forms import OwnerContactEditForm
@@ -174,6 +174,7 @@ def profile(request, garage, plate):
         "costs": selectors.check_costs(items),
         "timeline": selectors.passport_timeline(passport=passport),
         "transfer": transfer_latest(passport=passport),
+        "transfer_refusal": transfer_services.transfer_refusal(passport=passport),
         **roles.capabilities(request.membership),
     }
     return render(request, "autopaspoort/profile.html", context)
@@ -189,7 +190,10 @@ def close_profile(request, garage, plate):
     template = (
         "autopaspoort/_close_dialog.html" if request.htmx else "autopaspoort/close_prompt.html"
     )
-    return render(request, template, {"garage": garage, "passport": passport})
+    refusal = transfer_services.transfer_refusal(passport=passport)
+    return render(
+        request, template, {"garage": garage, "passport": passport, "transfer_refusal": refusal}
+    )
 
 
 @garage_member_required()
@@ -204,6 +208,9 @@ def owner_details(request, garage, plate):
             "garage": garage,
             "passport": passport,
             "fleet_links": fleet_link_history(passport=passport),
+            "transfer_refusal": transfer_services.transfer_refusal(passport=passport),
+            "link_request": fleet_link_request_pending(passport=passport),
+            "link_needs_consent": needs_owner_consent(passport=passport),
             "link_form": (
                 FleetLinkForm(fleets=fleets_for_linking(garage=garage))
                 if capabilities["can_transfer"] and not passport.fleet_id

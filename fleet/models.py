@@ -120,6 +120,11 @@ class FleetLink(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The driver the fleet had set when the period ended: the driver belongs to the fleet's
+    # period, so the car's next fleet starts without one and this fleet keeps its own record.
+    driver_name = models.CharField(_("driver name"), max_length=150, blank=True)
+    driver_email = models.EmailField(_("driver email"), blank=True)
+    driver_phone = models.CharField(_("driver phone"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("fleet link")
@@ -136,3 +141,57 @@ class FleetLink(models.Model):
 
     def __str__(self):
         return f"{self.passport} in {self.fleet}"
+
+
+class FleetLinkRequest(models.Model):
+    """A garage asks a private owner to let their car join a fleet: a person's car never enters
+    a fleet without that person's consent. The owner accepts or declines in the portal."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the owner")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    passport = models.ForeignKey(
+        "autopaspoort.Passport",
+        verbose_name=_("passport"),
+        on_delete=models.CASCADE,
+        related_name="fleet_link_requests",
+    )
+    fleet = models.ForeignKey(
+        FleetAccount, verbose_name=_("fleet"), on_delete=models.CASCADE, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fleet link request")
+        verbose_name_plural = _("fleet link requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passport"],
+                condition=Q(state="pending"),
+                name="fleet_link_request_one_pending_per_passport",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.passport} → {self.fleet}"

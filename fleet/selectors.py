@@ -11,7 +11,7 @@ from django.utils import timezone
 from autopaspoort import plates
 from autopaspoort.models import Passport, StatusCheckItem
 from autopaspoort.selectors import EXPECTED_RATINGS, PAGE_SIZE, PassportPage, with_costs
-from fleet.models import FleetAccount, FleetLink, FleetMembership
+from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 
 APK_DUE_DAYS = 60
 
@@ -118,3 +118,33 @@ def fleet_link_history(*, passport: Passport) -> QuerySet[FleetLink]:
         .select_related("fleet", "linked_by", "unlinked_by")
         .order_by("-linked_at", "-id")
     )
+
+
+def fleet_link_request_pending(*, passport: Passport) -> FleetLinkRequest | None:
+    """The garage's open question to the car's owner, if any (shown on the details page)."""
+    return (
+        FleetLinkRequest.objects.filter(passport=passport, state=FleetLinkRequest.State.PENDING)
+        .select_related("fleet")
+        .first()
+    )
+
+
+def fleet_link_requests_for_owner(*, user, passport: Passport) -> list[FleetLinkRequest]:
+    """What garages asked this owner about this car and is still open."""
+    return list(
+        FleetLinkRequest.objects.filter(
+            owner=user, passport=passport, state=FleetLinkRequest.State.PENDING
+        ).select_related("fleet", "passport__garage")
+    )
+
+
+def fleet_link_request_get(*, user, request_id: int) -> FleetLinkRequest:
+    """One of the person's own requests; anyone else's is a 404."""
+    link_request = (
+        FleetLinkRequest.objects.filter(owner=user, pk=request_id)
+        .select_related("passport")
+        .first()
+    )
+    if link_request is None:
+        raise Http404
+    return link_request

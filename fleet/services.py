@@ -11,7 +11,7 @@ from accounts.services import user_create_invited
 from autopaspoort import roles
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
-from fleet.models import FleetAccount, FleetLink, FleetMembership
+from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 from garage.access import has_role, require_role
 from garage.models import Membership
 from notifications.models import Notification
@@ -102,6 +102,9 @@ def fleets_for_linking(*, garage):
     return FleetAccount.objects.filter(garages=garage).order_by("kind", "name")
 
 
+DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
+
+
 def _lock(passport) -> Passport:
     return (
         Passport.objects.select_for_update(of=("self",))
@@ -111,19 +114,40 @@ def _lock(passport) -> Passport:
 
 
 def close_link(*, passport: Passport, actor, now=None) -> None:
-    """End the car's current fleet period (the caller holds the passport lock)."""
+    """End the car's current fleet period (the caller holds the passport lock). The driver
+    stays with the period it was set in, not with the car."""
     now = now or timezone.now()
     FleetLink.objects.filter(passport=passport, unlinked_at__isnull=True).update(
-        unlinked_at=now, unlinked_by=actor
+        unlinked_at=now,
+        unlinked_by=actor,
+        **{field: getattr(passport, field) for field in DRIVER_FIELDS},
     )
     passport.fleet = None
-    passport.save(update_fields=["fleet", "updated_at"])
+    for field in DRIVER_FIELDS:
+        setattr(passport, field, "")
+    passport.save(update_fields=["fleet", *DRIVER_FIELDS, "updated_at"])
 
 
-@transaction.atomic
-def fleet_link(*, passport: Passport, fleet: FleetAccount, actor) -> FleetLink:
-    """Link a car to a fleet; the garage may only use fleets it services or its stock fleet."""
-    passport = _lock(passport)
+def owner_consents_by_being(*, passport: Passport, fleet: FleetAccount) -> bool:
+    """May the car join `fleet` without asking anyone? Only when the garage owns it (stock) or
+    the fleet's business does (its owner is the fleet's own address or one of its managers).
+    A private person's car needs that person's consent (`fleet_link_request`)."""
+    if passport.is_stock:
+        return True
+    owner = passport.owner
+    return owner is not None and (
+        owner.email == normalize_email(fleet.email) or is_fleet_manager(fleet=fleet, user=owner)
+    )
+
+
+def needs_owner_consent(*, passport: Passport) -> bool:
+    """Is the car a person's, so that any fleet but their own business's must ask them? (The
+    details page offers "ask the owner" instead of "link" then.)"""
+    return not passport.is_stock
+
+
+def _check_linkable(*, passport: Passport, fleet: FleetAccount, actor) -> None:
+    """What a garage's link or link request must meet (the caller holds the passport lock)."""
     require_role(garage=passport.garage, user=actor, roles=roles.TRANSFER)
     if not fleet.garages.filter(pk=passport.garage_id).exists():
         raise ApplicationError(
@@ -148,10 +172,86 @@ def fleet_link(*, passport: Passport, fleet: FleetAccount, actor) -> FleetLink:
             % {"plate": passport.plate},
             field="fleet",
         )
+
+
+def _open_link(*, passport: Passport, fleet: FleetAccount, actor) -> FleetLink:
     link = FleetLink.objects.create(passport=passport, fleet=fleet, linked_by=actor)
     passport.fleet = fleet
     passport.save(update_fields=["fleet", "updated_at"])
     return link
+
+
+@transaction.atomic
+def fleet_link(*, passport: Passport, fleet: FleetAccount, actor) -> FleetLink:
+    """Link a car to a fleet; the garage may only use fleets it services or its stock fleet,
+    and only cars it or the fleet's business owns: every entry point (profile, creation, API,
+    admin) comes here."""
+    passport = _lock(passport)
+    _check_linkable(passport=passport, fleet=fleet, actor=actor)
+    if not owner_consents_by_being(passport=passport, fleet=fleet):
+        raise ApplicationError(
+            _(
+                "%(plate)s belongs to a private owner: it joins %(fleet)s only if the owner "
+                "agrees. Ask the owner instead."
+            )
+            % {"plate": passport.plate, "fleet": fleet.name},
+            field="fleet",
+        )
+    return _open_link(passport=passport, fleet=fleet, actor=actor)
+
+
+@transaction.atomic
+def fleet_link_request(*, passport: Passport, fleet: FleetAccount, actor) -> FleetLinkRequest:
+    """Ask a private owner to let the car join the fleet: a pending request and an email; the
+    car joins only when the owner accepts in the portal."""
+    passport = _lock(passport)
+    _check_linkable(passport=passport, fleet=fleet, actor=actor)
+    if owner_consents_by_being(passport=passport, fleet=fleet):
+        raise ApplicationError(_("No consent is needed: link the car directly."), field="fleet")
+    if FleetLinkRequest.objects.filter(
+        passport=passport, state=FleetLinkRequest.State.PENDING
+    ).exists():
+        raise ApplicationError(
+            _("The owner of %(plate)s has not answered the previous request yet.")
+            % {"plate": passport.plate},
+            field="fleet",
+        )
+    link_request = FleetLinkRequest.objects.create(
+        passport=passport, fleet=fleet, owner=passport.owner, requested_by=actor
+    )
+    notification_queue(
+        kind=Notification.Kind.FLEET_LINK_REQUEST,
+        recipient=passport.owner.email,
+        user=passport.owner,
+        context={
+            "plate": passport.plate,
+            "fleet_name": fleet.name,
+            "garage_name": passport.garage.name,
+        },
+    )
+    return link_request
+
+
+@transaction.atomic
+def fleet_link_request_answer(*, link_request: FleetLinkRequest, user, accept: bool):
+    """The owner's answer. Only the person who owned the car when asked, and still owns it,
+    may answer; accepting links the car as the garage asked."""
+    passport = _lock(link_request.passport)
+    link_request = FleetLinkRequest.objects.select_for_update().get(pk=link_request.pk)
+    if link_request.owner_id != user.pk or passport.owner_id != user.pk:
+        raise PermissionDenied
+    if link_request.state != FleetLinkRequest.State.PENDING:
+        raise ApplicationError(_("This request has already been answered."))
+    if accept and passport.fleet_id:
+        raise ApplicationError(_("%(plate)s is already in a fleet.") % {"plate": passport.plate})
+    link_request.state = (
+        FleetLinkRequest.State.ACCEPTED if accept else FleetLinkRequest.State.DECLINED
+    )
+    link_request.answered_at = timezone.now()
+    link_request.save(update_fields=["state", "answered_at"])
+    if accept:
+        _open_link(passport=passport, fleet=link_request.fleet, actor=user)
+    return link_request
 
 
 @transaction.atomic

@@ -221,18 +221,23 @@ def garage_link(request, garage, plate):
     if not form.is_valid():
         messages.error(request, _("Choose a fleet."))
     else:
+        fleet = form.cleaned_data["fleet"]
+        # A private owner's car is never linked by the garage: the owner is asked instead.
+        ask = not services.owner_consents_by_being(passport=passport, fleet=fleet)
         try:
-            services.fleet_link(
-                passport=passport, fleet=form.cleaned_data["fleet"], actor=request.user
-            )
+            if ask:
+                services.fleet_link_request(passport=passport, fleet=fleet, actor=request.user)
+            else:
+                services.fleet_link(passport=passport, fleet=fleet, actor=request.user)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(
-                request,
-                _("%(plate)s is now in the fleet %(fleet)s.")
-                % {"plate": passport.plate, "fleet": form.cleaned_data["fleet"].name},
+            message = (
+                _("The owner of %(plate)s is asked by email to let it join %(fleet)s.")
+                if ask
+                else _("%(plate)s is now in the fleet %(fleet)s.")
             )
+            messages.success(request, message % {"plate": passport.plate, "fleet": fleet.name})
     return redirect("autopaspoort:details", garage_id=garage.pk, plate=passport.plate)
 
 

@@ -25,6 +25,10 @@ class Notification(TimeStampedModel):
         APPOINTMENT_REQUESTED = "appointment_requested", _("Appointment requested (garage)")
         APPOINTMENT_ANSWERED = "appointment_answered", _("Appointment answered (owner)")
         PROMOTION = "promotion", _("Promotion from the garage")
+        FLEET_LINK_REQUEST = (
+            "fleet_link_request",
+            _("Owner: a garage asks to add the car to a fleet"),
+        )
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -17,14 +17,13 @@ from autopaspoort.services import dashboard_summary_changed
 from core.errors import ApplicationError
 from core.validators import normalize_postcode
 from fleet.models import FleetMembership
-from fleet.services import close_link, is_fleet_manager
+from fleet.services import DRIVER_FIELDS, close_link, is_fleet_manager
 from garage.access import require_role
 from garage.models import Garage
 from notifications.models import Notification
 from notifications.services import notification_cancel, notification_queue
 from transfers.models import EmailCorrection, OwnerContactChange, Transfer
 
-DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
 # An owner's contact details besides the email (which only a transfer or a correction sets).
 CONTACT_FIELDS = ("name", "street", "house_number", "postcode", "city", "phone")
 
@@ -97,6 +96,18 @@ def _notify_new_owner(*, transfer: Transfer, passport: Passport) -> Notification
     return notification
 
 
+def transfer_refusal(*, passport: Passport, via: str = Transfer.Via.GARAGE) -> str | None:
+    """Why this route may not transfer the car, or None. A car in a fleet belongs to the fleet:
+    only the fleet (or support) moves it. The close dialog, the profile's buttons and the
+    transfer form ask this before anyone types a thing; `transfer_confirm` enforces it."""
+    if passport.fleet_id and via not in (Transfer.Via.FLEET, Transfer.Via.SUPPORT):
+        return _(
+            "%(plate)s is linked to the fleet account %(fleet)s. Unlink it first, or "
+            "transfer it from the fleet account."
+        ) % {"plate": passport.plate, "fleet": passport.fleet.name}
+    return None
+
+
 @transaction.atomic
 def transfer_confirm(
     *,
@@ -139,14 +150,9 @@ def transfer_confirm(
         passport.fleet_id and is_fleet_manager(fleet=passport.fleet, user=actor)
     ):
         raise PermissionDenied
-    if passport.fleet_id and via not in (Transfer.Via.FLEET, Transfer.Via.SUPPORT):
-        raise ApplicationError(
-            _(
-                "%(plate)s is linked to the fleet account %(fleet)s. Unlink it first, or "
-                "transfer it from the fleet account."
-            )
-            % {"plate": passport.plate, "fleet": passport.fleet.name}
-        )
+    refusal = transfer_refusal(passport=passport, via=via)
+    if refusal:
+        raise ApplicationError(refusal)
     if passport.owner is not None and passport.owner.email == email:
         if _same_request(last, email=email, contact=contact, actor=actor):
             return TransferOutcome(transfer=last, already_done=True)
@@ -231,8 +237,9 @@ def transfer_confirm(
     dashboard_summary_changed(passport.garage_id)
     if not to_stock:
         _notify_new_owner(transfer=transfer, passport=passport)
-    if previous_owner is not None and not previous_was_garage and via != Transfer.Via.FLEET:
-        # A receipt for the person who sold it: plate and date, nothing about the buyer.
+    if previous_owner is not None and not previous_was_garage:
+        # A receipt for the person who loses the car, whatever the route (garage, fleet, API,
+        # support): plate and date, nothing about the buyer.
         notification_queue(
             kind=Notification.Kind.TRANSFER_RECEIPT,
             recipient=previous_owner.email,

@@ -53,6 +53,11 @@ def transfer_form_flow(request, *, passport, via, back_url, done_url, initial):
     transfers. Both steps post to the same URL; nothing changes before the confirmation.
     Used by the garage and by the fleet."""
     context = {"passport": passport, "back_url": back_url}
+    refusal = services.transfer_refusal(passport=passport, via=via)
+    if refusal:  # said before anyone types a buyer's details, not at the green check
+        return render(
+            request, "transfers/transfer_details.html", {**context, "refusal": refusal}, status=409
+        )
     if request.method == "GET":
         form = OwnerContactForm(initial={**initial, "expected_version": passport.owner_version})
         return render(request, "transfers/transfer_details.html", {**context, "form": form})

@@ -16,7 +16,13 @@ from factory.django import DjangoModelFactory
 
 from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
 from fleet.models import FleetAccount, FleetLink, FleetMembership
-from fleet.services import fleet_link, fleet_unlink
+from fleet.services import (
+    fleet_link,
+    fleet_link_request,
+    fleet_link_request_answer,
+    fleet_unlink,
+    owner_consents_by_being,
+)
 from tests.accounts.factories import UserFactory
 from tests.autopaspoort.factories import PassportFactory, plate_for
 
@@ -59,8 +65,15 @@ def manager_of(fleet, **user_fields):
 
 
 def link(passport, fleet, *, actor=None) -> FleetLink:
-    """Link a car the way the garage does (as the garage's admin by default)."""
-    result = fleet_link(passport=passport, fleet=fleet, actor=actor or passport.garage.account_user)
+    """Link a car the way the app does (as the garage's admin by default): directly for a stock
+    car or the fleet's own, else the private owner is asked and accepts in the portal."""
+    actor = actor or passport.garage.account_user
+    if owner_consents_by_being(passport=passport, fleet=fleet):
+        result = fleet_link(passport=passport, fleet=fleet, actor=actor)
+    else:
+        asked = fleet_link_request(passport=passport, fleet=fleet, actor=actor)
+        fleet_link_request_answer(link_request=asked, user=passport.owner, accept=True)
+        result = FleetLink.objects.get(passport=passport, unlinked_at__isnull=True)
     passport.refresh_from_db()
     return result
 

@@ -237,8 +237,9 @@ def test_details_page_query_count_does_not_grow_with_the_periods(
     stock_fleet_for(garage=garage)
     client = client_for(garage_admin)
 
-    # session, user, membership, passport, periods, stock fleet, link choices, navigation
-    with django_assert_num_queries(8):
+    # session, user, membership, passport, periods, pending link request, stock fleet, link
+    # choices, navigation
+    with django_assert_num_queries(9):
         response = client.get(garage_passport_url("autopaspoort:details", passport), **EN)
 
     assert len(response.context["fleet_links"]) == periods
@@ -852,25 +853,30 @@ def test_the_fleet_manager_transfers_a_car_in_two_steps_and_it_leaves_the_fleet(
 def test_the_garage_is_refused_a_fleet_cars_transfer_with_the_fleets_name(
     client_for, garage, sales, fleet
 ):
+    """Said before anyone types the buyer's details (issue 14, item 21), and a confirmation
+    posted anyway changes nothing."""
     car = fleet_car(fleet, garage=garage)
     before = (car.owner_id, car.owner_email, car.owner_version, car.state)
     url = reverse("transfers:start", kwargs={"garage_id": garage.pk, "plate": car.plate})
     client = client_for(sales)
-    details = client.get(url, **EN)
-    confirm = client.post(
-        url,
-        submit(details, button=("step", "details"), changes={**TYPED, "email": "piet@example.nl"}),
-        **EN,
-    )
-
-    response = client.post(url, submit(confirm, button=("step", "confirm")), **EN)
-
-    assertTemplateUsed(response, "transfers/transfer_details.html")
-    assertContains(
-        response,
+    refusal = (
         f"{car.plate} is linked to the fleet account Leasebedrijf Noord BV. Unlink it first, "
-        "or transfer it from the fleet account.",
+        "or transfer it from the fleet account."
     )
+
+    details = client.get(url, **EN)
+    response = client.post(
+        url,
+        {**TYPED, "email": "piet@example.nl", "expected_version": car.owner_version,
+         "step": "confirm"},
+        **EN,
+    )  # fmt: skip
+
+    assert details.status_code == 409
+    assertContains(details, refusal, status_code=409)
+    assertNotContains(details, 'name="step"', status_code=409)
+    assertTemplateUsed(response, "transfers/transfer_details.html")
+    assertContains(response, refusal, status_code=409)
     car.refresh_from_db()
     assert (car.owner_id, car.owner_email, car.owner_version, car.state) == before
     assert car.fleet == fleet

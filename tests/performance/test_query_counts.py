@@ -525,6 +525,10 @@ PAGES = {
     "portal:home": _owner("portal:home", shows=lambda w: plate_for(3_000_000 + LAST)),
     "portal:car": _owner("portal:car", **CAR),
     "portal:accept": _owner("portal:accept", status=POST_ONLY, **CAR),
+    # POST only: the 405 comes before the request is looked up, so any id does.
+    "portal:fleet_request_answer": _owner(
+        "portal:fleet_request_answer", status=POST_ONLY, request_id=lambda w: 1, **CAR
+    ),
     "reminders:settings": _owner("reminders:settings"),
     "reminders:unsubscribe": _public(
         "reminders:unsubscribe",
@@ -636,7 +640,7 @@ EXPECTED = {
     "autopaspoort:vehicle_lookup": 3,
     "autopaspoort:profile": 9,
     "autopaspoort:close": 5,
-    "autopaspoort:details": 9,
+    "autopaspoort:details": 10,
     "autopaspoort:owner_edit": 6,
     "autopaspoort:check_create": 6,
     "autopaspoort:check_detail": 8,
@@ -648,8 +652,9 @@ EXPECTED = {
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
     "portal:home": 4,
-    "portal:car": 8,
+    "portal:car": 9,
     "portal:accept": 2,
+    "portal:fleet_request_answer": 2,
     "reminders:settings": 3,
     "reminders:unsubscribe": 2,
     "appointments:lights": 5,

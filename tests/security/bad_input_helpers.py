@@ -32,7 +32,7 @@ from accounts.tokens import activation_token_generator
 from appointments import catalogue
 from autopaspoort import plates
 from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
-from fleet.services import stock_fleet_for
+from fleet.services import fleet_link_request, stock_fleet_for
 from garage.models import Membership
 from garage.services import api_token_create
 from reminders.models import Topic
@@ -90,6 +90,7 @@ def build_world(garage) -> SimpleNamespace:
     w.manager = manager_of(w.fleet)
     w.fleet_car = fleet_car(w.fleet, garage=garage)
     w.promotion = PromotionFactory(garage=garage, created_by=admin)
+    w.link_request = fleet_link_request(passport=w.owner_car, fleet=w.fleet, actor=admin)
     # Made on first use by the pages that offer fleets: made here, so that a page view is not
     # taken for a write.
     stock_fleet_for(garage=garage)
@@ -199,6 +200,9 @@ ROUTES: dict[str, Route] = {
     ),
     "portal:car": Route("owner", lambda w: {"plate": w.owner_car.plate}),
     "portal:accept": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "portal:fleet_request_answer": Route(
+        "owner", lambda w: {"plate": w.owner_car.plate, "request_id": w.link_request.pk}
+    ),
     "fleet:dashboard": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
     "fleet:export": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
     "fleet:car": Route("manager", lambda w: {"fleet_id": w.fleet.pk, "plate": w.fleet_car.plate}),
@@ -727,6 +731,9 @@ FORMS: dict[str, Form] = {
         }
     ),
     "portal:accept": NO_FIELDS,
+    "portal:fleet_request_answer": Form(
+        {"answer": (choice("accept", "decline", "maybe"), "decline")}, kind="action"
+    ),
     "fleet:driver": Form(
         {
             "name": ("text", "Bestuurder"),

@@ -15,7 +15,8 @@ from django.db import connection
 from accounts.models import User
 from appointments.models import Appointment, GarageLightAdvice
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
-from fleet.models import FleetAccount
+from fleet.models import FleetAccount, FleetLinkRequest
+from fleet.services import fleet_link_request
 from garage.models import ApiToken, Garage, Membership
 from garage.services import api_token_create
 from promotions.models import Promotion
@@ -70,6 +71,7 @@ class IsoWorld:
     fleet: FleetAccount  # a fleet of garage A's
     fleet_manager: User
     fleet_car: Passport
+    link_request: FleetLinkRequest  # garage A asks owner X to let the car join its fleet
     owner_x: User
     owner_y: User
     other_garage: Garage
@@ -137,6 +139,7 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
         fleet=fleet,
         fleet_manager=fleet_manager,
         fleet_car=in_fleet,
+        link_request=fleet_link_request(passport=car, fleet=fleet, actor=admin),
         owner_x=owner,
         owner_y=other_owner,
         other_garage=other_garage,

@@ -75,6 +75,7 @@ KWARGS = {
     "promotion_id": Kwarg(lambda w, names: w.promotion.pk),
     "token_id": Kwarg(lambda w, names: w.api_token.pk),
     "membership_id": Kwarg(lambda w, names: w.mechanic_membership.pk),
+    "request_id": Kwarg(lambda w, names: w.link_request.pk),
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
 }

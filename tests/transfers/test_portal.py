@@ -390,8 +390,9 @@ def test_my_cars_query_count_does_not_depend_on_the_number_of_cars(
 
 
 # session, user, the car with its garage and latest check, that check's items, the timeline's
-# checks and history entries, the owners' periods, the navigation's memberships.
-CAR_QUERIES = 8
+# checks and history entries, the owners' periods, open fleet link requests, the navigation's
+# memberships.
+CAR_QUERIES = 9
 
 
 @pytest.mark.parametrize("entries", [1, 5])

@@ -237,13 +237,15 @@ def test_transfer_of_fleet_car_is_refused_with_a_message_naming_the_fleet(
     passport.save(update_fields=["fleet"])
     before = passport_state(passport)
 
-    response = transfer_in_browser(client_for(garage_admin), passport, "piet@example.nl")
+    response = client_for(garage_admin).get(transfer_url(passport), **EN)
 
+    # Said on opening the form, before anything is typed (issue 14, item 21).
     assert template_of(response) == "transfers/transfer_details.html"
     assertContains(
         response,
         f"{passport.plate} is linked to the fleet account Leasebedrijf Noord BV. Unlink it "
         "first, or transfer it from the fleet account.",
+        status_code=409,
     )
     assert passport_state(passport) == before
     assert not Transfer.objects.exists()
