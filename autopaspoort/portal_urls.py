@@ -12,7 +12,7 @@ urlpatterns = [
     path("<str:plate>/", portal_views.car, name="car"),
     path("<str:plate>/accepteren/", portal_views.accept, name="accept"),
     path(
-        "<str:plate>/wagenpark/<int:request_id>/",
+        "<str:plate>/wagenpark/<id:request_id>/",
         portal_views.fleet_request_answer,
         name="fleet_request_answer",
     ),

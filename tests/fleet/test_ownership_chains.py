@@ -124,16 +124,9 @@ def test_whoever_loses_a_car_gets_a_receipt_whatever_the_route(
         actor = support_user
     fields = {"reason": "Verkocht, bevestigd per telefoon"} if route == "support" else {}
 
-    try:
-        transfer_confirm(
-            passport=private_car,
-            contact=contact("koper@example.nl"),
-            actor=actor,
-            via=route,
-            **fields,
-        )
-    except TypeError:  # a branch without support transfers (reason) yet
-        pytest.skip("support transfers arrive with the admin actions")
+    transfer_confirm(
+        passport=private_car, contact=contact("koper@example.nl"), actor=actor, via=route, **fields
+    )
 
     receipts = Notification.objects.filter(kind=Kind.TRANSFER_RECEIPT, recipient=seller.email)
     assert receipts.count() == 1

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transfers', '0002_support_permissions'),
+        ('transfers', '0003_owner_contact_change'),
     ]
 
     operations = [

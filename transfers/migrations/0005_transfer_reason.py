@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transfers', '0003_support_permission'),
+        ('transfers', '0004_support_permission'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_alter_notification_kind'),
+        ('notifications', '0005_notification_retry_failed'),
     ]
 
     operations = [

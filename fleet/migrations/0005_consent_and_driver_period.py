@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('autopaspoort', '0006_stock_owner_email_derived'),
-        ('fleet', '0003_support_permissions'),
+        ('fleet', '0004_support_permission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
