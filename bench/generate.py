@@ -76,8 +76,9 @@ COLUMNS = {
     "description cost created_at created_by_id garage_id passport_id external_id",
     "transfers_transfer": "id created_at updated_at previous_owner_was_garage new_owner_is_new "
     "name email street house_number postcode city phone via state completed_at created_by_id "
-    "garage_id new_owner_id passport_id previous_owner_id",
-    "fleet_fleetlink": "id linked_at fleet_id linked_by_id passport_id",
+    "garage_id new_owner_id passport_id previous_owner_id reason",
+    "fleet_fleetlink": "id linked_at fleet_id linked_by_id passport_id driver_name driver_email "
+    "driver_phone",
 }
 
 
@@ -504,7 +505,7 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
                 row += (True, c < owners, full_name, email, street, number, postcode, city, phone)
                 row += (via, "awaiting_activation" if awaiting else "completed")
                 row += (done and clock.ts(done), None if via == "api" else sales, g, owner, pid, g)
-                write("transfers_transfer", row)
+                write("transfers_transfer", (*row, ""))  # a reason only for support's transfers
                 activated = done and clock.ts(done)
                 owner_version, updated = 1, max(updated, done or at)
                 details = (full_name, email, street, number, postcode, city, phone)
@@ -521,7 +522,17 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
                 if not awaiting and not is_showcase and g in fleets_of and rng.random() < p_link:
                     fleet = rng.choice(fleets_of[g])
                     linked = min(done + rng.randrange(DAY, 90 * DAY), clock.now)
-                    row = (next_id("fleet_fleetlink"), clock.ts(linked), fleet, sales, pid)
+                    # An open period: its driver lives on the car until the period closes.
+                    row = (
+                        next_id("fleet_fleetlink"),
+                        clock.ts(linked),
+                        fleet,
+                        sales,
+                        pid,
+                        "",
+                        "",
+                        "",
+                    )
                     write("fleet_fleetlink", row)
                     updated = max(updated, linked)
             else:

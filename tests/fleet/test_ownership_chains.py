@@ -6,6 +6,7 @@ refused up front."""
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from core.errors import ApplicationError
@@ -45,7 +46,7 @@ def link_url(passport):
 
 
 def test_the_garage_cannot_link_a_private_owners_car_to_a_fleet(private_car, fleet, sales):
-    with pytest.raises(ApplicationError, match="only if the owner agrees"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="owner agrees"):
         services.fleet_link(passport=private_car, fleet=fleet, actor=sales)
 
     private_car.refresh_from_db()

@@ -34,8 +34,9 @@ from tests.autopaspoort.factories import (
 from tests.fleet.factories import FleetFactory, FleetManagerFactory
 from tests.notifications.factories import NotificationFactory
 from tests.promotions.factories import PromotionFactory
-from tests.transfers.factories import transfer
+from tests.transfers.factories import customer_passport, transfer
 from transfers.models import EmailCorrection
+from transfers.services import owner_contact_update
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,13 @@ def one_of_each(garage, mechanic, owner, other_owner):
     sold = transfer(PassportFactory(garage=garage), "koper@example.nl")
     EmailCorrection.objects.create(
         transfer=sold, old_email="koper@example.nl", new_email="koper2@example.nl"
+    )
+    bought = customer_passport(garage, other_owner)
+    owner_contact_update(
+        passport=bought,
+        actor=garage.account_user,
+        expected_version=bought.owner_version,
+        name="Nieuwe Naam",
     )
     api_token_create(garage=garage, actor=garage.account_user, name="GMS")
     NotificationFactory()
