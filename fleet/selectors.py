@@ -123,7 +123,9 @@ def fleet_link_history(*, passport: Passport) -> QuerySet[FleetLink]:
 def fleet_link_request_pending(*, passport: Passport) -> FleetLinkRequest | None:
     """The garage's open question to the car's owner, if any (shown on the details page)."""
     return (
-        FleetLinkRequest.objects.filter(passport=passport, state=FleetLinkRequest.State.PENDING)
+        FleetLinkRequest.objects.filter(
+            passport=passport, owner_id=passport.owner_id, state=FleetLinkRequest.State.PENDING
+        )
         .select_related("fleet")
         .first()
     )

@@ -208,6 +208,12 @@ def fleet_link_request(*, passport: Passport, fleet: FleetAccount, actor) -> Fle
     _check_linkable(passport=passport, fleet=fleet, actor=actor)
     if owner_consents_by_being(passport=passport, fleet=fleet):
         raise ApplicationError(_("No consent is needed: link the car directly."), field="fleet")
+    # A question to an earlier owner died with the sale: it no longer blocks asking the new one.
+    FleetLinkRequest.objects.filter(
+        passport=passport, state=FleetLinkRequest.State.PENDING
+    ).exclude(owner=passport.owner).update(
+        state=FleetLinkRequest.State.CANCELLED, answered_at=timezone.now()
+    )
     if FleetLinkRequest.objects.filter(
         passport=passport, state=FleetLinkRequest.State.PENDING
     ).exists():

@@ -17,7 +17,7 @@ from tests.accounts.factories import UserFactory
 from tests.fleet.factories import EN, FleetFactory, fleet_car, link, manager_of, unlink
 from tests.transfers.factories import contact, customer_passport, portal_car_url
 from transfers.models import Transfer
-from transfers.services import transfer_confirm
+from transfers.services import transfer_accept, transfer_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +178,20 @@ def test_the_close_dialog_and_the_profile_of_a_fleet_car_say_what_to_do(
         assertContains(page, "is linked to the fleet account Leasebedrijf Noord BV")
         assertNotContains(page, transfer_url)
     assert Transfer.objects.count() == 0
+
+
+def test_a_question_to_an_earlier_owner_dies_with_the_sale(
+    garage, garage_admin, private_car, fleet, other_owner
+):
+    seller = private_car.owner
+    services.fleet_link_request(passport=private_car, fleet=fleet, actor=garage_admin)
+    sold = transfer_confirm(
+        passport=private_car, contact=contact(other_owner.email), actor=garage_admin
+    ).transfer
+    transfer_accept(transfer=sold, user=other_owner)
+    private_car.refresh_from_db()
+
+    asked_again = services.fleet_link_request(passport=private_car, fleet=fleet, actor=garage_admin)
+
+    assert asked_again.owner == other_owner
+    assert FleetLinkRequest.objects.get(owner=seller).state == "cancelled"
