@@ -194,11 +194,7 @@ def appointment_request(
         .select_related("garage__account_user")
         .get(pk=passport.pk)
     )
-    if (
-        passport.owner_id != actor.pk
-        or passport.state != Passport.State.CUSTOMER
-        or passport.activated_at is None
-    ):
+    if passport.owner_id != actor.pk or not passport.is_active:
         raise PermissionDenied
     if reason not in Appointment.Reason.values:
         raise ApplicationError(_("Choose a reason."), field="reason")

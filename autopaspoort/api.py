@@ -19,14 +19,20 @@ from ninja.responses import Status
 from pydantic import StrictInt, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from autopaspoort import plates, selectors
+from autopaspoort import plates
 from autopaspoort.models import HistoryEntry, Passport
 from autopaspoort.services import history_entry_add
 from core.errors import ApplicationError
 from fleet.models import FleetAccount
 from fleet.selectors import fleet_serviced_get
+from transfers import selectors as transfer_selectors
 from transfers.models import Transfer
-from transfers.services import OwnerContact, passport_register, passport_register_many
+from transfers.services import (
+    OwnerContact,
+    RegistrationOutcome,
+    passport_register,
+    passport_register_many,
+)
 
 router = Router(tags=["passports"])
 
@@ -196,7 +202,7 @@ def represent(passport: Passport) -> dict:
 
 def _reload(garage, passport: Passport) -> Passport:
     """The passport with what the representation needs (after a service changed it)."""
-    return selectors.api_passports(garage=garage).get(pk=passport.pk)
+    return transfer_selectors.api_passports(garage=garage).get(pk=passport.pk)
 
 
 def _passport(garage, plate: str) -> Passport:
@@ -204,7 +210,7 @@ def _passport(garage, plate: str) -> Passport:
         canonical = plates.normalize(plate)
     except DjangoValidationError:
         raise Http404 from None
-    passport = selectors.api_passports(garage=garage).filter(plate=canonical).first()
+    passport = transfer_selectors.api_passports(garage=garage).filter(plate=canonical).first()
     if passport is None:
         raise Http404
     return passport
@@ -228,11 +234,22 @@ def _contact(owner: OwnerIn) -> OwnerContact:
     return OwnerContact(**owner.dict())
 
 
+# The services say what became of a plate; HTTP is this entry point's business.
+REGISTRATION_STATUS = {
+    RegistrationOutcome.CREATED: 201,
+    RegistrationOutcome.EXISTING: 200,
+    RegistrationOutcome.INVALID_PLATE: 400,
+    RegistrationOutcome.PLATE_TAKEN: 409,
+    RegistrationOutcome.REFUSED: 400,
+}
+
+
 def _registration_error(registration) -> ApiError:
-    field = "plate" if registration.error_code in ("invalid_plate", "plate_taken") else "owner"
+    outcome = registration.outcome
+    field = "owner" if outcome == RegistrationOutcome.REFUSED else "plate"
     return ApiError(
-        registration.status,
-        registration.error_code,
+        REGISTRATION_STATUS[outcome],
+        outcome.value,
         registration.error,
         {field: [registration.error]},
     )
@@ -259,7 +276,9 @@ def create_passport(request, payload: PassportIn):
     )
     if registration.passport is None:
         raise _registration_error(registration)
-    return Status(registration.status, represent(_reload(garage, registration.passport)))
+    return Status(
+        REGISTRATION_STATUS[registration.outcome], represent(_reload(garage, registration.passport))
+    )
 
 
 @router.post("/passports/bulk", response={200: BulkOut, **ERRORS})
@@ -299,20 +318,20 @@ def bulk_create(request, payload: BulkIn):
     )
     shown = {
         passport.pk: passport
-        for passport in selectors.api_passports(garage=garage).filter(
+        for passport in transfer_selectors.api_passports(garage=garage).filter(
             pk__in=[r.passport.pk for r in registrations if r.passport is not None]
         )
     }
     for index, registration in zip(positions, registrations, strict=True):
         passport = shown.get(registration.passport.pk) if registration.passport else None
         results[index] = {
-            "status": registration.status,
+            "status": REGISTRATION_STATUS[registration.outcome],
             "plate": passport.plate if passport else payload.items[index].get("plate"),
             "error": (
                 None
                 if passport
                 else {
-                    "code": registration.error_code,
+                    "code": registration.outcome.value,
                     "message": registration.error,
                     "fields": {"plate": [registration.error]},
                 }
@@ -351,7 +370,7 @@ def list_passports(
     """The garage's passports by last change, oldest first: at most 100 per page. Pass
     `next_cursor` back as `cursor` for the next page; `updated_since` for a sync."""
     after = _decode_cursor(cursor) if cursor else None
-    page = selectors.api_passport_page(
+    page = transfer_selectors.api_passport_page(
         garage=request.garage,
         state=state,
         updated_since=_as_utc(updated_since) if updated_since else None,

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import normalize_email
 from autopaspoort import plates
 from autopaspoort.models import MAX_ODOMETER_KM, HistoryEntry, StatusCheckItem
+from autopaspoort.selectors import MIN_SEARCH_LENGTH
+from core.ids import MAX_ID
 from core.validators import normalize_postcode
-from fleet.models import FleetAccount
 
 Component = StatusCheckItem.Component
 Rating = StatusCheckItem.Rating
@@ -107,7 +108,7 @@ class PassportCreateForm(forms.Form):
 
     fleet = forms.ModelChoiceField(
         label=_("Fleet (optional)"),
-        queryset=FleetAccount.objects.none(),
+        queryset=None,  # the fleets this garage may use, given by the view (`fleets=`)
         required=False,
         help_text=_("Link the car to a fleet your garage services, or to your stock fleet."),
     )
@@ -115,7 +116,9 @@ class PassportCreateForm(forms.Form):
     def __init__(self, *args, lookup_url=None, fleets=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.plate_warnings = []
-        if fleets is not None:
+        if fleets is None:
+            del self.fields["fleet"]
+        else:
             self.fields["fleet"].queryset = fleets
         if lookup_url:
             # Progressive enhancement: fill the vehicle data as soon as the plate is valid.
@@ -290,3 +293,32 @@ class HistoryEntryForm(forms.Form):
 
     def clean_cost(self):
         return self.cleaned_data["cost"] or Decimal("0.00")
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's query string: search, filters and the keyset cursor."""
+
+    q = forms.CharField(
+        label=_("Search plate"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. GJ-55-55 or 5555")}),
+    )
+    state = forms.ChoiceField(
+        label=_("Cars"),
+        required=False,
+        choices=[("", _("All cars")), ("stock", _("Stock")), ("customer", _("Customers"))],
+    )
+    needs_work = forms.BooleanField(label=_("Needs work now"), required=False)
+    after = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
+
+    def clean_q(self):
+        query = self.cleaned_data["q"].strip()
+        if query and len(plates.compact(query)) < MIN_SEARCH_LENGTH:
+            raise forms.ValidationError(
+                _("Type at least %(count)s characters of the plate."),
+                params={"count": MIN_SEARCH_LENGTH},
+            )
+        return query

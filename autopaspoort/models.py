@@ -14,6 +14,21 @@ from garage.models import Garage
 MAX_ODOMETER_KM = 2_000_000
 
 
+# The two named states of a customer car, one definition each (queries, counts and pages):
+# awaiting activation: handed to an owner who has not yet taken it (activated_at is empty);
+# active: the owner has taken it. A stock car is neither: it is the garage's own.
+AWAITING_ACTIVATION = Q(state="customer", activated_at__isnull=True)
+ACTIVE = Q(state="customer", activated_at__isnull=False)
+
+
+class PassportQuerySet(models.QuerySet):
+    def awaiting_activation(self):
+        return self.filter(AWAITING_ACTIVATION)
+
+    def active(self):
+        return self.filter(ACTIVE)
+
+
 class Passport(TimeStampedModel):
     """The AutoPaspoort of one car, keyed by its plate.
 
@@ -160,9 +175,20 @@ class Passport(TimeStampedModel):
             "autopaspoort:profile", kwargs={"garage_id": self.garage_id, "plate": self.plate}
         )
 
+    objects = PassportQuerySet.as_manager()
+
     @property
     def is_stock(self) -> bool:
         return self.state == self.State.STOCK
+
+    @property
+    def is_awaiting_activation(self) -> bool:
+        return self.state == self.State.CUSTOMER and self.activated_at is None
+
+    @property
+    def is_active(self) -> bool:
+        """The owner has taken the car (see ACTIVE)."""
+        return self.state == self.State.CUSTOMER and self.activated_at is not None
 
     @property
     def contact_email(self) -> str:

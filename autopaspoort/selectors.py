@@ -26,7 +26,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from autopaspoort import plates
-from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from autopaspoort.models import (
+    AWAITING_ACTIVATION,
+    HistoryEntry,
+    Passport,
+    StatusCheck,
+    StatusCheckItem,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +149,7 @@ def _dashboard_summary(*, garage) -> dict:
     summary = Passport.objects.filter(garage=garage).aggregate(
         stock=Count("id", filter=Q(state=Passport.State.STOCK)),
         customer=Count("id", filter=Q(state=Passport.State.CUSTOMER)),
-        awaiting_activation=Count(
-            "id", filter=Q(state=Passport.State.CUSTOMER, activated_at__isnull=True)
-        ),
+        awaiting_activation=Count("id", filter=AWAITING_ACTIVATION),
     )
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     summary["checks_this_month"] = StatusCheck.objects.filter(
@@ -304,50 +308,3 @@ def check_costs(items) -> CheckCosts:
     soon = sum((i.estimated_cost for i in items if i.rating == Rating.SOON), Decimal("0.00"))
     delivery = sum((i.estimated_cost for i in items if i.fix_before_delivery), Decimal("0.00"))
     return CheckCosts(expected=now + soon, now=now, soon=soon, delivery=delivery)
-
-
-API_PAGE_SIZE = 100
-
-
-def api_passports(*, garage) -> QuerySet[Passport]:
-    """The garage's passports for the GMS API, with the email of a transfer by this garage
-    that still awaits activation (the only customer email the GMS may see)."""
-    from transfers.models import Transfer
-
-    open_transfer = Transfer.objects.filter(
-        passport=OuterRef("pk"),
-        garage=garage,
-        via__in=[Transfer.Via.GARAGE, Transfer.Via.API],  # made by this garage, not its fleets
-        state=Transfer.State.AWAITING_ACTIVATION,
-    ).values("email")[:1]
-    return (
-        Passport.objects.filter(garage=garage)
-        .select_related("garage__account_user")  # a stock car's email is the garage's login
-        .annotate(open_transfer_email=Subquery(open_transfer))
-    )
-
-
-@dataclass(frozen=True)
-class ApiPage:
-    passports: list
-    next_after: tuple | None  # (updated_at, id) of the last row, if there is more
-
-
-def api_passport_page(*, garage, state=None, updated_since=None, after=None) -> ApiPage:
-    """Keyset page by (updated_at, id): stable while rows change, cheap at any depth."""
-    queryset = api_passports(garage=garage).order_by("updated_at", "id")
-    if state:
-        queryset = queryset.filter(state=state)
-    if updated_since is not None:
-        queryset = queryset.filter(updated_at__gte=updated_since)
-    if after is not None:
-        updated_at, pk = after
-        queryset = queryset.filter(
-            Q(updated_at__gt=updated_at) | Q(updated_at=updated_at, id__gt=pk)
-        )
-    rows = list(queryset[: API_PAGE_SIZE + 1])
-    has_more = len(rows) > API_PAGE_SIZE
-    rows = rows[:API_PAGE_SIZE]
-    return ApiPage(
-        passports=rows, next_after=(rows[-1].updated_at, rows[-1].pk) if has_more else None
-    )

@@ -16,7 +16,6 @@ from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheck
 from autopaspoort.selectors import odometer_readings
 from core.errors import ApplicationError
 from core.validators import validate_past_date
-from fleet.services import fleet_link
 from garage.access import has_role, require_role
 
 logger = logging.getLogger(__name__)
@@ -67,11 +66,11 @@ def passport_create(
     owner_email: str,
     odometer_km: int | None = None,
     vehicle: dict | None = None,
-    fleet=None,
     **owner_details,
 ) -> Passport:
     """A new passport. With the garage account's email as owner email it is the garage's stock
-    car: linked to the garage and active at once (DESIGN.md flow 1).
+    car: linked to the garage and active at once (DESIGN.md flow 1). Putting it in a fleet is
+    the fleet's business: `fleet.services.passport_create_linked` does both in one transaction.
 
     Without vehicle data the RDW enrichment task fills it in after commit, never in the request.
     """
@@ -90,26 +89,23 @@ def passport_create(
         raise _plate_taken_error(garage=garage, plate=plate)
     vehicle = {key: value for key, value in (vehicle or {}).items() if value not in (None, "")}
     unknown = set(vehicle) - set(VEHICLE_FIELDS) - {"rdw_status"}
+    unknown |= set(owner_details) - set(OWNER_FIELDS)  # never drop a field silently
     if unknown:
-        raise TypeError(f"Unknown vehicle fields: {sorted(unknown)}")
+        raise TypeError(f"Unknown passport fields: {sorted(unknown)}")
     now = timezone.now()
     with transaction.atomic():
         try:
             with transaction.atomic():  # a savepoint: only the insert's own failure is caught
-                passport = Passport.objects.create(
-                    plate=plate,
+                passport = _stock_passport(
                     garage=garage,
-                    state=Passport.State.STOCK,
-                    owner=garage.account_user,
-                    activated_at=now,
-                    initial_odometer_km=odometer_km,
+                    actor=actor,
+                    plate=plate,
                     odometer_km=odometer_km,
-                    odometer_read_on=timezone.localdate(now) if odometer_km is not None else None,
-                    created_by=actor,
-                    rdw_checked_at=now if vehicle.get("rdw_status") else None,
-                    **vehicle,
-                    **{key: owner_details.get(key, "") for key in OWNER_FIELDS},
+                    now=now,
+                    vehicle=vehicle,
+                    **owner_details,
                 )
+                passport.save(force_insert=True)
         except IntegrityError:
             if not Passport.objects.filter(plate=plate).exists():
                 raise  # another rule was broken: not the customer's doing, a bug to see
@@ -117,11 +113,54 @@ def passport_create(
             raise _plate_taken_error(garage=garage, plate=plate) from None
         if not any(key in vehicle for key in VEHICLE_FIELDS):
             _enqueue_enrichment(passport.pk)
-        if fleet is not None:
-            fleet_link(passport=passport, fleet=fleet, actor=actor)
-            passport.fleet = fleet
         dashboard_summary_changed(garage.pk)
     return passport
+
+
+def _stock_passport(
+    *, garage, actor, plate: str, odometer_km, now, vehicle: dict | None = None, **owner_details
+) -> Passport:
+    """What a new stock passport is, for one car and for a batch alike (not saved)."""
+    vehicle = vehicle or {}
+    return Passport(
+        plate=plate,
+        garage=garage,
+        state=Passport.State.STOCK,
+        owner=garage.account_user,
+        activated_at=now,
+        initial_odometer_km=odometer_km,
+        odometer_km=odometer_km,
+        odometer_read_on=timezone.localdate(now) if odometer_km is not None else None,
+        created_by=actor,
+        rdw_checked_at=now if vehicle.get("rdw_status") else None,
+        **vehicle,
+        **{key: owner_details.get(key, "") for key in OWNER_FIELDS},
+    )
+
+
+def passport_create_many(*, garage, actor, cars: list[dict]) -> list[Passport]:
+    """Stock passports for a batch of new plates (a GMS syncing its stock) in one INSERT: each
+    car is `{"plate", "odometer_km", "owner_name"}` with the plate already normalised and not
+    yet registered. Raises IntegrityError when another request registered one of them
+    meanwhile (the whole batch is then rolled back; the caller goes one by one)."""
+    require_role(garage=garage, user=actor, roles=roles.CREATE_PASSPORT)
+    now = timezone.now()
+    rows = [
+        _stock_passport(
+            garage=garage,
+            actor=actor,
+            plate=car["plate"],
+            odometer_km=car.get("odometer_km"),
+            now=now,
+            owner_name=car.get("owner_name", ""),
+        )
+        for car in cars
+    ]
+    with transaction.atomic():
+        created = Passport.objects.bulk_create(rows)
+        enqueue_enrichment_many([passport.pk for passport in created])
+        dashboard_summary_changed(garage.pk)
+    return created
 
 
 def dashboard_summary_changed(garage_id: int) -> None:

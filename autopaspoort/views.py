@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import normalize_email
+from appointments.selectors import dashboard_requests
 from autopaspoort import rdw, roles, selectors, services
 from autopaspoort.forms import (
+    DashboardFilterForm,
     HistoryEntryForm,
     PassportCreateForm,
     StatusCheckForm,
@@ -18,8 +20,8 @@ from autopaspoort.forms import (
 from core.errors import ApplicationError
 from core.ids import parse_id
 from fleet.forms import FleetLinkForm
-from fleet.selectors import fleet_link_history, fleet_link_request_pending
-from fleet.services import fleets_for_linking, needs_owner_consent
+from fleet.selectors import fleet_link_history, fleet_link_request_pending, fleets_for_linking
+from fleet.services import needs_owner_consent, passport_create_linked
 from garage.access import garage_member_required
 from transfers import services as transfer_services
 from transfers.forms import OwnerContactEditForm
@@ -38,6 +40,47 @@ def _add_service_error(form, error):
         form.add_error(None, error)
     else:
         form.add_error(error.field, error.message)
+
+
+@garage_member_required()
+@require_GET
+def dashboard(request, garage):
+    """The garage's cars: counts, cost totals, search and a keyset-paginated list."""
+    form = DashboardFilterForm(request.GET or None)
+    form.is_valid()  # an invalid field is dropped (and shown); the valid ones still apply
+    filters = getattr(form, "cleaned_data", {})
+    search = filters.get("q", "")
+    if search:
+        exact = selectors.passport_find_exact(garage=garage, raw_plate=search)
+        if exact is not None:
+            return redirect(exact)
+    page = selectors.passport_list(
+        garage=garage,
+        state=filters.get("state", ""),
+        needs_work=filters.get("needs_work", False),
+        search=search,
+        after=filters.get("after"),
+    )
+    next_query = None
+    if page.next_after:
+        params = request.GET.copy()
+        params["after"] = page.next_after
+        next_query = params.urlencode()
+    return render(
+        request,
+        "autopaspoort/dashboard.html",
+        {
+            "garage": garage,
+            "membership": request.membership,
+            "form": form,
+            "page": page,
+            "next_query": next_query,
+            "is_first_page": not filters.get("after"),
+            "summary": selectors.dashboard_summary(garage=garage),
+            "appointment_requests": dashboard_requests(garage=garage),
+            **roles.capabilities(request.membership),
+        },
+    )
 
 
 @garage_member_required()
@@ -74,7 +117,7 @@ def passport_create(request, garage):
         if data is not None and form.is_valid() and "lookup" not in data:
             for_customer = form.cleaned_data["owner_email"] != normalize_email(garage.email)
             try:
-                passport = services.passport_create(
+                passport = passport_create_linked(
                     garage=garage,
                     actor=request.user,
                     plate=form.cleaned_data["plate"],
@@ -174,7 +217,7 @@ def profile(request, garage, plate):
         "costs": selectors.check_costs(items),
         "timeline": selectors.passport_timeline(passport=passport),
         "transfer": transfer_latest(passport=passport),
-        "transfer_refusal": transfer_services.transfer_refusal(passport=passport),
+        "offer": transfer_services.transfer_offer(passport=passport, role=request.membership.role),
         **roles.capabilities(request.membership),
     }
     return render(request, "autopaspoort/profile.html", context)
@@ -208,7 +251,9 @@ def owner_details(request, garage, plate):
             "garage": garage,
             "passport": passport,
             "fleet_links": fleet_link_history(passport=passport),
-            "transfer_refusal": transfer_services.transfer_refusal(passport=passport),
+            "offer": transfer_services.transfer_offer(
+                passport=passport, role=request.membership.role
+            ),
             "link_request": fleet_link_request_pending(passport=passport),
             "link_needs_consent": needs_owner_consent(passport=passport),
             "link_form": (

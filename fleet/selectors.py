@@ -150,3 +150,9 @@ def fleet_link_request_get(*, user, request_id: int) -> FleetLinkRequest:
     if link_request is None:
         raise Http404
     return link_request
+
+
+def fleets_for_linking(*, garage) -> QuerySet[FleetAccount]:
+    """The fleets a garage may link its cars to: those it services and its own stock fleet
+    (made with the garage). A read: a page showing the choice writes nothing."""
+    return FleetAccount.objects.filter(garages=garage).order_by("kind", "name")

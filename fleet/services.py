@@ -10,6 +10,7 @@ from accounts.models import User, normalize_email
 from accounts.services import user_create_invited
 from autopaspoort import roles
 from autopaspoort.models import Passport
+from autopaspoort.services import passport_create
 from core.errors import ApplicationError
 from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 from garage.access import has_role, require_role
@@ -82,7 +83,8 @@ def fleet_create(
 
 
 def stock_fleet_for(*, garage) -> FleetAccount:
-    """The garage's own stock fleet (for its sales department), made on first use."""
+    """The garage's own stock fleet (for its sales department): made with the garage (this
+    runs as a `garage_create` hook), and found again by every later call."""
     fleet, created = FleetAccount.objects.get_or_create(
         stock_of=garage,
         defaults={
@@ -94,12 +96,6 @@ def stock_fleet_for(*, garage) -> FleetAccount:
     if created:
         fleet.garages.add(garage)
     return fleet
-
-
-def fleets_for_linking(*, garage):
-    """The fleets a garage may link its cars to: those it services and its own stock fleet."""
-    stock_fleet_for(garage=garage)
-    return FleetAccount.objects.filter(garages=garage).order_by("kind", "name")
 
 
 DRIVER_FIELDS = ("driver_name", "driver_email", "driver_phone")
@@ -297,4 +293,15 @@ def driver_update(*, passport: Passport, actor, name: str, email: str, phone: st
     passport.driver_email = normalize_email(email) if email else ""
     passport.driver_phone = phone
     passport.save(update_fields=["driver_name", "driver_email", "driver_phone", "updated_at"])
+    return passport
+
+
+@transaction.atomic
+def passport_create_linked(*, fleet: FleetAccount | None = None, **fields) -> Passport:
+    """A new passport, put in `fleet` at once when one is given (the creation form and the
+    API): one transaction, so a refused link leaves no passport behind."""
+    passport = passport_create(**fields)
+    if fleet is not None:
+        fleet_link(passport=passport, fleet=fleet, actor=fields["actor"])
+        passport.fleet = fleet
     return passport

@@ -206,7 +206,7 @@ def garage_fleets(request, garage):
         {
             "garage": garage,
             "form": form,
-            "fleets": services.fleets_for_linking(garage=garage).prefetch_related(
+            "fleets": selectors.fleets_for_linking(garage=garage).prefetch_related(
                 "memberships__user"
             ),
         },
@@ -217,7 +217,7 @@ def garage_fleets(request, garage):
 @require_POST
 def garage_link(request, garage, plate):
     passport = passport_get(garage=garage, plate=plate)
-    form = FleetLinkForm(request.POST, fleets=services.fleets_for_linking(garage=garage))
+    form = FleetLinkForm(request.POST, fleets=selectors.fleets_for_linking(garage=garage))
     if not form.is_valid():
         messages.error(request, _("Choose a fleet."))
     else:

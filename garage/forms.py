@@ -3,10 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import current_password_check
 from accounts.models import normalize_email
-from autopaspoort.plates import compact
-from autopaspoort.selectors import MIN_SEARCH_LENGTH
 from core.errors import ApplicationError
-from core.ids import MAX_ID
 from core.validators import normalize_postcode, validate_kvk_number
 from garage.models import Membership
 
@@ -83,35 +80,6 @@ class StaffInviteForm(forms.Form):
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
-
-
-class DashboardFilterForm(forms.Form):
-    """The dashboard's query string: search, filters and the keyset cursor."""
-
-    q = forms.CharField(
-        label=_("Search plate"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. GJ-55-55 or 5555")}),
-    )
-    state = forms.ChoiceField(
-        label=_("Cars"),
-        required=False,
-        choices=[("", _("All cars")), ("stock", _("Stock")), ("customer", _("Customers"))],
-    )
-    needs_work = forms.BooleanField(label=_("Needs work now"), required=False)
-    after = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
-    )
-
-    def clean_q(self):
-        query = self.cleaned_data["q"].strip()
-        if query and len(compact(query)) < MIN_SEARCH_LENGTH:
-            raise forms.ValidationError(
-                _("Type at least %(count)s characters of the plate."),
-                params={"count": MIN_SEARCH_LENGTH},
-            )
-        return query
 
 
 class ApiTokenForm(forms.Form):

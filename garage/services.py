@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,6 +26,17 @@ def _require_admin(*, garage: Garage, actor: User) -> None:
     require_role(garage=garage, user=actor, roles=[Membership.Role.ADMIN])
 
 
+# Called with each new garage inside its creating transaction; higher apps register here at
+# start-up (fleet gives every garage its stock fleet), so a garage is whole from its first page.
+_creation_hooks: list[Callable[..., None]] = []
+
+
+def on_garage_created(hook: Callable[..., None]) -> None:
+    """Register `hook(garage=...)` (AppConfig.ready)."""
+    if hook not in _creation_hooks:
+        _creation_hooks.append(hook)
+
+
 @transaction.atomic
 def garage_create(*, name: str, email: str, password: str | None = None, **details) -> Garage:
     """A garage account: its login user (the account email) and that user's admin membership."""
@@ -36,6 +48,8 @@ def garage_create(*, name: str, email: str, password: str | None = None, **detai
     user_require_unprivileged(user=account_user)
     garage = Garage.objects.create(name=name, account_user=account_user, **details)
     Membership.objects.create(garage=garage, user=account_user, role=Membership.Role.ADMIN)
+    for hook in _creation_hooks:
+        hook(garage=garage)
     return garage
 
 

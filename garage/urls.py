@@ -1,12 +1,14 @@
 from django.urls import path
 
+from autopaspoort.views import dashboard
 from garage import views
 
 app_name = "garage"
 
 urlpatterns = [
     path("", views.garage_home, name="home"),
-    path("<id:garage_id>/", views.dashboard, name="dashboard"),
+    # The garage's home is its list of cars: a passport page, so autopaspoort draws it.
+    path("<id:garage_id>/", dashboard, name="dashboard"),
     path("<id:garage_id>/settings/", views.account_settings, name="settings"),
     path("<id:garage_id>/staff/", views.staff, name="staff"),
     path("<id:garage_id>/api-tokens/", views.api_tokens, name="api_tokens"),

@@ -5,12 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from appointments.selectors import dashboard_requests
-from autopaspoort.roles import capabilities
-from autopaspoort.selectors import dashboard_summary, passport_find_exact, passport_list
 from core.errors import ApplicationError
 from garage.access import garage_member_required
-from garage.forms import ApiTokenForm, DashboardFilterForm, GarageSettingsForm, StaffInviteForm
+from garage.forms import ApiTokenForm, GarageSettingsForm, StaffInviteForm
 from garage.models import Membership
 from garage.selectors import (
     api_token_get,
@@ -39,47 +36,6 @@ def garage_home(request):
     if membership is None:
         return redirect("home")
     return redirect(membership.garage)
-
-
-@garage_member_required()
-@require_GET
-def dashboard(request, garage):
-    """The garage's cars: counts, cost totals, search and a keyset-paginated list."""
-    form = DashboardFilterForm(request.GET or None)
-    form.is_valid()  # an invalid field is dropped (and shown); the valid ones still apply
-    filters = getattr(form, "cleaned_data", {})
-    search = filters.get("q", "")
-    if search:
-        exact = passport_find_exact(garage=garage, raw_plate=search)
-        if exact is not None:
-            return redirect(exact)
-    page = passport_list(
-        garage=garage,
-        state=filters.get("state", ""),
-        needs_work=filters.get("needs_work", False),
-        search=search,
-        after=filters.get("after"),
-    )
-    next_query = None
-    if page.next_after:
-        params = request.GET.copy()
-        params["after"] = page.next_after
-        next_query = params.urlencode()
-    return render(
-        request,
-        "garage/dashboard.html",
-        {
-            "garage": garage,
-            "membership": request.membership,
-            "form": form,
-            "page": page,
-            "next_query": next_query,
-            "is_first_page": not filters.get("after"),
-            "summary": dashboard_summary(garage=garage),
-            "appointment_requests": dashboard_requests(garage=garage),
-            **capabilities(request.membership),
-        },
-    )
 
 
 @garage_member_required(ADMIN)

@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
-from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
+from autopaspoort.models import ACTIVE, AWAITING_ACTIVATION, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import EXPECTED_RATINGS
 from insights.models import MonthlyUsage
 from insights.months import add_months, last_months, month_bounds, month_of, start_of
@@ -122,8 +122,8 @@ def garage_statistics(*, garage, today: date) -> GarageStatistics:
     months = last_months(today, MONTHS_SHOWN)
     since, until = start_of(months[0]), start_of(add_months(months[-1], 1))
     cars = Passport.objects.filter(garage=garage).aggregate(
-        active=Count("id", filter=Q(state=Passport.State.CUSTOMER, activated_at__isnull=False)),
-        awaiting=Count("id", filter=Q(state=Passport.State.CUSTOMER, activated_at__isnull=True)),
+        active=Count("id", filter=ACTIVE),
+        awaiting=Count("id", filter=AWAITING_ACTIVATION),
         stock=Count("id", filter=Q(state=Passport.State.STOCK)),
     )
     return GarageStatistics(

@@ -29,9 +29,7 @@ CHUNK_SIZE = 500
 def active_customer_cars() -> QuerySet[Passport]:
     """Cars of owners who have activated them: the only cars that get reminders or promotions
     (a stock car is the garage's own; a car awaiting activation is not yet the owner's)."""
-    return Passport.objects.filter(
-        state=Passport.State.CUSTOMER, activated_at__isnull=False, owner__is_active=True
-    )
+    return Passport.objects.active().filter(owner__is_active=True)
 
 
 def with_last_maintenance(queryset: QuerySet[Passport]) -> QuerySet[Passport]:

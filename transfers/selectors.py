@@ -1,10 +1,10 @@
-"""Reads about transfers: for the garage's customer profile and for the owner portal."""
+"""Reads about transfers: for the garage's customer profile, the owner portal and the GMS API."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from autopaspoort import plates
@@ -103,3 +103,48 @@ def ownership_periods(*, passport: Passport, viewer) -> list[OwnershipPeriod]:
     )
     periods.reverse()
     return periods
+
+
+API_PAGE_SIZE = 100
+
+
+def api_passports(*, garage) -> QuerySet[Passport]:
+    """The garage's passports for the GMS API, with the email of a transfer by this garage
+    that still awaits activation (the only customer email the GMS may see)."""
+    open_transfer = Transfer.objects.filter(
+        passport=OuterRef("pk"),
+        garage=garage,
+        via__in=[Transfer.Via.GARAGE, Transfer.Via.API],  # made by this garage, not its fleets
+        state=Transfer.State.AWAITING_ACTIVATION,
+    ).values("email")[:1]
+    return (
+        Passport.objects.filter(garage=garage)
+        .select_related("garage__account_user")  # a stock car's email is the garage's login
+        .annotate(open_transfer_email=Subquery(open_transfer))
+    )
+
+
+@dataclass(frozen=True)
+class ApiPage:
+    passports: list
+    next_after: tuple | None  # (updated_at, id) of the last row, if there is more
+
+
+def api_passport_page(*, garage, state=None, updated_since=None, after=None) -> ApiPage:
+    """Keyset page by (updated_at, id): stable while rows change, cheap at any depth."""
+    queryset = api_passports(garage=garage).order_by("updated_at", "id")
+    if state:
+        queryset = queryset.filter(state=state)
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    if after is not None:
+        updated_at, pk = after
+        queryset = queryset.filter(
+            Q(updated_at__gt=updated_at) | Q(updated_at=updated_at, id__gt=pk)
+        )
+    rows = list(queryset[: API_PAGE_SIZE + 1])
+    has_more = len(rows) > API_PAGE_SIZE
+    rows = rows[:API_PAGE_SIZE]
+    return ApiPage(
+        passports=rows, next_after=(rows[-1].updated_at, rows[-1].pk) if has_more else None
+    )

@@ -2,6 +2,7 @@
 and support all go through `transfer_confirm`; nothing else changes a passport's owner."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,11 +14,11 @@ from accounts.services import enqueue_or_run, is_pending, user_password_set
 from accounts.tokens import activation_token_generator
 from autopaspoort import plates, roles
 from autopaspoort.models import Passport
-from autopaspoort.services import dashboard_summary_changed
+from autopaspoort.services import dashboard_summary_changed, passport_create_many
 from core.errors import ApplicationError
 from core.validators import normalize_postcode
 from fleet.models import FleetMembership
-from fleet.services import DRIVER_FIELDS, close_link, is_fleet_manager
+from fleet.services import DRIVER_FIELDS, close_link, is_fleet_manager, passport_create_linked
 from garage.access import require_role
 from garage.models import Garage
 from notifications.models import Notification
@@ -106,6 +107,30 @@ def transfer_refusal(*, passport: Passport, via: str = Transfer.Via.GARAGE) -> s
             "transfer it from the fleet account."
         ) % {"plate": passport.plate, "fleet": passport.fleet.name}
     return None
+
+
+@dataclass(frozen=True)
+class TransferOffer:
+    """What a garage page offers for handing this car over, from the same rules the service
+    enforces (`roles.TRANSFER` and `transfer_refusal`): every page asks this, none decides alone.
+    """
+
+    role_allows: bool  # this member's role hands cars over; if not, no transfer action shows
+    refusal: str | None  # why the car cannot be handed over now (shown to who may transfer)
+    awaiting_owner: bool  # handed over already: resend or correct that transfer instead
+
+    @property
+    def may_start(self) -> bool:
+        return self.role_allows and self.refusal is None and not self.awaiting_owner
+
+
+def transfer_offer(*, passport: Passport, role: str) -> TransferOffer:
+    role_allows = role in roles.TRANSFER
+    return TransferOffer(
+        role_allows=role_allows,
+        refusal=transfer_refusal(passport=passport) if role_allows else None,
+        awaiting_owner=passport.is_awaiting_activation,
+    )
 
 
 @transaction.atomic
@@ -541,12 +566,25 @@ def activation_resend_send(*, email: str) -> Notification | None:
         return _notify_new_owner(transfer=transfer, passport=transfer.passport)
 
 
+class RegistrationOutcome(StrEnum):
+    CREATED = "created"
+    EXISTING = "existing"  # already this garage's: a resend, not an error
+    INVALID_PLATE = "invalid_plate"
+    PLATE_TAKEN = "plate_taken"  # another garage's car
+    REFUSED = "refused"  # a rule of the transfer or the fleet said no
+
+
 @dataclass(frozen=True)
 class Registration:
+    """What became of one plate a GMS sent. The API turns `outcome` into its HTTP status."""
+
     passport: Passport | None
-    status: int  # 201 created, 200 already this garage's, 400 invalid, 409 taken elsewhere
-    error_code: str = ""
+    outcome: RegistrationOutcome
     error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (RegistrationOutcome.CREATED, RegistrationOutcome.EXISTING)
 
 
 def _require_register(*, garage, actor) -> None:
@@ -562,22 +600,22 @@ def passport_register(
     """A passport for a plate, as a GMS asks for it: created as stock, and handed to the owner
     with the same transfer as the dashboard when the owner email is not the garage's. Resending
     the same plate returns the existing passport: no duplicate, no second email."""
-    from autopaspoort.services import passport_create
-
     _require_register(garage=garage, actor=actor)
     try:
         canonical = plates.normalize(plate)
     except ValidationError as error:
-        return Registration(None, 400, "invalid_plate", " ".join(error.messages))
+        return Registration(None, RegistrationOutcome.INVALID_PLATE, " ".join(error.messages))
     existing = Passport.objects.filter(plate=canonical).first()
     if existing is not None:
         if existing.garage_id == garage.pk:
-            return Registration(existing, 200)
-        return Registration(None, 409, "plate_taken", _("This plate already has an AutoPaspoort."))
+            return Registration(existing, RegistrationOutcome.EXISTING)
+        return Registration(
+            None, RegistrationOutcome.PLATE_TAKEN, _("This plate already has an AutoPaspoort.")
+        )
     try:
         with transaction.atomic():
             for_customer = normalize_email(owner.email) != garage.email
-            passport = passport_create(
+            passport = passport_create_linked(
                 garage=garage,
                 actor=actor,
                 plate=canonical,
@@ -595,12 +633,14 @@ def passport_register(
             # insert (a GMS retrying, or sending twice at once): the same answer as a resend.
             existing = Passport.objects.filter(plate=canonical, garage=garage).first()
             if existing is not None:
-                return Registration(existing, 200)
+                return Registration(existing, RegistrationOutcome.EXISTING)
         return Registration(
-            None, 409 if taken else 400, "plate_taken" if taken else "refused", error.message
+            None,
+            RegistrationOutcome.PLATE_TAKEN if taken else RegistrationOutcome.REFUSED,
+            error.message,
         )
     passport.refresh_from_db()
-    return Registration(passport, 201)
+    return Registration(passport, RegistrationOutcome.CREATED)
 
 
 def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Registration]:
@@ -610,8 +650,6 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
     cars without a fleet are inserted with one INSERT; only cars for a customer or a fleet go
     through the per-car services (they send email or write link records).
     """
-    from autopaspoort.services import enqueue_enrichment_many
-
     _require_register(garage=garage, actor=actor)
     results: list[Registration | None] = [None] * len(items)
     canonical: dict[int, str] = {}
@@ -619,7 +657,9 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
         try:
             canonical[index] = plates.normalize(item["plate"])
         except ValidationError as error:
-            results[index] = Registration(None, 400, "invalid_plate", " ".join(error.messages))
+            results[index] = Registration(
+                None, RegistrationOutcome.INVALID_PLATE, " ".join(error.messages)
+            )
     existing = {
         passport.plate: passport
         for passport in Passport.objects.filter(plate__in=set(canonical.values()))
@@ -632,10 +672,12 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
         if plate in existing:
             passport = existing[plate]
             results[index] = (
-                Registration(passport, 200)
+                Registration(passport, RegistrationOutcome.EXISTING)
                 if passport.garage_id == garage.pk
                 else Registration(
-                    None, 409, "plate_taken", _("This plate already has an AutoPaspoort.")
+                    None,
+                    RegistrationOutcome.PLATE_TAKEN,
+                    _("This plate already has an AutoPaspoort."),
                 )
             )
         elif normalize_email(items[index]["owner"].email) == garage.email and not items[index].get(
@@ -653,34 +695,22 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
                 via=via,
             )
     if plain_stock:
-        now = timezone.now()
-        today = timezone.localdate(now)
-        rows = [
-            Passport(
-                plate=canonical[index],
-                garage=garage,
-                state=Passport.State.STOCK,
-                owner=garage.account_user,
-                activated_at=now,
-                owner_name=items[index]["owner"].name,
-                initial_odometer_km=items[index].get("odometer_km"),
-                odometer_km=items[index].get("odometer_km"),
-                odometer_read_on=today if items[index].get("odometer_km") is not None else None,
-                created_by=actor,
-            )
+        cars = [
+            {
+                "plate": canonical[index],
+                "odometer_km": items[index].get("odometer_km"),
+                "owner_name": items[index]["owner"].name,
+            }
             for index in plain_stock
         ]
         try:
-            with transaction.atomic():
-                created = Passport.objects.bulk_create(rows)
-                enqueue_enrichment_many([passport.pk for passport in created])
-                dashboard_summary_changed(garage.pk)
+            created = passport_create_many(garage=garage, actor=actor, cars=cars)
         except IntegrityError:
             # Another request registered one of these plates meanwhile: fall back to one by one.
             created = None
         for position, index in enumerate(plain_stock):
             results[index] = (
-                Registration(created[position], 201)
+                Registration(created[position], RegistrationOutcome.CREATED)
                 if created is not None
                 else passport_register(
                     garage=garage,
@@ -695,6 +725,6 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
         if results[other] is None:  # a repeat of a plate earlier in the batch
             first = results[first_index_of[plate]]
             results[other] = (
-                Registration(first.passport, 200) if first.status in (200, 201) else first
+                Registration(first.passport, RegistrationOutcome.EXISTING) if first.ok else first
             )
     return results

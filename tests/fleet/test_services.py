@@ -7,9 +7,8 @@ from django.utils import translation
 
 from accounts.models import User
 from autopaspoort.models import Passport
-from autopaspoort.services import passport_create
 from core.errors import ApplicationError
-from fleet import services
+from fleet import selectors, services
 from fleet.models import FleetAccount, FleetLink, FleetMembership
 from notifications.models import Notification
 from tests.autopaspoort.factories import PassportFactory
@@ -146,10 +145,10 @@ def test_the_database_allows_one_open_period_per_car(garage, fleet):
 # --- Which fleets a garage may link to --------------------------------------------------------
 
 
-def test_a_garage_links_to_its_own_stock_fleet_made_on_first_use(garage, garage_admin):
+def test_a_garage_links_to_its_own_stock_fleet_made_with_the_garage(garage, garage_admin):
     passport = PassportFactory(garage=garage)
+    stock = FleetAccount.objects.get(stock_of=garage)  # garage_create made it
 
-    stock = services.stock_fleet_for(garage=garage)
     link(passport, stock, actor=garage_admin)
 
     assert services.stock_fleet_for(garage=garage) == stock  # one per garage
@@ -163,9 +162,7 @@ def test_the_fleets_for_linking_are_the_serviced_ones_and_the_own_stock_fleet(
     garage, other_garage, fleet
 ):
     elsewhere = FleetFactory(garages=[other_garage])
-    services.stock_fleet_for(garage=other_garage)
-
-    fleets = list(services.fleets_for_linking(garage=garage))
+    fleets = list(selectors.fleets_for_linking(garage=garage))
 
     assert fleets == [fleet, FleetAccount.objects.get(stock_of=garage)]
     assert elsewhere not in fleets
@@ -248,7 +245,7 @@ def test_only_admins_and_sales_of_the_cars_garage_may_link(request, garage, flee
 
 
 def test_a_passport_created_with_a_fleet_starts_in_it_with_a_period(garage, sales, fleet):
-    passport = passport_create(
+    passport = services.passport_create_linked(
         garage=garage,
         actor=sales,
         plate="gj-555-k",
@@ -263,8 +260,8 @@ def test_a_passport_created_with_a_fleet_starts_in_it_with_a_period(garage, sale
 
 
 def test_the_passport_returned_by_create_with_a_fleet_shows_that_fleet(garage, sales, fleet):
-    """passport_create links a locked copy of the row and returns its own, stale instance."""
-    passport = passport_create(
+    """passport_create_linked links a locked copy of the row and returns its own, stale instance."""
+    passport = services.passport_create_linked(
         garage=garage,
         actor=sales,
         plate="gj-555-k",
@@ -278,7 +275,7 @@ def test_the_passport_returned_by_create_with_a_fleet_shows_that_fleet(garage, s
 
 def test_a_refused_fleet_at_creation_creates_no_passport(garage, sales, other_garage):
     with pytest.raises(ApplicationError):
-        passport_create(
+        services.passport_create_linked(
             garage=garage,
             actor=sales,
             plate="gj-555-k",
@@ -342,7 +339,7 @@ def test_only_the_garages_admin_creates_a_fleet(request, garage, who):
             manager_email="wagenpark@leasebedrijf.nl",
         )
 
-    assert not FleetAccount.objects.exists()
+    assert not FleetAccount.objects.filter(kind=FleetAccount.Kind.BUSINESS).exists()
     assert not Notification.objects.exists()
 
 
@@ -357,7 +354,7 @@ def test_a_fleet_with_an_invalid_kvk_number_is_not_created(garage, garage_admin)
             manager_email="wagenpark@leasebedrijf.nl",
         )
 
-    assert not FleetAccount.objects.exists()
+    assert not FleetAccount.objects.filter(kind=FleetAccount.Kind.BUSINESS).exists()
     assert not User.objects.filter(email="wagenpark@leasebedrijf.nl").exists()
 
 
@@ -568,3 +565,13 @@ def test_a_fleet_transfer_to_an_existing_account_sends_the_car_added_notice(gara
     assert [(n.kind, n.recipient) for n in Notification.objects.all()] == [
         (Kind.CAR_ADDED, owner.email)
     ]
+
+
+def test_showing_the_fleets_to_link_to_writes_nothing(garage, django_assert_num_queries):
+    FleetAccount.objects.filter(stock_of=garage).delete()  # a garage from before the migration
+
+    with django_assert_num_queries(1):
+        fleets = list(selectors.fleets_for_linking(garage=garage))
+
+    assert fleets == []
+    assert not FleetAccount.objects.filter(stock_of=garage).exists()

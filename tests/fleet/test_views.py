@@ -239,7 +239,7 @@ def test_details_page_query_count_does_not_grow_with_the_periods(
 
     # session, user, membership, passport, periods, pending link request, stock fleet, link
     # choices, navigation
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(garage_passport_url("autopaspoort:details", passport), **EN)
 
     assert len(response.context["fleet_links"]) == periods
@@ -454,7 +454,7 @@ def test_fleets_page_query_count_does_not_grow_with_fleets_and_managers(
     client = client_for(garage_admin)
 
     # session, user, membership, stock fleet, fleets, managers, their users, navigation
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(fleets_url(garage), **EN)
 
     assert len(response.context["fleets"]) == fleets + 1
