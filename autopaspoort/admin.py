@@ -46,9 +46,9 @@ class ReadOnlyMixin:
 class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
     list_display = ("plate", "make", "model", "garage", "state", "owner_contact", "created_at")
     list_filter = ("state", "rdw_status", "odometer_logical")
-    # owner__email: a stock car stores no email, its owner is the garage's login.
-    search_fields = ("plate", "owner_email", "owner__email", "owner_name", "garage__name")
-    list_select_related = ("garage__account_user",)
+    # owner__email: the owner's login is the one home of the address (stock: the garage's).
+    search_fields = ("plate", "owner__email", "owner_name", "garage__name")
+    list_select_related = ("garage__account_user", "owner")
     autocomplete_fields = ("created_by",)
     change_form_template = "admin/autopaspoort/passport/change_form.html"
     readonly_fields = (
@@ -56,7 +56,6 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
         # Ownership is never a field, also not for a superuser: it moves only through the
         # transfer and fleet services (the pages below), with a record and the usual emails.
         "owner",
-        "owner_email",
         "garage",
         "fleet",
         "state",
@@ -112,7 +111,7 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
         passport = get_object_or_404(Passport.objects.select_related("garage"), pk=passport_id)
         form = SupportTransferForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            old_owner = passport.owner_email
+            old_owner = passport.contact_email
             try:
                 transfer_confirm(
                     passport=passport,

@@ -84,9 +84,6 @@ class Passport(TimeStampedModel):
     owner_version = models.PositiveIntegerField(_("owner version"), default=0)
 
     owner_name = models.CharField(_("owner name"), max_length=150, blank=True)
-    # A customer's email as given at the transfer. Empty for stock: the garage's login is the
-    # one home of that address (`contact_email` reads it), so no copy can drift from it.
-    owner_email = models.EmailField(_("owner email"), blank=True)
     owner_street = models.CharField(_("street"), max_length=150, blank=True)
     owner_house_number = models.CharField(_("house number"), max_length=20, blank=True)
     owner_postcode = models.CharField(
@@ -161,10 +158,6 @@ class Passport(TimeStampedModel):
                 condition=~Q(state="stock") | Q(activated_at__isnull=False),
                 name="passport_stock_is_active",
             ),
-            models.CheckConstraint(
-                condition=~Q(state="stock") | Q(owner_email=""),
-                name="passport_stock_has_no_email_copy",
-            ),
         ]
 
     def __str__(self):
@@ -192,10 +185,12 @@ class Passport(TimeStampedModel):
 
     @property
     def contact_email(self) -> str:
-        """Where the owner is reached: a stock car's is the garage's current login email (read
-        through `garage.account_user`, so select it with the passport), a customer's the
-        address given at the transfer."""
-        return self.garage.email if self.is_stock else self.owner_email
+        """Where the owner is reached: the owner's login email, its one home (a stock car's
+        owner is the garage's login, read through `garage.account_user`; select `owner` with a
+        customer's passport). The Transfer keeps the address as it was given, as a record."""
+        if self.is_stock:
+            return self.garage.email
+        return self.owner.email if self.owner_id else ""
 
     @property
     def vehicle_name(self) -> str:

@@ -194,7 +194,7 @@ def passport_get(*, garage, plate: str) -> Passport:
     except ValidationError:
         raise Http404 from None
     queryset = Passport.objects.select_related(
-        "garage__account_user", "latest_check__performed_by", "fleet"
+        "garage__account_user", "owner", "latest_check__performed_by", "fleet"
     ).prefetch_related(
         Prefetch("latest_check__items", queryset=StatusCheckItem.objects.order_by("id"))
     )

@@ -63,7 +63,7 @@ COLUMNS = {
     "fleet_fleetaccount_garages": "id fleetaccount_id garage_id",
     "fleet_fleetmembership": "id created_at updated_at fleet_id user_id",
     "autopaspoort_passport": "id created_at updated_at plate state activated_at owner_name "
-    "owner_email owner_street owner_house_number owner_postcode owner_city owner_phone "
+    "owner_street owner_house_number owner_postcode owner_city owner_phone "
     "driver_name driver_email driver_phone make model colour fuel first_admission apk_expires "
     "rdw_odometer_judgement rdw_status rdw_checked_at initial_odometer_km odometer_km "
     "odometer_read_on odometer_logical created_by_id garage_id owner_id latest_check_id "
@@ -508,7 +508,7 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
                 write("transfers_transfer", (*row, ""))  # a reason only for support's transfers
                 activated = done and clock.ts(done)
                 owner_version, updated = 1, max(updated, done or at)
-                details = (full_name, email, street, number, postcode, city, phone)
+                details = (full_name, street, number, postcode, city, phone)
                 if is_showcase:
                     special["showcase"] = {
                         "passport_id": pid,
@@ -537,7 +537,7 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
                     updated = max(updated, linked)
             else:
                 owner = g
-                details = ("", "", "", "", "", "", "")  # stock reads the garage's login
+                details = ("", "", "", "", "", "")  # a stock car: the garage is its owner
             updated = max(updated, read_at)
             row = (
                 pid,

@@ -233,7 +233,6 @@ def transfer_confirm(
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
     passport.owner_version += 1
-    passport.owner_email = "" if to_stock else email  # stock reads the garage's login
     passport.owner_name = contact.name
     passport.owner_street = contact.street
     passport.owner_house_number = contact.house_number
@@ -248,7 +247,6 @@ def transfer_confirm(
             "state",
             "activated_at",
             "owner_version",
-            "owner_email",
             "owner_name",
             "owner_street",
             "owner_house_number",
@@ -471,10 +469,10 @@ def _correct_email(*, transfer: Transfer, new_email: str, actor, reason: str, by
             "updated_at",
         ]
     )
-    passport.owner, passport.owner_email = new_owner, "" if to_stock else new_email
+    passport.owner = new_owner
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
-    passport.save(update_fields=["owner", "owner_email", "state", "activated_at", "updated_at"])
+    passport.save(update_fields=["owner", "state", "activated_at", "updated_at"])
     dashboard_summary_changed(passport.garage_id)
     EmailCorrection.objects.create(
         transfer=transfer,

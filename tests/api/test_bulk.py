@@ -191,7 +191,7 @@ def test_bulk_stock_cars_are_the_same_rows_as_single_creates(api, garage):
     assert {k: v for k, v in bulk.items() if k not in ignore} == {
         k: v for k, v in single.items() if k not in ignore
     }
-    fields = ["state", "owner", "owner_email", "activated_at", "odometer_km", "fleet"]
+    fields = ["state", "owner", "contact_email", "activated_at", "odometer_km", "fleet"]
     rows = {p.plate: p for p in Passport.objects.all()}
     for field in fields:
         one, other = getattr(rows["GJ-55-55"], field), getattr(rows["HX-12-34"], field)

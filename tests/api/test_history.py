@@ -277,7 +277,6 @@ def test_history_for_a_customer_car_the_garage_services_is_added(api, garage, ow
         plate="GJ-55-55",
         state=Passport.State.CUSTOMER,
         owner=owner,
-        owner_email=owner.email,
         odometer_km=50_000,
     )
 

@@ -119,7 +119,6 @@ def bulk_requests(garage, owner, *, count: int, start: int = 0) -> list[Appointm
             garage=garage,
             state=Passport.State.CUSTOMER,
             owner=owner,
-            owner_email=owner.email,
             owner_name=owner.full_name,
             activated_at=now,
             make="VOLKSWAGEN",

@@ -17,6 +17,7 @@ from factory.django import DjangoModelFactory
 
 from autopaspoort import services
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from tests.accounts.factories import UserFactory
 from tests.garage.factories import GarageFactory
 
 Component = StatusCheckItem.Component
@@ -43,8 +44,9 @@ class PassportFactory(DjangoModelFactory):
     class Params:
         customer = factory.Trait(
             state=Passport.State.CUSTOMER,
-            owner=None,
-            owner_email=factory.Sequence(lambda n: f"klant{n}@example.nl"),
+            owner=factory.SubFactory(
+                UserFactory, email=factory.Sequence(lambda n: f"klant{n}@example.nl")
+            ),
             owner_name="Klant",
         )
         awaiting_activation = factory.Trait(customer=True, activated_at=None)
@@ -53,7 +55,6 @@ class PassportFactory(DjangoModelFactory):
     garage = factory.SubFactory(GarageFactory)
     state = Passport.State.STOCK
     owner = factory.LazyAttribute(lambda o: o.garage.account_user)
-    owner_email = ""  # a stock car reads the garage's login email (Passport.contact_email)
     owner_name = factory.LazyAttribute(lambda o: o.garage.name)
     activated_at = factory.LazyFunction(timezone.now)
     make = "VOLKSWAGEN"

@@ -179,7 +179,7 @@ def test_garage_staff_cannot_open_the_passport_admin(client_for, garage_admin, c
 
 # --- Ownership is not a field (issue 14, item 8) ----------------------------------------------
 
-OWNERSHIP = ("owner", "owner_email", "garage", "fleet", "state")
+OWNERSHIP = ("owner", "garage", "fleet", "state")
 
 
 def passport_form(response) -> dict:
@@ -204,7 +204,6 @@ def test_a_passports_owner_garage_fleet_and_state_cannot_be_edited_in_the_admin(
     data = passport_form(client.get(url, **EN))
     data.update(
         owner=owner.pk,
-        owner_email=owner.email,
         garage=other_garage.pk,
         fleet=fleet.pk,
         state="customer",

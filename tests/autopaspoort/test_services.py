@@ -62,7 +62,6 @@ def test_garage_account_email_in_any_case_makes_a_stock_passport(garage, garage_
     assert passport.owner == garage.account_user
     assert passport.activated_at is not None
     assert passport.contact_email == "garage-a@example.nl"
-    assert passport.owner_email == ""  # no copy of the garage's login email to drift
     assert passport.plate == "GJ-555-K"
     assert passport.plate_compact == "GJ555K"
     assert passport.created_by == garage_admin

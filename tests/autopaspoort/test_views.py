@@ -1215,7 +1215,6 @@ def bulk_passports(garage, count, *, start=0):
             garage=garage,
             state=Passport.State.CUSTOMER if n % 4 == 0 else Passport.State.STOCK,
             owner=None if n % 4 == 0 else garage.account_user,
-            owner_email=f"klant{n}@example.nl" if n % 4 == 0 else "",
             activated_at=None if n % 12 == 0 else now,
             make="VOLKSWAGEN",
             model="GOLF",

@@ -856,7 +856,7 @@ def test_the_garage_is_refused_a_fleet_cars_transfer_with_the_fleets_name(
     """Said before anyone types the buyer's details (issue 14, item 21), and a confirmation
     posted anyway changes nothing."""
     car = fleet_car(fleet, garage=garage)
-    before = (car.owner_id, car.owner_email, car.owner_version, car.state)
+    before = (car.owner_id, car.contact_email, car.owner_version, car.state)
     url = reverse("transfers:start", kwargs={"garage_id": garage.pk, "plate": car.plate})
     client = client_for(sales)
     refusal = (
@@ -878,7 +878,7 @@ def test_the_garage_is_refused_a_fleet_cars_transfer_with_the_fleets_name(
     assertTemplateUsed(response, "transfers/transfer_details.html")
     assertContains(response, refusal, status_code=409)
     car.refresh_from_db()
-    assert (car.owner_id, car.owner_email, car.owner_version, car.state) == before
+    assert (car.owner_id, car.contact_email, car.owner_version, car.state) == before
     assert car.fleet == fleet
     assert FleetLink.objects.get(passport=car).unlinked_at is None
     assert not Transfer.objects.exists()

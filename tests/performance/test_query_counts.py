@@ -135,7 +135,6 @@ class World:
                 garage=self.garage,
                 state=Passport.State.CUSTOMER if n % 2 else Passport.State.STOCK,
                 owner=self.owner if n % 2 else account,
-                owner_email=self.owner.email if n % 2 else "",
                 owner_name=self.owner.full_name if n % 2 else self.garage.name,
                 activated_at=now,
                 make="VOLKSWAGEN",

@@ -75,7 +75,7 @@ def test_transfers_confirmed_while_the_broker_is_down_send_one_activation_each_w
                 assert response.status_code == 302, response.content.decode()[:2000]
                 assert seconds < RESPONSE_LIMIT_SECONDS, f"{email}: {seconds:.2f}s"
                 passport.refresh_from_db()
-                assert (passport.state, passport.owner_email) == (Passport.State.CUSTOMER, email)
+                assert (passport.state, passport.contact_email) == (Passport.State.CUSTOMER, email)
                 assert Transfer.objects.filter(passport=passport, email=email).count() == 1
                 activation = Notification.objects.get(
                     kind=Notification.Kind.OWNER_ACTIVATION, recipient=email

@@ -95,7 +95,7 @@ def test_of_two_simultaneous_transfers_of_one_car_exactly_one_wins_every_run(
         assert record == winners[0].transfer
         passport.refresh_from_db()
         assert passport.owner_version == 1
-        assert passport.owner_email == record.email
+        assert passport.contact_email == record.email
         assert [n.recipient for n in activations_for(passport)] == [record.email]
         winners_total += 1
     assert winners_total == TRANSFER_PAIR_RUNS
@@ -125,7 +125,7 @@ def test_one_confirmation_submitted_ten_times_at_once_transfers_once_and_mails_o
     assert activations_for(passport).count() == 1
     assert len(messages_to(mail.outbox, email)) == 1
     passport.refresh_from_db()
-    assert (passport.owner_email, passport.owner_version) == (email, 1)
+    assert (passport.contact_email, passport.owner_version) == (email, 1)
 
 
 def test_twenty_simultaneous_api_creates_of_one_plate_make_one_passport(garage):

@@ -217,7 +217,7 @@ def case_passport_register_many(g):
 
 def case_passport_create_in_fleet(g):
     fleet_account = FleetFactory(garages=[g])
-    return lambda: autopaspoort.passport_create(
+    return lambda: fleet.passport_create_linked(
         garage=g,
         actor=g.account_user,
         plate="GJ-55-59",

@@ -62,7 +62,6 @@ def bulk_due_cars(garage, *, count: int, start: int = 0) -> list[Passport]:
             garage=garage,
             state=Passport.State.CUSTOMER,
             owner=owner,
-            owner_email=owner.email,
             activated_at=now,
             make="VOLKSWAGEN",
             model="GOLF",

@@ -53,7 +53,6 @@ def customer_passport(garage, owner, **fields) -> Passport:
         garage=garage,
         state=Passport.State.CUSTOMER,
         owner=owner,
-        owner_email=owner.email,
         owner_name=owner.full_name,
         activated_at=timezone.now(),
         **fields,

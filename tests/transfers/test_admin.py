@@ -84,7 +84,7 @@ def test_support_corrects_the_email_with_a_reason_an_audit_record_and_a_new_acti
     record.refresh_from_db()
     assert (record.email, record.state) == (RIGHT, Transfer.State.AWAITING_ACTIVATION)
     record.passport.refresh_from_db()
-    assert record.passport.owner_email == RIGHT
+    assert record.passport.contact_email == RIGHT
     old_notification.refresh_from_db()
     assert old_notification.state == Notification.State.SENT  # it had gone out already
     (message,) = mail.outbox

@@ -58,7 +58,7 @@ def snapshot(passport):
         passport.owner_id,
         passport.state,
         passport.owner_version,
-        passport.owner_email,
+        passport.contact_email,
         passport.owner_name,
         passport.activated_at,
         passport.driver_name,
@@ -115,7 +115,7 @@ def test_a_stock_car_goes_to_a_new_inactive_account_that_gets_an_activation_emai
     assert passport.state == Passport.State.CUSTOMER
     assert passport.activated_at is None
     assert passport.owner_version == 1
-    assert (passport.owner_email, passport.owner_name, passport.owner_city) == (
+    assert (passport.contact_email, passport.owner_name, passport.owner_city) == (
         "piet@example.nl",
         "Piet Koper",
         "Utrecht",
@@ -567,7 +567,7 @@ def test_a_garage_correction_before_activation_sends_a_new_activation_and_cancel
     assert record.new_owner == account  # the account made for this car gets the right address
     assert not User.objects.filter(email="piet@gmial.com").exists()
     passport.refresh_from_db()
-    assert passport.owner_email == "piet@gmail.com"
+    assert passport.contact_email == "piet@gmail.com"
     correction = EmailCorrection.objects.get()
     assert (correction.old_email, correction.new_email) == ("piet@gmial.com", "piet@gmail.com")
     assert (correction.by_support, correction.corrected_by, correction.reason) == (False, sales, "")
@@ -885,7 +885,7 @@ def test_the_owners_contact_details_are_corrected_with_an_audit_record(garage, s
 
     passport.refresh_from_db()
     assert (passport.owner_street, passport.owner_postcode) == ("Nieuweweg", "1234 AB")
-    assert passport.owner_email == "piet@example.nl"
+    assert passport.contact_email == "piet@example.nl"
     assert (change.changed_by, change.owner, change.passport) == (sales, passport.owner, passport)
     assert change.before == {"street": "Oudeweg", "postcode": ""}
     assert change.after == {"street": "Nieuweweg", "postcode": "1234 AB"}
@@ -976,4 +976,4 @@ def test_the_next_owner_gets_only_the_details_given_for_them(garage, garage_admi
     passport.refresh_from_db()
     contact_now = [getattr(passport, f"owner_{field}") for field in services.CONTACT_FIELDS]
     assert contact_now == ["Koper", "", "", "", "Nieuwstad", ""]
-    assert passport.owner_email == "koper@example.nl"
+    assert passport.contact_email == "koper@example.nl"

@@ -49,7 +49,7 @@ def template_of(response) -> str:
 
 def passport_state(passport):
     passport.refresh_from_db()
-    return (passport.owner_id, passport.state, passport.owner_version, passport.owner_email)
+    return (passport.owner_id, passport.state, passport.owner_version, passport.contact_email)
 
 
 # --- The two steps ----------------------------------------------------------------------------
@@ -696,7 +696,7 @@ def test_the_garage_corrects_the_current_owners_address_and_phone_from_the_profi
         "3",
         "0687654321",
     )
-    assert (sold.owner_email, sold.owner_name, sold.owner_city) == (
+    assert (sold.contact_email, sold.owner_name, sold.owner_city) == (
         "piet@example.nl",
         TYPED["name"],
         TYPED["city"],
