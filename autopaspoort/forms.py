@@ -54,7 +54,28 @@ def cost_field(label):
     )
 
 
-class PassportCreateForm(forms.Form):
+def owner_address_form(prefix: str = "") -> type[forms.Form]:
+    """A form base with the owner's street, house number, postcode, city and phone, named
+    `<prefix>street` and so on: one declaration for the creation form and the transfer forms."""
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data[f"{prefix}postcode"]
+        return normalize_postcode(postcode) if postcode else ""
+
+    fields = {
+        "street": forms.CharField(label=_("Street"), max_length=150, required=False),
+        "house_number": forms.CharField(label=_("House number"), max_length=20, required=False),
+        "postcode": forms.CharField(label=_("Postcode"), max_length=7, required=False),
+        "city": forms.CharField(label=_("City"), max_length=100, required=False),
+        "phone": forms.CharField(label=_("Phone"), max_length=30, required=False),
+    }
+    attrs = {f"{prefix}{name}": field for name, field in fields.items()}
+    attrs[f"clean_{prefix}postcode"] = clean_postcode
+    attrs["__module__"] = __name__
+    return type("OwnerAddressForm", (forms.Form,), attrs)
+
+
+class PassportCreateForm(owner_address_form("owner_")):
     plate = forms.CharField(
         label=_("Licence plate"),
         max_length=20,
@@ -69,11 +90,6 @@ class PassportCreateForm(forms.Form):
         ),
     )
     owner_name = forms.CharField(label=_("Owner name"), max_length=150, required=False)
-    owner_street = forms.CharField(label=_("Street"), max_length=150, required=False)
-    owner_house_number = forms.CharField(label=_("House number"), max_length=20, required=False)
-    owner_postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
-    owner_city = forms.CharField(label=_("City"), max_length=100, required=False)
-    owner_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     driver_name = forms.CharField(label=_("Driver name"), max_length=150, required=False)
     driver_email = forms.EmailField(label=_("Driver email"), required=False)
     driver_phone = forms.CharField(label=_("Driver phone"), max_length=30, required=False)
@@ -139,10 +155,6 @@ class PassportCreateForm(forms.Form):
 
     def clean_owner_email(self):
         return normalize_email(self.cleaned_data["owner_email"])
-
-    def clean_owner_postcode(self):
-        postcode = self.cleaned_data["owner_postcode"]
-        return normalize_postcode(postcode) if postcode else ""
 
     def clean(self):
         cleaned = super().clean()

@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email
-from core.validators import normalize_postcode
+from autopaspoort.forms import owner_address_form
 from transfers import email_typos
 from transfers.services import OwnerContact
 
 
-class OwnerContactForm(forms.Form):
+class OwnerContactForm(owner_address_form()):
     """The new owner's details: step one of a transfer."""
 
     name = forms.CharField(label=_("Name"), max_length=150)
@@ -15,11 +15,6 @@ class OwnerContactForm(forms.Form):
         label=_("Email address"),
         help_text=_("The new owner receives the passport at this address. Check it carefully."),
     )
-    street = forms.CharField(label=_("Street"), max_length=150, required=False)
-    house_number = forms.CharField(label=_("House number"), max_length=20, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
-    city = forms.CharField(label=_("City"), max_length=100, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     # The owner version the page showed: a transfer confirmed against an older one lost a race.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     # Set when the user chose to keep an address we thought was mistyped.
@@ -29,10 +24,6 @@ class OwnerContactForm(forms.Form):
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
-
-    def clean_postcode(self):
-        postcode = self.cleaned_data["postcode"]
-        return normalize_postcode(postcode) if postcode else ""
 
     @property
     def email_suggestion(self) -> str | None:
@@ -48,15 +39,10 @@ class OwnerContactForm(forms.Form):
         return [self[name] for name in self.CONTACT_FIELDS]
 
 
-class OwnerContactEditForm(forms.Form):
+class OwnerContactEditForm(owner_address_form()):
     """The current owner's details the garage may correct: everything but the email."""
 
     name = forms.CharField(label=_("Name"), max_length=150)
-    street = forms.CharField(label=_("Street"), max_length=150, required=False)
-    house_number = forms.CharField(label=_("House number"), max_length=20, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
-    city = forms.CharField(label=_("City"), max_length=100, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     # The owner version the page showed: details typed for an earlier owner are refused.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -66,10 +52,6 @@ class OwnerContactEditForm(forms.Form):
     def for_passport(cls, passport, data=None):
         initial = {name: getattr(passport, f"owner_{name}") for name in cls.CONTACT_FIELDS}
         return cls(data, initial={**initial, "expected_version": passport.owner_version})
-
-    def clean_postcode(self):
-        postcode = self.cleaned_data["postcode"]
-        return normalize_postcode(postcode) if postcode else ""
 
     def visible_contact_fields(self):
         return [self[name] for name in self.CONTACT_FIELDS]

@@ -233,12 +233,8 @@ def transfer_confirm(
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
     passport.owner_version += 1
-    passport.owner_name = contact.name
-    passport.owner_street = contact.street
-    passport.owner_house_number = contact.house_number
-    passport.owner_postcode = contact.postcode
-    passport.owner_city = contact.city
-    passport.owner_phone = contact.phone
+    for field in CONTACT_FIELDS:  # the passport holds the current owner's profile
+        setattr(passport, f"owner_{field}", getattr(contact, field))
     for field in DRIVER_FIELDS:  # the driver belonged to the previous owner
         setattr(passport, field, "")
     passport.save(
@@ -247,12 +243,7 @@ def transfer_confirm(
             "state",
             "activated_at",
             "owner_version",
-            "owner_name",
-            "owner_street",
-            "owner_house_number",
-            "owner_postcode",
-            "owner_city",
-            "owner_phone",
+            *(f"owner_{field}" for field in CONTACT_FIELDS),
             *DRIVER_FIELDS,
             "updated_at",
         ]
