@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "appointments",
     "promotions",
     "insights",
+    "api",  # the GMS API: an entry point, after the apps it calls
 ]
 
 MIDDLEWARE = [
@@ -75,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "core.middleware.ApiJsonErrorsMiddleware",
+    "api.middleware.ApiJsonErrorsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into a page
 ]
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from config.api import api
+from api.site import api
 from core import views as core_views
 
 admin.site.site_header = _("AutoPaspoort support")

@@ -1,41 +1,6 @@
-import json
-
-from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
 API_PREFIX = "/api/"
-CODES = {404: "not_found", 405: "method_not_allowed"}
-
-
-class ApiJsonErrorsMiddleware:
-    """Under /api/ every error is JSON in the contract's shape, also the ones Django or the API
-    framework answer themselves (unknown path, method not allowed): a GMS never gets HTML."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if (
-            request.path.startswith(API_PREFIX)
-            and response.status_code >= 400
-            and not response.get("Content-Type", "").startswith("application/json")
-        ):
-            status = response.status_code
-            body = {
-                "error": {
-                    "code": CODES.get(status, "error"),
-                    "message": response.reason_phrase,
-                    "fields": {},
-                }
-            }
-            replacement = HttpResponse(
-                json.dumps(body), status=status, content_type="application/json"
-            )
-            if response.has_header("Allow"):
-                replacement["Allow"] = response["Allow"]
-            return replacement
-        return response
 
 
 def no_store(view):

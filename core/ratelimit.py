@@ -1,4 +1,5 @@
-"""Rate limits for the pages that send email or check secrets without a login lockout.
+"""Rate limits: the pages that send email or check secrets without a login lockout, and the
+GMS API (wrong tokens per client, requests per token). The one limiter of the project.
 
 Attempts are counted per key in a fixed window in the shared cache (Redis in production), so
 every web process sees the same counts. Keys are hashed: no email address lands in the cache.
@@ -11,8 +12,10 @@ brake on abuse, not the lock on the door (tokens and passwords are).
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -22,8 +25,11 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Limit:
     scope: str
-    max_hits: int
+    max_hits: int | Callable[[], int]  # a callable is read at each hit (a setting)
     window_seconds: int
+
+    def maximum(self) -> int:
+        return self.max_hits() if callable(self.max_hits) else self.max_hits
 
 
 # Per address: a stranger cannot flood one inbox. Per client IP, generous: a garage or an office
@@ -32,26 +38,31 @@ EMAIL_LINK_PER_ADDRESS = Limit("email-link-address", max_hits=5, window_seconds=
 EMAIL_LINK_PER_IP = Limit("email-link-ip", max_hits=50, window_seconds=5 * 60)
 # Failed API token checks per client IP (valid tokens are never refused by this limit).
 API_BAD_TOKEN_PER_IP = Limit("api-bad-token-ip", max_hits=20, window_seconds=5 * 60)
+# Requests per valid API token; the setting is read at each hit, so an override applies at once.
+API_PER_TOKEN = Limit(
+    "api-token", max_hits=lambda: settings.API_RATE_LIMIT_PER_MINUTE, window_seconds=60
+)
 
 
-def _window(limit: Limit, value: str) -> tuple[str, int]:
-    now = time.time()
+def cache_key(limit: Limit, value: str, window: int) -> str:
+    """The counter of `value` in the `window`-th window since the epoch."""
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-    key = f"ratelimit:{limit.scope}:{digest}:{int(now // limit.window_seconds)}"
-    seconds_left = max(1, int(limit.window_seconds - now % limit.window_seconds))
-    return key, seconds_left
+    return f"ratelimit:{limit.scope}:{digest}:{window}"
 
 
 def hit(limit: Limit, value: str) -> int | None:
-    """Count one attempt for `value`. Returns the seconds to wait when it is over the limit."""
-    key, seconds_left = _window(limit, value)
+    """Count one attempt for `value`. Returns the seconds to wait when it is over the limit,
+    rounded up: a client that waits that long is in the next window (an HTTP Retry-After)."""
+    now = time.time()
+    key = cache_key(limit, value, int(now // limit.window_seconds))
+    seconds_left = limit.window_seconds - int(now % limit.window_seconds)
     try:
         cache.add(key, 0, timeout=limit.window_seconds + 1)
         count = cache.incr(key)
     except Exception:  # cache down (or the key expired between add and incr): let it through
         logger.warning("Rate limit %s not counted: the cache is unavailable.", limit.scope)
         return None
-    return seconds_left if count > limit.max_hits else None
+    return seconds_left if count > limit.maximum() else None
 
 
 def client_ip(request) -> str:

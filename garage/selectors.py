@@ -1,6 +1,6 @@
 """Reads of garage data, always scoped to the person asking: another garage's data is a 404."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from garage.models import ApiToken, Membership
@@ -45,3 +45,27 @@ def api_token_list(*, garage) -> QuerySet[ApiToken]:
 
 def api_token_get(*, garage, token_id: int) -> ApiToken:
     return get_object_or_404(ApiToken.objects.select_related("garage"), garage=garage, pk=token_id)
+
+
+def usable_token_filter() -> Q:
+    """A token works only while it is not revoked and its garage's login is active and still
+    the garage's admin: deactivating the login (closing the garage) or taking its admin role
+    kills every token of the garage at once."""
+    return Q(revoked_at__isnull=True, garage__account_user__is_active=True) & Q(
+        Exists(
+            Membership.objects.filter(
+                garage=OuterRef("garage"),
+                user=OuterRef("garage__account_user"),
+                role=Membership.Role.ADMIN,
+            )
+        )
+    )
+
+
+def usable_token_get(*, token_hash: str) -> ApiToken | None:
+    """The usable token with this hash, with its garage and login; None for any other."""
+    return (
+        ApiToken.objects.select_related("garage__account_user")
+        .filter(usable_token_filter(), token_hash=token_hash)
+        .first()
+    )

@@ -142,6 +142,11 @@ def _revoke(token: ApiToken) -> ApiToken:
     return token
 
 
+def api_token_mark_used(*, token: ApiToken, at) -> None:
+    """Record the token's last use (the API calls it at most once a minute per token)."""
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
+
+
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     _require_admin(garage=token.garage, actor=actor)

@@ -10,15 +10,21 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from core import ratelimit
 from garage.services import api_token_create
 
 BASE = "/api/v1"
 
 
+def rate_key(token, minute: int) -> str:
+    """The cache key counting `token`'s requests in that minute (`core.ratelimit`)."""
+    return ratelimit.cache_key(ratelimit.API_PER_TOKEN, str(token.pk), minute)
+
+
 def clear_rate_keys(token) -> None:
-    """Forget the per-minute request counts of `token` (keys `api-rate:<pk>:<minute>`)."""
+    """Forget the per-minute request counts of `token`."""
     minute = int(time.time() // 60)
-    cache.delete_many([f"api-rate:{token.pk}:{m}" for m in range(minute - 2, minute + 3)])
+    cache.delete_many([rate_key(token, m) for m in range(minute - 2, minute + 3)])
 
 
 class Api:

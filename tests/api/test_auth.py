@@ -8,11 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
 from django.test import override_settings
 
-from garage import api_auth
+from core import ratelimit
 from garage.services import api_token_create, api_token_revoke
-from tests.api.conftest import assert_error, clear_rate_keys, stock_body
+from tests.api.conftest import assert_error, clear_rate_keys, rate_key, stock_body
 from tests.autopaspoort.factories import PassportFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,7 @@ def frozen_minute(monkeypatch):
     """The rate window's clock stands still 30 s into a minute, so the test never straddles two
     windows and Retry-After is known."""
     now = (int(time.time()) // 60) * 60 + 30.25
-    monkeypatch.setattr(api_auth, "time", SimpleNamespace(time=lambda: now))
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
     return int(now // 60)
 
 
@@ -162,20 +163,47 @@ def test_a_token_over_its_rate_limit_gets_429_with_retry_after(
 
 
 @override_settings(API_RATE_LIMIT_PER_MINUTE=3)
-def test_the_rate_limit_counts_in_the_documented_cache_key_and_resets_next_minute(
+def test_the_rate_limit_counts_per_token_in_the_shared_cache_and_resets_next_minute(
     api, token_a, frozen_minute, monkeypatch
 ):
     token, _raw = token_a
     clear_rate_keys(token)
     for _ in range(4):
         api.get("/passports")
-    assert cache.get(f"api-rate:{token.pk}:{frozen_minute}") == 4
+    assert cache.get(rate_key(token, frozen_minute)) == 4
 
     next_minute = (frozen_minute + 1) * 60 + 1.0
-    monkeypatch.setattr(api_auth, "time", SimpleNamespace(time=lambda: next_minute))
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: next_minute))
 
     assert api.get("/passports").status_code == 200
     clear_rate_keys(token)
+
+
+class CacheDown(BaseCache):
+    """A shared cache whose server cannot be reached: every call raises."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def _unreachable(self, *args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    add = get = set = touch = delete = incr = decr = has_key = _unreachable
+    get_many = set_many = delete_many = clear = _unreachable
+
+
+@override_settings(
+    API_RATE_LIMIT_PER_MINUTE=1,
+    CACHES={"default": {"BACKEND": "tests.api.test_auth.CacheDown"}},
+)
+def test_with_the_cache_down_the_token_limit_lets_authenticated_calls_through(api, garage, caplog):
+    """The limit fails open like the site's: an unreachable cache must not stop a GMS."""
+    created = api.post("/passports", stock_body("GJ-55-55", garage))
+    listed = [api.get("/passports").status_code for _ in range(3)]
+
+    assert created.status_code == 201, created.content
+    assert listed == [200, 200, 200]
+    assert "Rate limit api-token not counted: the cache is unavailable." in caplog.text
 
 
 @override_settings(API_RATE_LIMIT_PER_MINUTE=3)

@@ -734,7 +734,7 @@ def _route_names(resolver=None, namespace="", prefix=""):
 
 
 def _api_get_operations() -> list[str]:
-    from config.api import api
+    from api.site import api
 
     schema = api.get_openapi_schema()
     return [

@@ -202,7 +202,7 @@ def case_passport_register_for_customer(g):
 
 def case_passport_register_many(g):
     def call():
-        from autopaspoort.api import OwnerIn
+        from api.schemas import OwnerIn
 
         items = [
             {"plate": plate, "owner": OwnerIn(email=g.email, name="")}

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from config.api import api
+from api.site import api
 from tests import figures
 from tests.api.conftest import BASE, clear_rate_keys
 from tests.security.bad_input_helpers import (

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from config.api import api
+from api.site import api
 from tests import figures
 from tests.accounts.factories import PASSWORD
 from tests.api.conftest import BASE, clear_rate_keys

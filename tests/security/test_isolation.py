@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
-from config.api import api
+from api.site import api
 from tests import figures
 from tests.accounts.factories import UserFactory
 from tests.security.conftest import db_snapshot, snapshot_diff

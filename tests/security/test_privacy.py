@@ -414,7 +414,7 @@ def test_the_garages_gms_sees_no_owner_once_the_sale_is_done(
     garage, sold_car, django_capture_on_commit_callbacks
 ):
     """The GMS sees an owner's email only while the car is stock or its transfer awaits
-    activation (`autopaspoort.api.represent`): after the sale, neither the seller nor the
+    activation (`api.passports.represent`): after the sale, neither the seller nor the
     buyer."""
     hand_over(sold_car, JANSEN, django_capture_on_commit_callbacks)
     token, raw = api_token_create(garage=garage, actor=garage.account_user, name="GMS")

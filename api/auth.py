@@ -1,17 +1,17 @@
-"""Bearer-token authentication and per-token rate limiting for the GMS API."""
+"""Bearer-token authentication and per-token rate limiting for the GMS API.
 
-import time
+Which tokens work is garage's rule (`garage.selectors.usable_token_filter`); the counting is
+the site's one limiter (`core.ratelimit`), which fails open when the cache is down.
+"""
+
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from ninja.security import HttpBearer
 
 from core import ratelimit
-from garage.models import ApiToken, Membership
-from garage.services import api_token_hash
+from garage.selectors import usable_token_get
+from garage.services import api_token_hash, api_token_mark_used
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write a row on every request
 
@@ -23,30 +23,6 @@ class RateLimited(Exception):
         super().__init__(message)
         self.retry_after = retry_after
         self.message = message
-
-
-def check_rate(token: ApiToken) -> None:
-    """A fixed one-minute window per token, counted in the shared cache (Redis in production)."""
-    now = time.time()
-    key = f"api-rate:{token.pk}:{int(now // 60)}"
-    cache.add(key, 0, timeout=61)
-    if cache.incr(key) > settings.API_RATE_LIMIT_PER_MINUTE:
-        raise RateLimited(retry_after=max(1, 60 - int(now % 60)))
-
-
-def usable_token_filter() -> Q:
-    """A token works only while it is not revoked and its garage's login is active and still
-    the garage's admin: deactivating the login (closing the garage) or taking its admin role
-    kills every token of the garage at once."""
-    return Q(revoked_at__isnull=True, garage__account_user__is_active=True) & Q(
-        Exists(
-            Membership.objects.filter(
-                garage=OuterRef("garage"),
-                user=OuterRef("garage__account_user"),
-                role=Membership.Role.ADMIN,
-            )
-        )
-    )
 
 
 class GarageToken(HttpBearer):
@@ -61,11 +37,7 @@ class GarageToken(HttpBearer):
         return self.authenticate(request, token)
 
     def authenticate(self, request, token):
-        api_token = (
-            ApiToken.objects.select_related("garage__account_user")
-            .filter(usable_token_filter(), token_hash=api_token_hash(token))
-            .first()
-        )
+        api_token = usable_token_get(token_hash=api_token_hash(token))
         if api_token is None:
             # Guessing tokens: after 20 wrong ones in 5 minutes a client gets 429s. A valid
             # token from the same address (a colleague's GMS behind one IP) still works.
@@ -73,10 +45,12 @@ class GarageToken(HttpBearer):
             if wait is not None:
                 raise RateLimited(wait, "Too many failed token checks from this address.")
             return None
-        check_rate(api_token)
+        wait = ratelimit.hit(ratelimit.API_PER_TOKEN, str(api_token.pk))
+        if wait is not None:
+            raise RateLimited(wait)
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            api_token_mark_used(token=api_token, at=now)
         request.garage = api_token.garage
         if "HTTP_ACCEPT_LANGUAGE" not in request.META:
             translation.activate("en")  # integrations read English unless they ask otherwise

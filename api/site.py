@@ -1,4 +1,5 @@
-"""The GMS API: one NinjaAPI at /api/v1/ with the contract's error shape everywhere.
+"""The GMS API: one NinjaAPI at /api/v1/ (mounted by config/urls.py) with the contract's
+error shape everywhere: every handler answers through `api.errors`.
 
 django-ninja: typed request/response schemas (pydantic) that also generate the OpenAPI 3
 schema and docs, with its Swagger UI served from the package's own static files (no CDN).
@@ -14,8 +15,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from autopaspoort.api import ApiError, router
-from garage.api_auth import GarageToken, RateLimited
+from api.auth import GarageToken, RateLimited
+from api.errors import ApiError, error_body, problem_fields
+from api.passports import router
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +56,7 @@ api.add_router("/", router)
 
 
 def _error(request, status, code, message, fields=None, headers=None):
-    response = api.create_response(
-        request,
-        {"error": {"code": code, "message": message, "fields": fields or {}}},
-        status=status,
-    )
+    response = api.create_response(request, error_body(code, message, fields), status=status)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -71,10 +69,7 @@ def on_api_error(request, exc):
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc):
-    fields: dict[str, list[str]] = {}
-    for problem in exc.errors:
-        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "payload")]
-        fields.setdefault(".".join(location) or "body", []).append(str(problem.get("msg")))
+    fields = problem_fields(exc.errors)
     return _error(request, 400, "invalid_input", "The request is not valid.", fields)
 
 

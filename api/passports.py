@@ -1,24 +1,35 @@
-"""The GMS API (`/api/v1/`): the contract external garage management systems code against.
+"""The GMS API's endpoints (`/api/v1/passports...`): the contract external garage management
+systems code against.
 
 Thin like every view: input shape here, rules in the same services the dashboard uses
 (`transfers.services.passport_register*`, `autopaspoort.services.history_entry_add`).
+Operation ids are named explicitly: they are part of the published schema.
 """
 
 import base64
 import binascii
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status
-from pydantic import StrictInt, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from api.errors import ApiError, error_detail, problem_fields
+from api.schemas import (
+    ERRORS,
+    BulkIn,
+    BulkOut,
+    HistoryIn,
+    HistoryOut,
+    OwnerIn,
+    PassportIn,
+    PassportOut,
+    PassportPageOut,
+)
 from autopaspoort import plates
 from autopaspoort.models import HistoryEntry, Passport
 from autopaspoort.services import history_entry_add
@@ -46,128 +57,6 @@ HISTORY_KINDS = {
 KIND_NAMES = {value: key for key, value in HISTORY_KINDS.items()}
 KIND_NAMES[HistoryEntry.Kind.LARGE_SERVICE] = "maintenance"
 BIGINT_LIMIT = 2**63
-
-
-class ApiError(Exception):
-    """An error answer in the contract's shape: {"error": {"code", "message", "fields"}}."""
-
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
-
-
-# --- Schemas ----------------------------------------------------------------------------------
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-class OwnerIn(Schema):
-    email: str = Field(max_length=254, json_schema_extra={"format": "email"})
-    name: str = Field("", max_length=150)
-    street: str = Field("", max_length=150)
-    house_number: str = Field("", max_length=20)
-    postcode: str = Field("", max_length=7)
-    city: str = Field("", max_length=100)
-    phone: str = Field("", max_length=30)
-
-    @field_validator("email")
-    @classmethod
-    def email_is_valid(cls, value: str) -> str:
-        try:
-            validate_email(value)
-        except DjangoValidationError:
-            raise ValueError("Enter a valid email address.") from None
-        return value
-
-
-class PassportIn(Schema):
-    plate: str = Field(max_length=20, examples=["GJ-55-55"])
-    owner: OwnerIn
-    # Strict: JSON `true` or `"12"` is not a number of kilometres (or a fleet).
-    odometer_km: StrictInt | None = Field(None, ge=0, le=2_000_000)
-    fleet_id: StrictInt | None = None
-
-
-class VehicleOut(Schema):
-    make: str
-    model: str
-    fuel: str
-    colour: str
-    first_registration: date | None
-    apk_expires: date | None
-
-
-class OwnerOut(Schema):
-    email: str
-
-
-class PassportOut(Schema):
-    plate: str
-    state: Literal["stock", "customer"]
-    vehicle: VehicleOut
-    odometer_km: int | None
-    owner: OwnerOut | None
-    fleet_id: int | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class PassportPageOut(Schema):
-    results: list[PassportOut]
-    next_cursor: str | None
-
-
-class HistoryIn(Schema):
-    date: date
-    odometer_km: StrictInt = Field(ge=0, le=2_000_000)
-    kind: Literal["maintenance", "repair", "apk", "tyres", "other"]
-    description: str = Field(min_length=1, max_length=5000)
-    cost_eur: Decimal = Field(Decimal("0.00"), ge=0, le=100_000, max_digits=10, decimal_places=2)
-    external_id: str = Field("", max_length=100)
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def date_is_an_iso_string(cls, value):
-        # pydantic would take a number as a Unix timestamp: a date is "YYYY-MM-DD" only.
-        if not isinstance(value, str):
-            raise ValueError("Enter a date as YYYY-MM-DD.")
-        return value
-
-
-class HistoryOut(Schema):
-    id: int
-    date: date
-    odometer_km: int
-    kind: str
-    description: str
-    cost_eur: str
-    external_id: str
-
-
-class BulkIn(Schema):
-    items: list[Any]
-
-
-class BulkItemOut(Schema):
-    status: int
-    plate: str | None
-    error: ErrorBody | None = None
-    passport: PassportOut | None = None
-
-
-class BulkOut(Schema):
-    results: list[BulkItemOut]
-
-
-ERRORS = dict.fromkeys((400, 401, 404, 409, 413, 415, 429), ErrorOut)
 
 
 # --- Representation ---------------------------------------------------------------------------
@@ -258,7 +147,8 @@ def _registration_error(registration) -> ApiError:
 # --- Endpoints --------------------------------------------------------------------------------
 
 
-@router.post("/passports", response={200: PassportOut, 201: PassportOut, **ERRORS})
+@router.post("/passports", response={200: PassportOut, 201: PassportOut, **ERRORS},
+             operation_id="autopaspoort_api_create_passport")  # fmt: skip
 @router.post("/passports/", response={200: PassportOut, 201: PassportOut, **ERRORS},
              include_in_schema=False)  # fmt: skip
 def create_passport(request, payload: PassportIn):
@@ -281,7 +171,8 @@ def create_passport(request, payload: PassportIn):
     )
 
 
-@router.post("/passports/bulk", response={200: BulkOut, **ERRORS})
+@router.post("/passports/bulk", response={200: BulkOut, **ERRORS},
+             operation_id="autopaspoort_api_bulk_create")  # fmt: skip
 @router.post("/passports/bulk/", response={200: BulkOut, **ERRORS}, include_in_schema=False)
 def bulk_create(request, payload: BulkIn):
     """Up to 1,000 create bodies; one result per item, in order. Each item stands alone."""
@@ -299,7 +190,7 @@ def bulk_create(request, payload: BulkIn):
             item = PassportIn.model_validate(raw)
             fleet = _fleet(garage, item.fleet_id)
         except PydanticValidationError as error:
-            results[index] = _bulk_error(raw, 400, "invalid_input", error_fields(error))
+            results[index] = _bulk_error(raw, 400, "invalid_input", problem_fields(error.errors()))
             continue
         except ApiError as error:
             results[index] = _bulk_error(raw, error.status, error.code, error.fields)
@@ -330,11 +221,9 @@ def bulk_create(request, payload: BulkIn):
             "error": (
                 None
                 if passport
-                else {
-                    "code": registration.outcome.value,
-                    "message": registration.error,
-                    "fields": {"plate": [registration.error]},
-                }
+                else error_detail(
+                    registration.outcome.value, registration.error, {"plate": [registration.error]}
+                )
             ),
             "passport": represent(passport) if passport else None,
         }
@@ -346,20 +235,13 @@ def _bulk_error(raw, status, code, fields) -> dict:
     return {
         "status": status,
         "plate": plate if isinstance(plate, str) else None,
-        "error": {"code": code, "message": "The item is not valid.", "fields": fields},
+        "error": error_detail(code, "The item is not valid.", fields),
         "passport": None,
     }
 
 
-def error_fields(error: PydanticValidationError) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
-    for problem in error.errors():
-        location = [str(part) for part in problem["loc"] if part not in ("body", "payload")]
-        fields.setdefault(".".join(location) or "body", []).append(problem["msg"])
-    return fields
-
-
-@router.get("/passports", response={200: PassportPageOut, **ERRORS})
+@router.get("/passports", response={200: PassportPageOut, **ERRORS},
+            operation_id="autopaspoort_api_list_passports")  # fmt: skip
 @router.get("/passports/", response={200: PassportPageOut, **ERRORS}, include_in_schema=False)
 def list_passports(
     request,
@@ -421,14 +303,16 @@ def _decode_cursor(cursor: str):
     return moment, position
 
 
-@router.get("/passports/{plate}", response={200: PassportOut, **ERRORS})
+@router.get("/passports/{plate}", response={200: PassportOut, **ERRORS},
+            operation_id="autopaspoort_api_get_passport")  # fmt: skip
 @router.get("/passports/{plate}/", response={200: PassportOut, **ERRORS}, include_in_schema=False)
 def get_passport(request, plate: str):
     """One passport of this garage, by plate in any spelling; another garage's plate is 404."""
     return Status(200, represent(_passport(request.garage, plate)))
 
 
-@router.post("/passports/{plate}/history", response={200: HistoryOut, 201: HistoryOut, **ERRORS})
+@router.post("/passports/{plate}/history", response={200: HistoryOut, 201: HistoryOut, **ERRORS},
+             operation_id="autopaspoort_api_add_history")  # fmt: skip
 @router.post("/passports/{plate}/history/", response={200: HistoryOut, 201: HistoryOut, **ERRORS},
              include_in_schema=False)  # fmt: skip
 def add_history(request, plate: str, payload: HistoryIn):

@@ -1,0 +1,122 @@
+"""The GMS API's request and response schemas (pydantic, via django-ninja): they validate the
+input and make the OpenAPI schema. Class names are the schema's component names: keep them."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Field, Schema
+from pydantic import StrictInt, field_validator
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class OwnerIn(Schema):
+    email: str = Field(max_length=254, json_schema_extra={"format": "email"})
+    name: str = Field("", max_length=150)
+    street: str = Field("", max_length=150)
+    house_number: str = Field("", max_length=20)
+    postcode: str = Field("", max_length=7)
+    city: str = Field("", max_length=100)
+    phone: str = Field("", max_length=30)
+
+    @field_validator("email")
+    @classmethod
+    def email_is_valid(cls, value: str) -> str:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("Enter a valid email address.") from None
+        return value
+
+
+class PassportIn(Schema):
+    plate: str = Field(max_length=20, examples=["GJ-55-55"])
+    owner: OwnerIn
+    # Strict: JSON `true` or `"12"` is not a number of kilometres (or a fleet).
+    odometer_km: StrictInt | None = Field(None, ge=0, le=2_000_000)
+    fleet_id: StrictInt | None = None
+
+
+class VehicleOut(Schema):
+    make: str
+    model: str
+    fuel: str
+    colour: str
+    first_registration: date | None
+    apk_expires: date | None
+
+
+class OwnerOut(Schema):
+    email: str
+
+
+class PassportOut(Schema):
+    plate: str
+    state: Literal["stock", "customer"]
+    vehicle: VehicleOut
+    odometer_km: int | None
+    owner: OwnerOut | None
+    fleet_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PassportPageOut(Schema):
+    results: list[PassportOut]
+    next_cursor: str | None
+
+
+class HistoryIn(Schema):
+    date: date
+    odometer_km: StrictInt = Field(ge=0, le=2_000_000)
+    kind: Literal["maintenance", "repair", "apk", "tyres", "other"]
+    description: str = Field(min_length=1, max_length=5000)
+    cost_eur: Decimal = Field(Decimal("0.00"), ge=0, le=100_000, max_digits=10, decimal_places=2)
+    external_id: str = Field("", max_length=100)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def date_is_an_iso_string(cls, value):
+        # pydantic would take a number as a Unix timestamp: a date is "YYYY-MM-DD" only.
+        if not isinstance(value, str):
+            raise ValueError("Enter a date as YYYY-MM-DD.")
+        return value
+
+
+class HistoryOut(Schema):
+    id: int
+    date: date
+    odometer_km: int
+    kind: str
+    description: str
+    cost_eur: str
+    external_id: str
+
+
+class BulkIn(Schema):
+    items: list[Any]
+
+
+class BulkItemOut(Schema):
+    status: int
+    plate: str | None
+    error: ErrorBody | None = None
+    passport: PassportOut | None = None
+
+
+class BulkOut(Schema):
+    results: list[BulkItemOut]
+
+
+ERRORS = dict.fromkeys((400, 401, 404, 409, 413, 415, 429), ErrorOut)
