@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "appointments",
     "promotions",
     "insights",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "portal.context_processors.navigation",
                 "core.context_processors.support",
             ],
         },
