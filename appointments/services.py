@@ -90,7 +90,7 @@ def _garage_url(appointment: Appointment) -> str:
 
 def _owner_url(appointment: Appointment) -> str:
     return settings.SITE_URL + reverse(
-        "appointments:request", kwargs={"plate": appointment.passport.plate}
+        "portal:appointment_request", kwargs={"plate": appointment.passport.plate}
     )
 
 

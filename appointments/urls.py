@@ -4,27 +4,7 @@ from appointments import views
 
 app_name = "appointments"
 
-# Included at the root before the portal's `mijn/` include, whose `mijn/<plate>/` would
-# otherwise catch `mijn/waarschuwingslampjes/`.
 urlpatterns = [
-    path("mijn/waarschuwingslampjes/", views.lights, name="lights"),
-    path(
-        "mijn/waarschuwingslampjes/<slug:code>/garage-vragen/",
-        views.light_ask,
-        name="light_ask",
-    ),
-    path("mijn/<str:plate>/afspraak/", views.request_appointment, name="request"),
-    path("mijn/<str:plate>/afspraak/status/", views.car_state, name="car_state"),
-    path(
-        "mijn/<str:plate>/afspraak/<id:appointment_id>/accepteren/",
-        views.owner_accept,
-        name="owner_accept",
-    ),
-    path(
-        "mijn/<str:plate>/afspraak/<id:appointment_id>/annuleren/",
-        views.owner_cancel,
-        name="owner_cancel",
-    ),
     path("garage/<id:garage_id>/afspraken/", views.garage_list, name="garage_list"),
     path(
         "garage/<id:garage_id>/afspraken/<id:appointment_id>/",

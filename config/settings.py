@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "appointments",
     "promotions",
     "insights",
-    "api",  # the GMS API: an entry point, after the apps it calls
+    # Entry points, after the apps they call.
+    "portal",  # the owner's pages, home routing
+    "api",  # the GMS API
 ]
 
 MIDDLEWARE = [
@@ -94,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "portal.context_processors.navigation",
                 "core.context_processors.support",
             ],
         },

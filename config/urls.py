@@ -4,24 +4,24 @@ from django.utils.translation import gettext_lazy as _
 
 from api.site import api
 from core import views as core_views
+from portal import views as portal_views
 
 admin.site.site_header = _("AutoPaspoort support")
 admin.site.site_title = _("AutoPaspoort support")
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", portal_views.start, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),
     path("garage/", include("garage.urls")),
     path("garage/<id:garage_id>/passports/", include("autopaspoort.urls")),
     path("garage/<id:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),
-    # Before the portal: its /mijn/<plate>/ would otherwise catch /mijn/<word>/ pages.
+    path("mijn/", include("portal.urls")),
     path("", include("reminders.urls")),
     path("", include("appointments.urls")),
     path("", include("promotions.urls")),
     path("", include("insights.urls")),
-    path("mijn/", include("autopaspoort.portal_urls")),
     path("", include("fleet.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

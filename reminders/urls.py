@@ -5,6 +5,5 @@ from reminders import views
 app_name = "reminders"
 
 urlpatterns = [
-    path("mijn/instellingen/", views.contact_settings, name="settings"),
     path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

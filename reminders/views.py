@@ -1,35 +1,10 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from reminders import selectors, services
-from reminders.forms import ContactPreferencesForm
 from reminders.models import Topic
 from reminders.tokens import unsubscribe_read
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def contact_settings(request):
-    """The owner's switches for reminder and promotion emails (/mijn/instellingen/)."""
-    user = request.user
-    if request.method == "POST":
-        form = ContactPreferencesForm(request.POST)
-        if form.is_valid():
-            services.contact_preferences_update(user=user, **form.cleaned_data)
-            messages.success(request, _("Your email settings are saved."))
-            return redirect("reminders:settings")
-    else:
-        form = ContactPreferencesForm(
-            initial={
-                "reminders_enabled": user.reminders_enabled,
-                "promotions_enabled": user.promotions_enabled,
-            }
-        )
-    return render(request, "portal/settings.html", {"form": form})
 
 
 # Mail programs send the RFC 8058 one-click POST without a CSRF token. The signed token is the

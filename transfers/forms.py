@@ -72,10 +72,6 @@ class SupportCorrectEmailForm(CorrectEmailForm):
     )
 
 
-class ActivationResendForm(forms.Form):
-    email = forms.EmailField(label=_("Your email address"))
-
-
 class SupportTransferForm(forms.Form):
     """Support hands a car to a new owner (admin): who, and why."""
 

@@ -1,20 +1,14 @@
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.selectors import user_from_uidb64
-from accounts.tokens import activation_token_generator
 from autopaspoort import roles
 from autopaspoort.selectors import passport_get
 from core.errors import ApplicationError
-from core.middleware import no_store
-from core.ratelimit import email_link_wait, too_many_link_requests
 from garage.access import garage_member_required
 from transfers import selectors, services
-from transfers.forms import ActivationResendForm, CorrectEmailForm, OwnerContactForm
+from transfers.forms import CorrectEmailForm, OwnerContactForm
 from transfers.models import Transfer
 
 PREFILL_SESSION_KEY = "transfer_prefill"
@@ -161,63 +155,3 @@ def transfer_correct(request, garage, plate, transfer_id):
             "back_url": passport.get_absolute_url(),
         },
     )
-
-
-# The activation link's token is moved out of the URL at the first GET (as Django's own
-# password reset view does): the page's address then holds no secret for access logs, the
-# browser history or a Referer.
-ACTIVATION_SESSION_TOKEN = "_activation_token"
-ACTIVATION_URL_TOKEN = "wachtwoord-kiezen"
-
-
-@no_store
-@require_http_methods(["GET", "POST"])
-def activate(request, uidb64, token):
-    """The new owner's link: GET shows the set-password form and changes nothing; POST
-    activates the account and logs the owner in on the car's page."""
-    user = user_from_uidb64(uidb64)
-    from_session = token == ACTIVATION_URL_TOKEN
-    if from_session:
-        token = request.session.get(ACTIVATION_SESSION_TOKEN, "")
-    if user is None or user.is_active or not activation_token_generator.check_token(user, token):
-        return render(
-            request, "transfers/activation_invalid.html", {"form": ActivationResendForm()}
-        )
-    if request.method == "GET" and not from_session:
-        request.session[ACTIVATION_SESSION_TOKEN] = token
-        return redirect("portal:activate", uidb64=uidb64, token=ACTIVATION_URL_TOKEN)
-    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            transfers = services.owner_activate(
-                user=user, token=token, password=form.cleaned_data["new_password1"]
-            )
-        except ApplicationError as error:
-            return render(
-                request,
-                "transfers/activation_invalid.html",
-                {"form": ActivationResendForm(), "reason": error.message},
-            )
-        else:
-            request.session.pop(ACTIVATION_SESSION_TOKEN, None)
-            user.refresh_from_db()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Your AutoPaspoort is active."))
-            if transfers:
-                return redirect("portal:car", plate=transfers[-1].passport.plate)
-            return redirect("portal:home")
-    return render(request, "transfers/activation_set_password.html", {"form": form, "user": user})
-
-
-@no_store
-@require_POST
-def activation_resend(request):
-    form = ActivationResendForm(request.POST)
-    if not form.is_valid():
-        return render(request, "transfers/activation_invalid.html", {"form": form})
-    wait = email_link_wait(request, form.cleaned_data["email"])
-    if wait is not None:
-        form.add_error("email", too_many_link_requests(wait))
-        return render(request, "transfers/activation_invalid.html", {"form": form}, status=429)
-    services.activation_resend_request(email=form.cleaned_data["email"])
-    return render(request, "transfers/activation_resend_sent.html")

@@ -69,29 +69,29 @@ def advise(garage, code, text, *, actor=None) -> GarageLightAdvice:
 
 # --- URLs --------------------------------------------------------------------------------------
 
-LIGHTS_URL = reverse("appointments:lights")
+LIGHTS_URL = reverse("portal:lights")
 
 
 def request_url(passport_or_plate, light: str = "") -> str:
     plate = getattr(passport_or_plate, "plate", passport_or_plate)
-    url = reverse("appointments:request", kwargs={"plate": plate})
+    url = reverse("portal:appointment_request", kwargs={"plate": plate})
     return f"{url}?lampje={light}" if light else url
 
 
 def car_state_url(passport) -> str:
-    return reverse("appointments:car_state", kwargs={"plate": passport.plate})
+    return reverse("portal:appointment_state", kwargs={"plate": passport.plate})
 
 
 def owner_url(name: str, appointment) -> str:
-    """`owner_accept` or `owner_cancel` of an appointment."""
+    """`appointment_accept` or `appointment_cancel` of an appointment."""
     return reverse(
-        f"appointments:{name}",
+        f"portal:{name}",
         kwargs={"plate": appointment.passport.plate, "appointment_id": appointment.pk},
     )
 
 
 def light_ask_url(code: str) -> str:
-    return reverse("appointments:light_ask", kwargs={"code": code})
+    return reverse("portal:light_ask", kwargs={"code": code})
 
 
 def garage_url(name: str, garage, **kwargs) -> str:

@@ -142,7 +142,7 @@ def test_proposing_another_time_round_trip(
     assert page.context["form"] is None  # no second request while this one is open
 
     with django_capture_on_commit_callbacks(execute=True):
-        confirmed = owner_client.post(owner_url("owner_accept", appointment), follow=True)
+        confirmed = owner_client.post(owner_url("appointment_accept", appointment), follow=True)
 
     assertContains(confirmed, "Agreed: ")
     appointment.refresh_from_db()
@@ -162,7 +162,7 @@ def test_the_owner_cancels_from_the_portal_and_may_ask_again(
     appointment = Appointment.objects.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = client.post(owner_url("owner_cancel", appointment), follow=True)
+        cancelled = client.post(owner_url("appointment_cancel", appointment), follow=True)
 
     assertContains(cancelled, "Your request has been cancelled; Garage A has been told.")
     (to_garage,) = mail.outbox

@@ -56,7 +56,7 @@ def test_another_owners_car_and_its_requests_are_a_404(client_for, garage, owner
     assert client.get(request_url(theirs)).status_code == 404
     assert client.post(request_url(theirs), form_data()).status_code == 404
     assert client.get(car_state_url(theirs), **HTMX).status_code == 404
-    for name in ("owner_accept", "owner_cancel"):
+    for name in ("appointment_accept", "appointment_cancel"):
         assert client.post(owner_url(name, their_request)).status_code == 404
     their_request.refresh_from_db()
     assert their_request.state == State.REQUESTED
@@ -67,7 +67,7 @@ def test_a_request_is_reached_only_through_its_own_car(client_for, garage, owner
     other_car = customer_passport(garage, owner)
     appointment = ask(other_car)
     wrong = reverse(
-        "appointments:owner_cancel", kwargs={"plate": car.plate, "appointment_id": appointment.pk}
+        "portal:appointment_cancel", kwargs={"plate": car.plate, "appointment_id": appointment.pk}
     )
 
     assert client_for(owner).post(wrong).status_code == 404
@@ -88,7 +88,7 @@ def test_the_previous_owner_loses_the_cars_requests(client_for, garage, owner, o
     transfer(car, other_owner.email)
 
     assert client_for(owner).get(request_url(car)).status_code == 404
-    assert client_for(owner).post(owner_url("owner_cancel", appointment)).status_code == 404
+    assert client_for(owner).post(owner_url("appointment_cancel", appointment)).status_code == 404
 
 
 def test_a_plate_in_another_spelling_redirects_and_keeps_the_light(client_for, owner, car):
@@ -186,7 +186,7 @@ def test_the_dashboard_shows_waiting_requests_with_the_named_light(
 def test_the_lights_page_shows_the_whole_catalogue_in_english(client_for, owner, car):
     response = client_for(owner, **EN).get(LIGHTS_URL)
 
-    assert response.templates[0].name == "appointments/lights.html"
+    assert response.templates[0].name == "portal/lights.html"
     assertContains(response, "<h2>Low oil pressure</h2>", html=True)
     assertContains(response, "Stop as soon as it is safe")
     assertContains(response, "<svg", count=len(response.context["rows"]))
@@ -219,7 +219,7 @@ def test_search_works_without_javascript_in_both_languages(client_for, owner, ca
 def test_search_with_htmx_returns_only_the_results(client_for, owner, car):
     response = client_for(owner, **EN).get(LIGHTS_URL, {"q": "tyre"}, **HTMX)
 
-    assert response.templates[0].name == "appointments/_light_results.html"
+    assert response.templates[0].name == "portal/_light_results.html"
     assert "HX-Request" in response["Vary"]
     assertNotContains(response, "<html")
     assertContains(response, "Tyre pressure (TPMS)")

@@ -34,15 +34,3 @@ def test_healthz_is_never_cached(anonymous):
     response = anonymous.get(reverse("healthz"))
 
     assert "no-cache" in response["Cache-Control"]
-
-
-def test_home_sends_a_person_without_a_garage_to_the_welcome_page(client_for, owner):
-    response = client_for(owner).get(reverse("home"))
-
-    assert response.status_code == 200
-
-
-def test_home_sends_garage_staff_to_their_garage(client_for, garage, mechanic):
-    response = client_for(mechanic).get(reverse("home"), follow=True)
-
-    assert response.redirect_chain[-1][0] == garage.get_absolute_url()

@@ -528,7 +528,7 @@ PAGES = {
     "portal:fleet_request_answer": _owner(
         "portal:fleet_request_answer", status=POST_ONLY, request_id=lambda w: 1, **CAR
     ),
-    "reminders:settings": _owner("reminders:settings"),
+    "portal:settings": _owner("portal:settings"),
     "reminders:unsubscribe": _public(
         "reminders:unsubscribe",
         lambda w: reverse(
@@ -536,24 +536,24 @@ PAGES = {
             kwargs={"token": unsubscribe_token(email=w.owner.email, topic=Topic.REMINDERS)},
         ),
     ),
-    "appointments:lights": _owner("appointments:lights"),
-    "appointments:light_ask": _owner("appointments:light_ask", code=lambda w: w.light),
-    "appointments:request": _owner("appointments:request", **CAR),
-    "appointments:car_state": _owner("appointments:car_state", status=302, **CAR),  # no htmx
-    "appointments:car_state htmx": Page(
-        "appointments:car_state",
+    "portal:lights": _owner("portal:lights"),
+    "portal:light_ask": _owner("portal:light_ask", code=lambda w: w.light),
+    "portal:appointment_request": _owner("portal:appointment_request", **CAR),
+    "portal:appointment_state": _owner("portal:appointment_state", status=302, **CAR),  # no htmx
+    "portal:appointment_state htmx": Page(
+        "portal:appointment_state",
         lambda w: w.owner,
-        lambda w: reverse("appointments:car_state", kwargs={"plate": w.car.plate}),
+        lambda w: reverse("portal:appointment_state", kwargs={"plate": w.car.plate}),
         headers={"HX-Request": "true"},
     ),
-    "appointments:owner_accept": _owner(
-        "appointments:owner_accept",
+    "portal:appointment_accept": _owner(
+        "portal:appointment_accept",
         status=POST_ONLY,
         appointment_id=lambda w: w.appointment.pk,
         **CAR,
     ),
-    "appointments:owner_cancel": _owner(
-        "appointments:owner_cancel",
+    "portal:appointment_cancel": _owner(
+        "portal:appointment_cancel",
         status=POST_ONLY,
         appointment_id=lambda w: w.appointment.pk,
         **CAR,
@@ -654,15 +654,15 @@ EXPECTED = {
     "portal:car": 9,
     "portal:accept": 2,
     "portal:fleet_request_answer": 2,
-    "reminders:settings": 3,
+    "portal:settings": 3,
     "reminders:unsubscribe": 2,
-    "appointments:lights": 5,
-    "appointments:light_ask": 4,
-    "appointments:request": 7,
-    "appointments:car_state": 4,
-    "appointments:car_state htmx": 6,
-    "appointments:owner_accept": 2,
-    "appointments:owner_cancel": 2,
+    "portal:lights": 5,
+    "portal:light_ask": 4,
+    "portal:appointment_request": 7,
+    "portal:appointment_state": 4,
+    "portal:appointment_state htmx": 6,
+    "portal:appointment_accept": 2,
+    "portal:appointment_cancel": 2,
     "appointments:garage_list": 6,
     "appointments:garage_detail": 6,
     "appointments:garage_accept": 3,

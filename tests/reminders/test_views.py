@@ -23,7 +23,7 @@ from tests.reminders.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SETTINGS = reverse("reminders:settings")
+SETTINGS = reverse("portal:settings")
 
 
 def flags(user) -> tuple[bool, bool]:

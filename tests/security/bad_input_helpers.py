@@ -164,16 +164,16 @@ ROUTES: dict[str, Route] = {
     "transfers:correct": Route(
         "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
     ),
-    "reminders:settings": Route("owner"),
+    "portal:settings": Route("owner"),
     "reminders:unsubscribe": Route("anon", lambda w: {"token": w.unsubscribe}),
-    "appointments:lights": Route("owner"),
-    "appointments:light_ask": Route("owner", lambda w: {"code": w.light}),
-    "appointments:request": Route("owner", lambda w: {"plate": w.owner_car.plate}),
-    "appointments:car_state": Route("owner", lambda w: {"plate": w.owner_car.plate}),
-    "appointments:owner_accept": Route(
+    "portal:lights": Route("owner"),
+    "portal:light_ask": Route("owner", lambda w: {"code": w.light}),
+    "portal:appointment_request": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "portal:appointment_state": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "portal:appointment_accept": Route(
         "owner", lambda w: {"plate": w.owner_car_busy.plate, "appointment_id": w.appointment.pk}
     ),
-    "appointments:owner_cancel": Route(
+    "portal:appointment_cancel": Route(
         "owner", lambda w: {"plate": w.owner_car_busy.plate, "appointment_id": w.appointment.pk}
     ),
     "appointments:garage_list": Route("admin", _g),
@@ -676,11 +676,11 @@ FORMS: dict[str, Form] = {
     ),
     "transfers:resend": NO_FIELDS,
     "transfers:correct": Form({"new_email": ("email", "gecorrigeerd@example.nl")}),
-    "reminders:settings": Form(
+    "portal:settings": Form(
         {"reminders_enabled": ("bool", "on"), "promotions_enabled": ("bool", "")}
     ),
     "reminders:unsubscribe": NO_FIELDS,
-    "appointments:request": Form(
+    "portal:appointment_request": Form(
         {
             "reason": (choice("maintenance", "apk", "warning_light", "x"), "maintenance"),
             "warning_light": (choice("", "oil_pressure", "x"), ""),
@@ -693,8 +693,8 @@ FORMS: dict[str, Form] = {
             "note": ("text", "Piept bij remmen"),
         }
     ),
-    "appointments:owner_accept": NO_FIELDS,
-    "appointments:owner_cancel": NO_FIELDS,
+    "portal:appointment_accept": NO_FIELDS,
+    "portal:appointment_cancel": NO_FIELDS,
     "appointments:garage_detail": Form(
         {
             "date": ("date", lambda w: in_days(8)),

@@ -180,10 +180,10 @@ def portal_start(plate: str) -> list[str]:
     return [
         reverse("portal:home"),
         reverse("portal:car", kwargs={"plate": plate}),
-        reverse("appointments:request", kwargs={"plate": plate}),
-        reverse("appointments:car_state", kwargs={"plate": plate}),
-        reverse("appointments:lights"),
-        reverse("reminders:settings"),
+        reverse("portal:appointment_request", kwargs={"plate": plate}),
+        reverse("portal:appointment_state", kwargs={"plate": plate}),
+        reverse("portal:lights"),
+        reverse("portal:settings"),
         reverse("home"),
     ]
 
@@ -400,7 +400,7 @@ def test_a_previous_owners_open_request_neither_blocks_nor_shows(
     and could never ask, while the garage no longer listed it to answer."""
     capture = django_capture_on_commit_callbacks
     client = hand_over(sold_car, JANSEN, capture)
-    url = reverse("appointments:request", kwargs={"plate": sold_car.plate})
+    url = reverse("portal:appointment_request", kwargs={"plate": sold_car.plate})
     with capture(execute=True):
         response = client.post(url, form_data(note="Graag in de ochtend"), **EN)
     assert response.status_code == 302, response.content.decode()
@@ -470,7 +470,9 @@ def test_a_buyer_typed_over_the_sellers_details_gets_nothing_of_the_seller(
     assert response.status_code == 302, response.content.decode()
     with capture(execute=True):
         response = client.post(
-            reverse("appointments:request", kwargs={"plate": passport.plate}), form_data(), **EN
+            reverse("portal:appointment_request", kwargs={"plate": passport.plate}),
+            form_data(),
+            **EN,
         )
     assert response.status_code == 302, response.content.decode()
 

@@ -40,7 +40,7 @@ def test_the_activation_link_moves_its_token_out_of_the_address_and_is_never_cac
     assert no_store(first)
     form = browser.get(first["Location"])
     assert form.status_code == 200
-    assert form.templates[0].name == "transfers/activation_set_password.html"
+    assert form.templates[0].name == "portal/activation_set_password.html"
     assert token not in form.content.decode()
     assert no_store(form)
     done = browser.post(

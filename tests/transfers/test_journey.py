@@ -57,7 +57,7 @@ def test_a_sold_car_reaches_a_new_owner_and_then_an_existing_one(
     first_owner = Client()
     form_page = first_owner.get(link, follow=True, **EN)  # the token leaves the URL
     assert form_page.status_code == 200
-    assert form_page.templates[0].name == "transfers/activation_set_password.html"
+    assert form_page.templates[0].name == "portal/activation_set_password.html"
     new_owner = User.objects.get(email="nieuwe.eigenaar@example.nl")
     assert not new_owner.is_active
     assert not new_owner.has_usable_password()

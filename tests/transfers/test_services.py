@@ -666,7 +666,7 @@ def test_a_correction_to_an_existing_account_kills_the_link_sent_to_the_mistyped
     )
 
     response = Client().get(old_link)
-    assert response.templates[0].name == "transfers/activation_invalid.html"
+    assert response.templates[0].name == "portal/activation_invalid.html"
 
 
 # --- Support correction (service level; the admin page is in test_admin.py) -------------------

@@ -53,7 +53,7 @@ def password_form(password=NEW_PASSWORD):
 
 def is_invalid_page(response) -> bool:
     return response.status_code == 200 and [t.name for t in response.templates][:1] == [
-        "transfers/activation_invalid.html"
+        "portal/activation_invalid.html"
     ]
 
 

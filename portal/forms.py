@@ -2,6 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class ActivationResendForm(forms.Form):
+    email = forms.EmailField(label=_("Your email address"))
+
+
 class ContactPreferencesForm(forms.Form):
     reminders_enabled = forms.BooleanField(
         label=_("APK and maintenance reminders"),

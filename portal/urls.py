@@ -1,0 +1,35 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+# Included at `mijn/`. The pages with a fixed word come first: `<str:plate>/` would otherwise
+# catch `instellingen/`, `waarschuwingslampjes/` and `activeren/`.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("instellingen/", views.contact_settings, name="settings"),
+    path("waarschuwingslampjes/", views.lights, name="lights"),
+    path("waarschuwingslampjes/<slug:code>/garage-vragen/", views.light_ask, name="light_ask"),
+    path("activeren/nieuwe-link/", views.activation_resend, name="activation_resend"),
+    path("activeren/<uidb64>/<token>/", views.activate, name="activate"),
+    path("<str:plate>/", views.car, name="car"),
+    path("<str:plate>/accepteren/", views.accept, name="accept"),
+    path(
+        "<str:plate>/wagenpark/<id:request_id>/",
+        views.fleet_request_answer,
+        name="fleet_request_answer",
+    ),
+    path("<str:plate>/afspraak/", views.appointment_request, name="appointment_request"),
+    path("<str:plate>/afspraak/status/", views.appointment_state, name="appointment_state"),
+    path(
+        "<str:plate>/afspraak/<id:appointment_id>/accepteren/",
+        views.appointment_accept,
+        name="appointment_accept",
+    ),
+    path(
+        "<str:plate>/afspraak/<id:appointment_id>/annuleren/",
+        views.appointment_cancel,
+        name="appointment_cancel",
+    ),
+]
