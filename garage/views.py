@@ -9,6 +9,7 @@ from appointments.selectors import dashboard_requests
 from autopaspoort.roles import capabilities
 from autopaspoort.selectors import dashboard_summary, passport_find_exact, passport_list
 from core.errors import ApplicationError
+from core.pagination import next_page_query
 from garage.access import garage_member_required
 from garage.forms import ApiTokenForm, DashboardFilterForm, GarageSettingsForm, StaffInviteForm
 from garage.models import Membership
@@ -60,11 +61,7 @@ def dashboard(request, garage):
         search=search,
         after=filters.get("after"),
     )
-    next_query = None
-    if page.next_after:
-        params = request.GET.copy()
-        params["after"] = page.next_after
-        next_query = params.urlencode()
+    next_query = next_page_query(request.GET, page.next_after)
     return render(
         request,
         "garage/dashboard.html",
