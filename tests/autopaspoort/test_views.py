@@ -427,33 +427,15 @@ def test_a_mechanic_records_a_status_check(client_for, mechanic, garage):
     assert check.items.get(component=Component.LIGHTS).tread_depth_mm is None
 
 
-def test_an_admin_plans_delivery_while_recording_a_check(client_for, garage_admin, garage):
-    passport = PassportFactory(garage=garage)
-
-    client_for(garage_admin).post(
-        passport_url("autopaspoort:check_create", passport),
-        check_data(
-            passport.odometer_km,
-            rows={
-                Component.BRAKES_REAR: {
-                    "rating": "now",
-                    "estimated_cost": "185,50",
-                    "fix_before_delivery": True,
-                },
-            },
-        ),
-    )
-
-    brakes = StatusCheck.objects.get().items.get(component=Component.BRAKES_REAR)
-    assert brakes.fix_before_delivery is True
-
-
-def test_a_mechanic_cannot_plan_delivery_through_the_check_form(client_for, mechanic, garage):
+@pytest.mark.parametrize(("who", "planned"), [("garage_admin", True), ("mechanic", False)])
+def test_only_roles_that_plan_delivery_can_mark_it_in_the_check_form(
+    request, client_for, garage, who, planned
+):
     """Planning delivery is the garage's decision (roles.MARK_FOR_DELIVERY: admin and sales),
     also when the mechanic's check form has the column."""
     passport = PassportFactory(garage=garage)
 
-    client_for(mechanic).post(
+    client_for(request.getfixturevalue(who)).post(
         passport_url("autopaspoort:check_create", passport),
         check_data(
             passport.odometer_km,
@@ -468,7 +450,7 @@ def test_a_mechanic_cannot_plan_delivery_through_the_check_form(client_for, mech
     )
 
     brakes = StatusCheck.objects.get().items.get(component=Component.BRAKES_REAR)
-    assert brakes.fix_before_delivery is False
+    assert brakes.fix_before_delivery is planned
 
 
 def test_a_free_item_with_data_but_no_description_is_a_field_error(client_for, mechanic, garage):
