@@ -3,6 +3,7 @@ import time
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertTemplateUsed
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,11 @@ def test_healthz_is_never_cached(anonymous):
 
 
 def test_home_sends_a_person_without_a_garage_to_the_welcome_page(client_for, owner):
-    response = client_for(owner).get(reverse("home"))
+    response = client_for(owner).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.status_code == 200
+    assertTemplateUsed(response, "core/home.html")
+    assertContains(response, f"Welcome, {owner.get_short_name()}")
+    assertContains(response, "The cars linked to your account will appear here.")
 
 
 def test_home_sends_garage_staff_to_their_garage(client_for, garage, mechanic):
