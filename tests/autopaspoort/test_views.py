@@ -427,9 +427,7 @@ def test_a_mechanic_records_a_status_check(client_for, mechanic, garage):
     assert check.items.get(component=Component.LIGHTS).tread_depth_mm is None
 
 
-@pytest.mark.parametrize(
-    ("who", "planned"), [("garage_admin", True), ("sales", True), ("mechanic", False)]
-)
+@pytest.mark.parametrize(("who", "planned"), [("garage_admin", True), ("mechanic", False)])
 def test_only_roles_that_plan_delivery_can_mark_it_in_the_check_form(
     request, client_for, garage, who, planned
 ):
