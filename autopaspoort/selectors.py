@@ -33,6 +33,7 @@ from autopaspoort.models import (
     StatusCheck,
     StatusCheckItem,
 )
+from core.pagination import keyset_page
 
 logger = logging.getLogger(__name__)
 
@@ -92,21 +93,15 @@ def passport_list(
 ) -> PassportPage:
     """One page of the garage's passports, newest first, with costs; keyset-paginated so the
     200th page costs what the first does."""
-    queryset = with_costs(
-        Passport.objects.filter(garage=garage).select_related("latest_check")
-    ).order_by("-id")
+    queryset = with_costs(Passport.objects.filter(garage=garage).select_related("latest_check"))
     if state:
         queryset = queryset.filter(state=state)
     if needs_work:
         queryset = queryset.filter(needs_work=True)
     if search:
         queryset = queryset.filter(plate_compact__contains=plates.compact(search))
-    if after:
-        queryset = queryset.filter(id__lt=after)
-    rows = list(queryset[: page_size + 1])
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    return PassportPage(passports=rows, next_after=rows[-1].pk if has_more else None)
+    rows, next_after = keyset_page(queryset, after=after, size=page_size, key="-id")
+    return PassportPage(passports=rows, next_after=next_after)
 
 
 # The dashboard header sums the latest check of every car of the garage: ~50 ms for 10,000 cars,

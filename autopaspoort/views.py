@@ -19,6 +19,7 @@ from autopaspoort.forms import (
 )
 from core.errors import ApplicationError
 from core.ids import parse_id
+from core.pagination import next_page_query
 from fleet.forms import FleetLinkForm
 from fleet.selectors import fleet_link_history, fleet_link_request_pending, fleets_for_linking
 from fleet.services import needs_owner_consent, passport_create_linked
@@ -61,11 +62,7 @@ def dashboard(request, garage):
         search=search,
         after=filters.get("after"),
     )
-    next_query = None
-    if page.next_after:
-        params = request.GET.copy()
-        params["after"] = page.next_after
-        next_query = params.urlencode()
+    next_query = next_page_query(request.GET, page.next_after)
     return render(
         request,
         "autopaspoort/dashboard.html",

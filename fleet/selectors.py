@@ -11,6 +11,7 @@ from django.utils import timezone
 from autopaspoort import plates
 from autopaspoort.models import Passport, StatusCheckItem
 from autopaspoort.selectors import EXPECTED_RATINGS, PAGE_SIZE, PassportPage, with_costs
+from core.pagination import keyset_page
 from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 
 APK_DUE_DAYS = 60
@@ -58,13 +59,8 @@ def fleet_car_page(
 ) -> PassportPage:
     """One page of the fleet's current cars by plate (keyset: the last plate of the page)."""
     queryset = _fleet_cars(fleet=fleet, apk_due=apk_due, needs_work=needs_work, search=search)
-    queryset = queryset.order_by("plate")
-    if after:
-        queryset = queryset.filter(plate__gt=after)
-    rows = list(queryset[: page_size + 1])
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    return PassportPage(passports=rows, next_after=rows[-1].plate if has_more else None)
+    rows, next_after = keyset_page(queryset, after=after, size=page_size, key="plate")
+    return PassportPage(passports=rows, next_after=next_after)
 
 
 def fleet_car_export(*, fleet, apk_due=False, needs_work=False, search=""):

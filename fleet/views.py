@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from autopaspoort import roles
 from autopaspoort.selectors import check_costs, passport_get, passport_timeline
 from core.errors import ApplicationError
+from core.pagination import next_page_query
 from core.spreadsheets import spreadsheet_safe
 from fleet import selectors, services
 from fleet.access import fleet_manager_required
@@ -42,11 +43,7 @@ def _filters(request):
 def dashboard(request, fleet):
     form, filters, after = _filters(request)
     page = selectors.fleet_car_page(fleet=fleet, after=after, **filters)
-    next_query = None
-    if page.next_after:
-        params = request.GET.copy()
-        params["after"] = page.next_after
-        next_query = params.urlencode()
+    next_query = next_page_query(request.GET, page.next_after)
     export_query = request.GET.copy()
     export_query.pop("after", None)  # the export and the first page: same filters, no cursor
     return render(

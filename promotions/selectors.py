@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from autopaspoort.models import Passport
+from core.pagination import keyset_page
 from notifications.models import Notification
 from promotions.models import Promotion, PromotionRecipient
 from reminders.models import EmailOptOut, Topic
@@ -143,12 +144,8 @@ def promotion_list(
     queryset = with_counts(Promotion.objects.filter(garage=garage)).select_related(
         "created_by", "sent_by"
     )
-    if after:
-        queryset = queryset.filter(id__lt=after)
-    rows = list(queryset.order_by("-id")[: page_size + 1])
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    return PromotionPage(promotions=rows, next_after=rows[-1].pk if has_more else None)
+    rows, next_after = keyset_page(queryset, after=after, size=page_size, key="-id")
+    return PromotionPage(promotions=rows, next_after=next_after)
 
 
 def promotion_get(*, garage, promotion_id: int) -> Promotion:

@@ -77,7 +77,9 @@ def test_an_invitation_to_a_pending_owner_activates_the_same_account(
     pending_owner_car.refresh_from_db()
     assert pending_owner_car.activated_at is not None
     assert pending_owner_car.transfers.get().state == "completed"
-    assert browser.get(portal_car_url(pending_owner_car)).status_code == 200
+    car_page = browser.get(portal_car_url(pending_owner_car))
+    assert car_page.status_code == 200
+    assert pending_owner_car.plate in car_page.content.decode()
 
 
 def test_a_pending_owner_can_ask_for_a_password_link_and_it_activates(

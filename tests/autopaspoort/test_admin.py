@@ -4,6 +4,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from fleet.models import FleetLink
 from tests.accounts.factories import UserFactory
@@ -75,7 +76,10 @@ def test_support_opens_a_passport_but_cannot_add_one(client_for, support_user, c
     passport, _ = checked_car
     client = client_for(support_user)
 
-    assert client.get(admin_url("passport", "change", passport.pk)).status_code == 200
+    page = client.get(admin_url("passport", "change", passport.pk), **EN)
+    assertContains(page, "Change passport")
+    assertContains(page, passport.plate)
+    assert page.context["original"] == passport
     assert client.get(admin_url("passport", "add")).status_code == 403
 
 

@@ -203,4 +203,5 @@ def test_support_can_set_up_a_fleet_for_a_business_customer(client_for, support_
     """The issue: "a garage admin (or support) creates a fleet account for a business customer"."""
     response = client_for(support_user).get(admin_url("fleetaccount", "add"), **EN)
 
-    assert response.status_code == 200
+    assertContains(response, "Add fleet account")
+    assert {"name", "email"} <= set(response.context["adminform"].form.fields)

@@ -107,16 +107,20 @@ def test_the_fleet_manager_may_unlink_a_car_of_the_fleet(garage, fleet):
     assert FleetLink.objects.get(passport=passport).unlinked_by == manager
 
 
+def person(request, garage, who):
+    """The persona fixture `who`, or for "other_fleets_manager" the manager of another fleet
+    that the same garage services."""
+    if who == "other_fleets_manager":
+        return manager_of(FleetFactory(garages=[garage]))
+    return request.getfixturevalue(who)
+
+
 @pytest.mark.parametrize("who", ["mechanic", "other_garage_staff", "other_fleets_manager"])
 def test_unlinking_by_someone_without_a_say_is_refused_and_nothing_changes(
     request, garage, fleet, who
 ):
     passport = fleet_car(fleet, garage=garage)
-    actor = (
-        manager_of(FleetFactory(garages=[garage]))
-        if who == "other_fleets_manager"
-        else request.getfixturevalue(who)
-    )
+    actor = person(request, garage, who)
 
     with pytest.raises(PermissionDenied):
         services.fleet_unlink(passport=passport, actor=actor)
@@ -452,11 +456,7 @@ def test_the_fleet_manager_keeps_the_driver_up_to_date(garage, fleet):
 @pytest.mark.parametrize("who", ["garage_admin", "other_fleets_manager"])
 def test_only_the_fleets_manager_edits_the_driver(request, garage, fleet, who):
     passport = fleet_car(fleet, garage=garage, driver_name="Oud")
-    actor = (
-        manager_of(FleetFactory(garages=[garage]))
-        if who == "other_fleets_manager"
-        else request.getfixturevalue(who)
-    )
+    actor = person(request, garage, who)
 
     with pytest.raises(PermissionDenied):
         services.driver_update(passport=passport, actor=actor, name="Nieuw", email="", phone="")
@@ -514,11 +514,7 @@ def test_the_car_stays_in_the_fleet_when_the_transfer_fails_halfway(garage, flee
 @pytest.mark.parametrize("who", ["garage_admin", "other_fleets_manager", "owner"])
 def test_only_the_fleets_manager_transfers_through_the_fleet(request, garage, fleet, who):
     passport = fleet_car(fleet, garage=garage)
-    actor = (
-        manager_of(FleetFactory(garages=[garage]))
-        if who == "other_fleets_manager"
-        else request.getfixturevalue(who)
-    )
+    actor = person(request, garage, who)
 
     with pytest.raises(PermissionDenied):
         fleet_transfer(passport, "piet@example.nl", actor=actor)

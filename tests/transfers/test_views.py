@@ -476,13 +476,19 @@ def test_a_car_waiting_for_an_existing_owner_can_be_corrected_to_another_address
     assert other_owner.is_active
 
 
-def test_the_profile_shows_a_completed_transfer_without_actions(client_for, garage, garage_admin):
+def activated_transfer(garage):
+    """A car transferred to piet@example.nl, who has activated it."""
     record = transfer(PassportFactory(garage=garage), "piet@example.nl")
     services.owner_activate(
         user=record.new_owner,
         token=activation_token_generator.make_token(record.new_owner),
         password=NEW_PASSWORD,
     )
+    return record
+
+
+def test_the_profile_shows_a_completed_transfer_without_actions(client_for, garage, garage_admin):
+    record = activated_transfer(garage)
 
     response = client_for(garage_admin).get(record.passport.get_absolute_url(), **EN)
 
@@ -515,12 +521,7 @@ def test_send_the_email_again_queues_a_new_email_and_cancels_the_pending_one(
 def test_send_the_email_again_after_activation_says_there_is_nothing_to_resend(
     client_for, garage, garage_admin
 ):
-    record = transfer(PassportFactory(garage=garage), "piet@example.nl")
-    services.owner_activate(
-        user=record.new_owner,
-        token=activation_token_generator.make_token(record.new_owner),
-        password=NEW_PASSWORD,
-    )
+    record = activated_transfer(garage)
 
     response = client_for(garage_admin).post(
         transfer_url(record.passport, "transfers:resend", transfer_id=record.pk),
@@ -577,12 +578,7 @@ def test_a_garage_correction_before_activation_kills_the_old_link_and_sends_a_ne
 def test_after_activation_the_garage_gets_a_clear_refusal_to_correct(
     client_for, garage, garage_admin
 ):
-    record = transfer(PassportFactory(garage=garage), "piet@example.nl")
-    services.owner_activate(
-        user=record.new_owner,
-        token=activation_token_generator.make_token(record.new_owner),
-        password=NEW_PASSWORD,
-    )
+    record = activated_transfer(garage)
 
     response = client_for(garage_admin).post(
         transfer_url(record.passport, "transfers:correct", transfer_id=record.pk),
