@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts import lockout
-from accounts.models import User, normalize_email
+from accounts.models import User
+from core.emails import normalize_email
 from core.errors import ApplicationError
 from notifications.models import Notification
 from notifications.services import notification_queue

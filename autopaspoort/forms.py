@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import normalize_email
 from autopaspoort import plates
 from autopaspoort.models import MAX_ODOMETER_KM, HistoryEntry, StatusCheckItem
+from core.emails import normalize_email
 from core.validators import normalize_postcode
 from fleet.models import FleetAccount
 

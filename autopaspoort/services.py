@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from accounts.models import normalize_email
 from autopaspoort import plates, roles
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import odometer_readings
+from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.validators import validate_past_date
 from fleet.services import fleet_link

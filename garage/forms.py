@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import current_password_check
-from accounts.models import normalize_email
 from autopaspoort.plates import compact
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
+from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.ids import MAX_ID
 from core.validators import normalize_postcode, validate_kvk_number

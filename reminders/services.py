@@ -15,8 +15,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from accounts.models import User, normalize_email
+from accounts.models import User
 from autopaspoort.models import Passport
+from core.emails import normalize_email
 from notifications.models import Notification
 from notifications.services import notification_queue
 from reminders import selectors

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from accounts.models import normalize_email
+from core.emails import normalize_email
 from reminders.models import Topic
 
 SALT = "autopaspoort.reminders.unsubscribe"

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import normalize_email
+from core.emails import normalize_email
 from core.validators import normalize_postcode
 from transfers import email_typos
 from transfers.services import OwnerContact

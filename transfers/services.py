@@ -8,12 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User, normalize_email
+from accounts.models import User
 from accounts.services import enqueue_or_run, is_pending, user_password_set
 from accounts.tokens import activation_token_generator
 from autopaspoort import plates, roles
 from autopaspoort.models import Passport
 from autopaspoort.services import dashboard_summary_changed
+from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.validators import normalize_postcode
 from fleet.models import FleetMembership
