@@ -21,6 +21,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from core.queueing import enqueue, enqueue_on_commit
 from notifications.models import Notification
 from notifications.rendering import StaleRecipient, build_message, check_recipient
 
@@ -166,14 +167,15 @@ def mail_connections_close() -> None:
         connection.close()
 
 
-def _enqueue(notification_id: int) -> None:
+def _enqueue(notification_id: int, *, on_commit: bool = False) -> None:
     from notifications.tasks import deliver_notification
 
-    try:
-        deliver_notification.delay(notification_id)
-    except Exception:
-        # The business change is committed; the sweep will pick the row up.
-        logger.warning("Could not enqueue notification %s; the sweep will retry.", notification_id)
+    (enqueue_on_commit if on_commit else enqueue)(
+        deliver_notification,
+        notification_id,
+        label=f"notification {notification_id}",
+        recovery="the sweep will retry",
+    )
 
 
 def notification_queue(
@@ -187,7 +189,7 @@ def notification_queue(
         context=context or {},
         language=language or (user.language if user else settings.LANGUAGE_CODE),
     )
-    transaction.on_commit(lambda: _enqueue(notification.pk))
+    _enqueue(notification.pk, on_commit=True)
     return notification
 
 
