@@ -17,6 +17,7 @@ urlpatterns = [
     path("garage/<id:garage_id>/passports/", include("autopaspoort.urls")),
     path("garage/<id:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),
     # Before the portal: its /mijn/<plate>/ would otherwise catch /mijn/<word>/ pages.
+    path("", include("notifications.urls")),
     path("", include("reminders.urls")),
     path("", include("appointments.urls")),
     path("", include("promotions.urls")),

@@ -18,12 +18,11 @@ from core.errors import ApplicationError
 from core.queueing import enqueue
 from garage.access import require_role
 from garage.models import Membership
-from notifications.models import Notification
+from notifications.models import Notification, Topic
+from notifications.selectors import opted_out_emails
 from notifications.services import notification_queue
 from promotions import selectors
 from promotions.models import Promotion, PromotionRecipient
-from reminders.models import Topic
-from reminders.selectors import opted_out_emails
 
 SEND_ROLES = (Membership.Role.ADMIN, Membership.Role.SALES)
 BATCH_SIZE = 200

@@ -6,5 +6,4 @@ app_name = "reminders"
 
 urlpatterns = [
     path("mijn/instellingen/", views.contact_settings, name="settings"),
-    path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -40,10 +40,9 @@ from fleet.models import FleetAccount, FleetLink
 from garage.models import ApiToken, Garage, Membership
 from garage.services import api_token_create
 from insights.models import MonthlyUsage
-from notifications.models import Notification
+from notifications.models import Notification, Topic
+from notifications.tokens import unsubscribe_token
 from promotions.models import Promotion, PromotionRecipient
-from reminders.models import Topic
-from reminders.tokens import unsubscribe_token
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import clear_rate_keys
 from tests.appointments.factories import advise, ask
@@ -530,10 +529,10 @@ PAGES = {
         "portal:fleet_request_answer", status=POST_ONLY, request_id=lambda w: 1, **CAR
     ),
     "reminders:settings": _owner("reminders:settings"),
-    "reminders:unsubscribe": _public(
-        "reminders:unsubscribe",
+    "notifications:unsubscribe": _public(
+        "notifications:unsubscribe",
         lambda w: reverse(
-            "reminders:unsubscribe",
+            "notifications:unsubscribe",
             kwargs={"token": unsubscribe_token(email=w.owner.email, topic=Topic.REMINDERS)},
         ),
     ),
@@ -656,7 +655,7 @@ EXPECTED = {
     "portal:accept": 2,
     "portal:fleet_request_answer": 2,
     "reminders:settings": 3,
-    "reminders:unsubscribe": 2,
+    "notifications:unsubscribe": 2,
     "appointments:lights": 5,
     "appointments:light_ask": 4,
     "appointments:request": 7,
@@ -705,10 +704,10 @@ EXPECTED = {
     "admin:garage.Garage": 7,
     "admin:garage.Membership": 7,
     "admin:insights.MonthlyUsage": 9,
+    "admin:notifications.EmailOptOut": 7,
     "admin:notifications.Notification": 10,
     "admin:promotions.Promotion": 9,
     "admin:promotions.PromotionRecipient": 7,
-    "admin:reminders.EmailOptOut": 7,
     "admin:reminders.ReminderSent": 9,
     "admin:transfers.EmailCorrection": 7,
     "admin:transfers.OwnerContactChange": 5,
