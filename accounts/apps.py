@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from accounts.tokens import activation_url, password_set_url
+        from notifications import links
+        from notifications.models import Notification
+
+        # The links these emails carry are made and checked here (accounts.tokens).
+        Kind = Notification.Kind
+        for kind in (Kind.PASSWORD_RESET, Kind.STAFF_INVITE, Kind.FLEET_INVITE):
+            links.register(kind, "password_set_url", password_set_url)
+        links.register(Kind.OWNER_ACTIVATION, "activation_url", activation_url)

@@ -6,14 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def normalize_email(email: str) -> str:
-    """The one stored form of an email address: trimmed and lower case, local part included.
-
-    Mail providers treat the local part case-insensitively in practice, and people type
-    `Jan@Example.nl` and `jan@example.nl` for the same mailbox, so we store one form.
-    """
-    return (email or "").strip().lower()
+from core.emails import normalize_email
 
 
 class UserManager(BaseUserManager):

@@ -1,17 +1,16 @@
-import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts import lockout
-from accounts.models import User, normalize_email
+from accounts.models import User
+from core.emails import normalize_email
 from core.errors import ApplicationError
+from core.queueing import enqueue_on_commit
 from notifications.models import Notification
 from notifications.services import notification_queue
-
-logger = logging.getLogger(__name__)
-
 
 # Called with the account when a pending account becomes active; higher apps register here
 # (transfers completes the cars waiting for it) so that every emailed link activates alike.
@@ -60,20 +59,12 @@ def password_reset_request(*, email: str) -> None:
     from accounts.tasks import send_password_reset
 
     normalized = normalize_email(email)
-    transaction.on_commit(
-        lambda: enqueue_or_run(send_password_reset, password_reset_send, email=normalized)
+    # With the broker down the lookup runs here: the email is then written to the outbox, whose
+    # sweep delivers it (only then does the answer take longer for a known address, which
+    # beats losing the email).
+    enqueue_on_commit(
+        send_password_reset, normalized, fallback=partial(password_reset_send, email=normalized)
     )
-
-
-def enqueue_or_run(task, service, **kwargs) -> None:
-    """Hand `service(**kwargs)` to a worker; with the broker down, run it here instead: the
-    email is then written to the outbox, whose sweep delivers it (only then does the answer
-    take longer for a known address, which beats losing the email)."""
-    try:
-        task.delay(*kwargs.values())
-    except Exception:
-        logger.warning("Could not enqueue %s; running it in the request.", task.name)
-        service(**kwargs)
 
 
 def password_reset_send(*, email: str) -> Notification | None:

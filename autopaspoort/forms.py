@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import normalize_email
 from autopaspoort import plates
 from autopaspoort.models import MAX_ODOMETER_KM, HistoryEntry, StatusCheckItem
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
+from core.emails import normalize_email
 from core.ids import MAX_ID
 from core.validators import normalize_postcode
 

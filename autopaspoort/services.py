@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from accounts.models import normalize_email
 from autopaspoort import plates, roles
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import odometer_readings
+from core.emails import normalize_email
 from core.errors import ApplicationError
+from core.queueing import enqueue_on_commit
 from core.validators import validate_past_date
 from garage.access import has_role, require_role
 
@@ -171,30 +172,32 @@ def dashboard_summary_changed(garage_id: int) -> None:
     transaction.on_commit(partial(dashboard_summary_forget, garage_id))
 
 
+# With the broker down the vehicle data can still be typed in on the profile.
+RDW_LOOKUP_LOST = "the vehicle data can be typed in on the profile"
+
+
 def enqueue_enrichment_many(passport_ids: list[int]) -> None:
     """One task for a batch of new passports (bulk imports), after commit."""
     from autopaspoort.tasks import enrich_passports_from_rdw
 
-    def enqueue():
-        try:
-            enrich_passports_from_rdw.delay(passport_ids)
-        except Exception:
-            logger.warning("Could not enqueue the RDW lookup of %s passports.", len(passport_ids))
-
     if passport_ids:
-        transaction.on_commit(enqueue)
+        enqueue_on_commit(
+            enrich_passports_from_rdw,
+            passport_ids,
+            label=f"the RDW lookup of {len(passport_ids)} passports",
+            recovery=RDW_LOOKUP_LOST,
+        )
 
 
 def _enqueue_enrichment(passport_id: int) -> None:
     from autopaspoort.tasks import enrich_passport_from_rdw
 
-    def enqueue():
-        try:
-            enrich_passport_from_rdw.delay(passport_id)
-        except Exception:  # broker down: the data can still be typed in on the profile
-            logger.warning("Could not enqueue the RDW lookup of passport %s.", passport_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(
+        enrich_passport_from_rdw,
+        passport_id,
+        label=f"the RDW lookup of passport {passport_id}",
+        recovery=RDW_LOOKUP_LOST,
+    )
 
 
 def passport_enrich_from_rdw(*, passport_id: int) -> str | None:

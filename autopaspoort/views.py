@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import normalize_email
 from appointments.selectors import dashboard_requests
 from autopaspoort import rdw, roles, selectors, services
 from autopaspoort.forms import (
@@ -17,6 +16,7 @@ from autopaspoort.forms import (
     StatusCheckItemFormSet,
     checklist_initial,
 )
+from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.ids import parse_id
 from core.pagination import next_page_query

@@ -17,8 +17,8 @@ urlpatterns = [
     path("garage/", include("garage.urls")),
     path("garage/<id:garage_id>/passports/", include("autopaspoort.urls")),
     path("garage/<id:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),
+    path("", include("notifications.urls")),  # afmelden/<token>/: unsubscribe without a login
     path("mijn/", include("portal.urls")),
-    path("", include("reminders.urls")),
     path("", include("appointments.urls")),
     path("", include("promotions.urls")),
     path("", include("insights.urls")),

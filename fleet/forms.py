@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import normalize_email
 from autopaspoort.plates import compact
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
+from core.emails import normalize_email
 from core.validators import validate_kvk_number
 from fleet.models import FleetAccount
 

@@ -6,11 +6,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User, normalize_email
+from accounts.models import User
 from accounts.services import user_create_invited
 from autopaspoort import roles
 from autopaspoort.models import Passport
 from autopaspoort.services import passport_create
+from core.emails import normalize_email
 from core.errors import ApplicationError
 from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 from garage.access import has_role, require_role

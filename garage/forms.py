@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import current_password_check
-from accounts.models import normalize_email
+from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.validators import normalize_postcode, validate_kvk_number
 from garage.models import Membership

@@ -7,12 +7,13 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User, normalize_email
+from accounts.models import User
 from accounts.services import (
     user_change_login_email,
     user_create_invited,
     user_require_unprivileged,
 )
+from core.emails import normalize_email
 from core.errors import ApplicationError
 from garage.access import require_role
 from garage.models import ApiToken, Garage, Membership

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_audit import AuditedAdmin
-from notifications.models import Notification
+from notifications.models import EmailOptOut, Notification
 from notifications.services import notification_resend
 
 
@@ -41,3 +41,22 @@ class NotificationAdmin(AuditedAdmin, admin.ModelAdmin):
             ngettext("%d email queued again.", "%d emails queued again.", count) % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(EmailOptOut)
+class EmailOptOutAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Addresses without an account that switched emails off by link. Support may delete one
+    when its owner asks to receive the emails again; nobody adds one for someone else."""
+
+    list_display = ("email", "topic", "created_at")
+    list_filter = ("topic",)
+    search_fields = ("email",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in EmailOptOut._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 
 
+class Topic(models.TextChoices):
+    """What an unsubscribe link or a contact preference is about."""
+
+    REMINDERS = "reminders", _("APK and maintenance reminders")
+    PROMOTIONS = "promotions", _("Messages and offers from the garage")
+
+
 class Notification(TimeStampedModel):
     """One email in the outbox: written in the business transaction, delivered by a task."""
 
@@ -112,3 +119,24 @@ class Notification(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient} ({self.get_state_display()})"
+
+
+class EmailOptOut(models.Model):
+    """An address without an account (a fleet car's driver) that switched a topic off from the
+    link in an email. People with an account switch it off on their `User` instead."""
+
+    email = models.EmailField(_("email"))
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    created_at = models.DateTimeField(_("opted out at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "reminders_emailoptout"  # made by the reminders app, moved without its data
+        verbose_name = _("email opt-out")
+        verbose_name_plural = _("email opt-outs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "topic"], name="email_opt_out_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_topic_display()})"

@@ -6,21 +6,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.tokens import activation_url, password_set_url
-from notifications.models import Notification
-from reminders.models import Topic
-from reminders.tokens import unsubscribe_url
-
-# Kinds whose email carries a fresh one-time link, built at delivery and never stored.
-LINK_BUILDERS = {
-    Notification.Kind.PASSWORD_RESET: ("password_set_url", password_set_url),
-    Notification.Kind.STAFF_INVITE: ("password_set_url", password_set_url),
-    Notification.Kind.FLEET_INVITE: ("password_set_url", password_set_url),
-    Notification.Kind.OWNER_ACTIVATION: ("activation_url", activation_url),
-}
+from notifications import links
+from notifications.models import Notification, Topic
+from notifications.tokens import unsubscribe_url
 
 # Kinds whose email carries a one-click unsubscribe link for the address it goes to (also for a
-# driver without an account), built at delivery like the links above.
+# driver without an account), built at delivery like the one-time links (notifications.links).
+# Kinds and topics are both this app's own lists, so the table lives here rather than being
+# registered by the apps that queue these kinds.
 UNSUBSCRIBE_TOPICS = {
     Notification.Kind.REMINDER_APK: Topic.REMINDERS,
     Notification.Kind.REMINDER_MAINTENANCE: Topic.REMINDERS,
@@ -40,7 +33,7 @@ class StaleRecipient(Exception):
 
 def check_recipient(notification: Notification) -> None:
     if (
-        notification.kind in LINK_BUILDERS
+        links.carries_link(notification.kind)
         and notification.user is not None
         and notification.recipient != notification.user.email
     ):
@@ -55,10 +48,8 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         "portal_url": settings.SITE_URL + reverse("portal:home"),
         "recipient": notification.recipient,
         "support_email": settings.SUPPORT_EMAIL,
+        **links.build(notification.kind, notification.user),
     }
-    if notification.kind in LINK_BUILDERS and notification.user is not None:
-        name, build = LINK_BUILDERS[notification.kind]
-        context[name] = build(notification.user)
     headers = {}
     if notification.kind in UNSUBSCRIBE_TOPICS:
         link = unsubscribe_url(

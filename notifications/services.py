@@ -1,4 +1,5 @@
-"""The outbox: other apps queue emails here and never call send_mail themselves.
+"""The outbox: other apps queue emails here and never call send_mail themselves. Also the
+switches people use to stop reminder and promotion emails (end of this module).
 
 `notification_queue` writes the row inside the caller's transaction and enqueues delivery only
 after that transaction commits, so a rolled-back business change sends nothing and a worker never
@@ -17,12 +18,16 @@ from datetime import timedelta
 
 from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import Notification
+from core.emails import normalize_email
+from core.queueing import enqueue, enqueue_on_commit
+from notifications.models import EmailOptOut, Notification, Topic
 from notifications.rendering import StaleRecipient, build_message, check_recipient
+from notifications.selectors import PREFERENCE_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -166,14 +171,15 @@ def mail_connections_close() -> None:
         connection.close()
 
 
-def _enqueue(notification_id: int) -> None:
+def _enqueue(notification_id: int, *, on_commit: bool = False) -> None:
     from notifications.tasks import deliver_notification
 
-    try:
-        deliver_notification.delay(notification_id)
-    except Exception:
-        # The business change is committed; the sweep will pick the row up.
-        logger.warning("Could not enqueue notification %s; the sweep will retry.", notification_id)
+    (enqueue_on_commit if on_commit else enqueue)(
+        deliver_notification,
+        notification_id,
+        label=f"notification {notification_id}",
+        recovery="the sweep will retry",
+    )
 
 
 def notification_queue(
@@ -187,7 +193,7 @@ def notification_queue(
         context=context or {},
         language=language or (user.language if user else settings.LANGUAGE_CODE),
     )
-    transaction.on_commit(lambda: _enqueue(notification.pk))
+    _enqueue(notification.pk, on_commit=True)
     return notification
 
 
@@ -329,3 +335,38 @@ def notification_cancel(*, notification: Notification | None) -> None:
         last_error="Cancelled before sending.",
         updated_at=timezone.now(),
     )
+
+
+# --- Contact preferences --------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_preferences_update(*, user, reminders_enabled: bool, promotions_enabled: bool):
+    """The owner's switches in the portal. Switching a topic on also lifts an opt-out their
+    address made from an email link (e.g. as a driver before they had an account)."""
+    user.reminders_enabled = reminders_enabled
+    user.promotions_enabled = promotions_enabled
+    user.save(update_fields=["reminders_enabled", "promotions_enabled"])
+    switched_on = [
+        topic
+        for topic, enabled in (
+            (Topic.REMINDERS, reminders_enabled),
+            (Topic.PROMOTIONS, promotions_enabled),
+        )
+        if enabled
+    ]
+    EmailOptOut.objects.filter(email=user.email, topic__in=switched_on).delete()
+    return user
+
+
+@transaction.atomic
+def email_unsubscribe(*, email: str, topic: str) -> None:
+    """The one-click link: no more `topic` emails to this address. An account is switched off
+    (the portal shows it and can switch it on again); an address without one is recorded.
+    Safe to repeat."""
+    email = normalize_email(email)
+    if get_user_model().objects.filter(email=email).update(**{PREFERENCE_FIELDS[topic]: False}):
+        logger.info("Unsubscribed an account from %s by link.", topic)
+        return
+    EmailOptOut.objects.get_or_create(email=email, topic=topic)
+    logger.info("Unsubscribed an address without account from %s by link.", topic)

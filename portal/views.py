@@ -29,8 +29,8 @@ from core.ratelimit import email_link_wait, too_many_link_requests
 from fleet import selectors as fleet_selectors
 from fleet.services import fleet_link_request_answer
 from garage.selectors import membership_list_for_user
+from notifications.services import contact_preferences_update
 from portal.forms import ActivationResendForm, ContactPreferencesForm
-from reminders import services as reminder_services
 from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
 
@@ -222,7 +222,7 @@ def contact_settings(request):
     if request.method == "POST":
         form = ContactPreferencesForm(request.POST)
         if form.is_valid():
-            reminder_services.contact_preferences_update(user=user, **form.cleaned_data)
+            contact_preferences_update(user=user, **form.cleaned_data)
             messages.success(request, _("Your email settings are saved."))
             return redirect("portal:settings")
     else:

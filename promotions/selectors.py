@@ -14,9 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from autopaspoort.models import Passport
 from core.pagination import keyset_page
-from notifications.models import Notification
+from notifications.models import EmailOptOut, Notification, Topic
 from promotions.models import Promotion, PromotionRecipient
-from reminders.models import EmailOptOut, Topic
 from reminders.selectors import active_customer_cars, maintenance_due_cars
 
 PAGE_SIZE = 25

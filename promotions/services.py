@@ -6,7 +6,6 @@ the previous one: the throttle that keeps a large send from flooding the mail pr
 writes its owners' emails to the outbox, which delivers them like every other email.
 """
 
-import logging
 from datetime import date, timedelta
 from functools import partial
 
@@ -16,16 +15,14 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.queueing import enqueue
 from garage.access import require_role
 from garage.models import Membership
-from notifications.models import Notification
+from notifications.models import Notification, Topic
+from notifications.selectors import opted_out_emails
 from notifications.services import notification_queue
 from promotions import selectors
 from promotions.models import Promotion, PromotionRecipient
-from reminders.models import Topic
-from reminders.selectors import opted_out_emails
-
-logger = logging.getLogger(__name__)
 
 SEND_ROLES = (Membership.Role.ADMIN, Membership.Role.SALES)
 BATCH_SIZE = 200
@@ -139,14 +136,14 @@ def _enqueue_batches(promotion_id: int, recipient_ids: list[int]) -> None:
     from promotions.tasks import send_promotion_batch
 
     for index, start in enumerate(range(0, len(recipient_ids), BATCH_SIZE)):
-        try:
-            send_promotion_batch.apply_async(
-                args=[promotion_id, recipient_ids[start : start + BATCH_SIZE]],
-                countdown=index * BATCH_INTERVAL_SECONDS,
-            )
-        except Exception:
-            # The promotion is committed; the sweep enqueues the batch again.
-            logger.warning("Could not enqueue a batch of promotion %s.", promotion_id)
+        enqueue(
+            send_promotion_batch,
+            promotion_id,
+            recipient_ids[start : start + BATCH_SIZE],
+            countdown=index * BATCH_INTERVAL_SECONDS,
+            label=f"a batch of promotion {promotion_id}",
+            recovery="the sweep will retry",
+        )
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin_audit import AuditedAdmin
-from reminders.models import EmailOptOut, ReminderSent
+from reminders.models import ReminderSent
 
 
 @admin.register(ReminderSent)
@@ -17,25 +17,6 @@ class ReminderSentAdmin(AuditedAdmin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in ReminderSent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(EmailOptOut)
-class EmailOptOutAdmin(AuditedAdmin, admin.ModelAdmin):
-    """Addresses without an account that switched emails off by link. Support may delete one
-    when its owner asks to receive the emails again; nobody adds one for someone else."""
-
-    list_display = ("email", "topic", "created_at")
-    list_filter = ("topic",)
-    search_fields = ("email",)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in EmailOptOut._meta.fields]
 
     def has_add_permission(self, request):
         return False

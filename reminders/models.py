@@ -2,13 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Topic(models.TextChoices):
-    """What an unsubscribe link or a contact preference is about."""
-
-    REMINDERS = "reminders", _("APK and maintenance reminders")
-    PROMOTIONS = "promotions", _("Messages and offers from the garage")
-
-
 class ReminderSent(models.Model):
     """One reminder for one due event of a car, sent to one address: the record that makes the
     job send it once however often it runs. A new owner is a new recipient, so a car that
@@ -56,23 +49,3 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.passport} {self.get_kind_display()} → {self.recipient}"
-
-
-class EmailOptOut(models.Model):
-    """An address without an account (a fleet car's driver) that switched a topic off from the
-    link in an email. People with an account switch it off on their `User` instead."""
-
-    email = models.EmailField(_("email"))
-    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
-    created_at = models.DateTimeField(_("opted out at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("email opt-out")
-        verbose_name_plural = _("email opt-outs")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["email", "topic"], name="email_opt_out_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.email} ({self.get_topic_display()})"

@@ -1,5 +1,4 @@
-"""Reads for reminders and contact preferences: which cars have a due event, and who has
-switched which emails off.
+"""Reads for reminders: which cars have a due event.
 
 Everything here works on batches of cars (a chunk of the job, a garage's segment): a few queries
 per batch whatever its size, never one per car. `maintenance_due_many` is the one definition of
@@ -14,9 +13,8 @@ from datetime import date, timedelta
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import User
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck
-from reminders.models import EmailOptOut, ReminderSent, Topic
+from reminders.models import ReminderSent
 
 APK_FIRST_REMINDER_DAYS = 6 * 7
 APK_LAST_REMINDER_DAYS = 7
@@ -175,23 +173,3 @@ def reminders_sent(*, passport_ids: Iterable[int]) -> set[tuple[int, str, str, s
             "passport_id", "kind", "due_key", "recipient"
         )
     )
-
-
-# --- Contact preferences --------------------------------------------------------------------
-
-
-def opted_out_emails(*, emails: Iterable[str], topic: str) -> set[str]:
-    """Which of these addresses get no `topic` emails: an account that switched it off, or an
-    address that used the link in an email. One query."""
-    emails = sorted(set(emails))
-    if not emails:
-        return set()
-    field = "reminders_enabled" if topic == Topic.REMINDERS else "promotions_enabled"
-    # No ORDER BY inside the UNION's parts: SQLite refuses it.
-    by_link = (
-        EmailOptOut.objects.filter(email__in=emails, topic=topic).order_by().values_list("email")
-    )
-    by_account = (
-        User.objects.filter(email__in=emails, **{field: False}).order_by().values_list("email")
-    )
-    return {email for (email,) in by_link.union(by_account)}

@@ -1,4 +1,4 @@
-"""APK and maintenance reminders, and switching reminder and promotion emails off.
+"""APK and maintenance reminders (who switched them off is notifications' business).
 
 `reminders_send_due` is the beat job (every 6 hours, so it must be idempotent): it reads the
 candidate cars in chunks, works out each car's due events, and sends each event once per
@@ -15,18 +15,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from accounts.models import User, normalize_email
+from accounts.models import User
 from autopaspoort.models import Passport
-from notifications.models import Notification
+from core.emails import normalize_email
+from notifications.models import Notification, Topic
+from notifications.selectors import opted_out_emails
 from notifications.services import notification_queue
 from reminders import selectors
-from reminders.models import EmailOptOut, ReminderSent, Topic
+from reminders.models import ReminderSent
 
 logger = logging.getLogger(__name__)
 
 Kind = ReminderSent.Kind
 CHUNK_SIZE = 200
-PREFERENCE_FIELDS = {Topic.REMINDERS: "reminders_enabled", Topic.PROMOTIONS: "promotions_enabled"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def _send_chunk(chunk: list[Passport], *, today: date) -> int:
     ]
     if not notices:
         return 0
-    opted_out = selectors.opted_out_emails(
+    opted_out = opted_out_emails(
         emails=[email for notice in notices for email, _user in _recipients(notice.passport)],
         topic=Topic.REMINDERS,
     )
@@ -187,40 +188,3 @@ def reminders_send_due(*, today: date | None = None, chunk_size: int = CHUNK_SIZ
     if sent:
         logger.info("Reminders: %s emails queued.", sent)
     return sent
-
-
-# --- Contact preferences --------------------------------------------------------------------
-
-
-@transaction.atomic
-def contact_preferences_update(
-    *, user: User, reminders_enabled: bool, promotions_enabled: bool
-) -> User:
-    """The owner's switches in the portal. Switching a topic on also lifts an opt-out their
-    address made from an email link (e.g. as a driver before they had an account)."""
-    user.reminders_enabled = reminders_enabled
-    user.promotions_enabled = promotions_enabled
-    user.save(update_fields=["reminders_enabled", "promotions_enabled"])
-    switched_on = [
-        topic
-        for topic, enabled in (
-            (Topic.REMINDERS, reminders_enabled),
-            (Topic.PROMOTIONS, promotions_enabled),
-        )
-        if enabled
-    ]
-    EmailOptOut.objects.filter(email=user.email, topic__in=switched_on).delete()
-    return user
-
-
-@transaction.atomic
-def email_unsubscribe(*, email: str, topic: str) -> None:
-    """The one-click link: no more `topic` emails to this address. An account is switched off
-    (the portal shows it and can switch it on again); an address without one is recorded.
-    Safe to repeat."""
-    email = normalize_email(email)
-    if User.objects.filter(email=email).update(**{PREFERENCE_FIELDS[topic]: False}):
-        logger.info("Unsubscribed an account from %s by link.", topic)
-        return
-    EmailOptOut.objects.get_or_create(email=email, topic=topic)
-    logger.info("Unsubscribed an address without account from %s by link.", topic)

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import normalize_email
 from autopaspoort.forms import owner_address_form
+from core.emails import normalize_email
 from transfers import email_typos
 from transfers.services import OwnerContact
 

@@ -3,19 +3,22 @@ and support all go through `transfer_confirm`; nothing else changes a passport's
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User, normalize_email
-from accounts.services import enqueue_or_run, is_pending, user_password_set
+from accounts.models import User
+from accounts.services import is_pending, user_password_set
 from accounts.tokens import activation_token_generator
 from autopaspoort import plates, roles
 from autopaspoort.models import Passport
 from autopaspoort.services import dashboard_summary_changed, passport_create_many
+from core.emails import normalize_email
 from core.errors import ApplicationError
+from core.queueing import enqueue_on_commit
 from core.validators import normalize_postcode
 from fleet.models import FleetMembership
 from fleet.services import DRIVER_FIELDS, close_link, is_fleet_manager, passport_create_linked
@@ -531,8 +534,11 @@ def activation_resend_request(*, email: str) -> None:
     from transfers.tasks import send_activation_again
 
     normalized = normalize_email(email)
-    transaction.on_commit(
-        lambda: enqueue_or_run(send_activation_again, activation_resend_send, email=normalized)
+    # Broker down: run here, as for a password reset (accounts.services.password_reset_request).
+    enqueue_on_commit(
+        send_activation_again,
+        normalized,
+        fallback=partial(activation_resend_send, email=normalized),
     )
 
 

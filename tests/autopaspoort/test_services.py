@@ -156,14 +156,14 @@ def test_a_plate_registered_concurrently_is_refused_not_a_server_error(
 def test_a_passport_without_vehicle_data_enqueues_the_rdw_lookup_after_commit(
     garage, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(tasks.enrich_passport_from_rdw, "delay") as delay:
+    with mock.patch.object(tasks.enrich_passport_from_rdw, "apply_async") as publish:
         with django_capture_on_commit_callbacks() as callbacks:
             passport = create(garage, vehicle=None)
-        assert not delay.called, "enqueued inside the transaction"
+        assert not publish.called, "enqueued inside the transaction"
 
         (enqueue,) = queued_work(callbacks)
         enqueue()
-        delay.assert_called_once_with(passport.pk)
+        publish.assert_called_once_with(args=(passport.pk,), countdown=None)
 
 
 def test_a_passport_with_typed_vehicle_data_is_not_looked_up_afterwards(
@@ -180,7 +180,9 @@ def test_a_broker_that_is_down_does_not_fail_the_creation(
 ):
     with (
         mock.patch.object(
-            tasks.enrich_passport_from_rdw, "delay", side_effect=ConnectionError("broker down")
+            tasks.enrich_passport_from_rdw,
+            "apply_async",
+            side_effect=ConnectionError("broker down"),
         ),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -40,10 +40,9 @@ from fleet.models import FleetAccount, FleetLink
 from garage.models import ApiToken, Garage, Membership
 from garage.services import api_token_create
 from insights.models import MonthlyUsage
-from notifications.models import Notification
+from notifications.models import Notification, Topic
+from notifications.tokens import unsubscribe_token
 from promotions.models import Promotion, PromotionRecipient
-from reminders.models import Topic
-from reminders.tokens import unsubscribe_token
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import clear_rate_keys
 from tests.appointments.factories import advise, ask
@@ -529,10 +528,10 @@ PAGES = {
         "portal:fleet_request_answer", status=POST_ONLY, request_id=lambda w: 1, **CAR
     ),
     "portal:settings": _owner("portal:settings"),
-    "reminders:unsubscribe": _public(
-        "reminders:unsubscribe",
+    "notifications:unsubscribe": _public(
+        "notifications:unsubscribe",
         lambda w: reverse(
-            "reminders:unsubscribe",
+            "notifications:unsubscribe",
             kwargs={"token": unsubscribe_token(email=w.owner.email, topic=Topic.REMINDERS)},
         ),
     ),
@@ -655,7 +654,7 @@ EXPECTED = {
     "portal:accept": 2,
     "portal:fleet_request_answer": 2,
     "portal:settings": 3,
-    "reminders:unsubscribe": 2,
+    "notifications:unsubscribe": 2,
     "portal:lights": 5,
     "portal:light_ask": 4,
     "portal:appointment_request": 7,
@@ -704,10 +703,10 @@ EXPECTED = {
     "admin:garage.Garage": 7,
     "admin:garage.Membership": 7,
     "admin:insights.MonthlyUsage": 9,
+    "admin:notifications.EmailOptOut": 7,
     "admin:notifications.Notification": 10,
     "admin:promotions.Promotion": 9,
     "admin:promotions.PromotionRecipient": 7,
-    "admin:reminders.EmailOptOut": 7,
     "admin:reminders.ReminderSent": 9,
     "admin:transfers.EmailCorrection": 7,
     "admin:transfers.OwnerContactChange": 5,

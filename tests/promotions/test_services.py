@@ -10,12 +10,11 @@ from django.utils import timezone
 
 from autopaspoort.models import HistoryEntry
 from core.errors import ApplicationError
-from notifications.models import Notification
+from notifications.models import EmailOptOut, Notification, Topic
 from promotions import services
 from promotions.models import Promotion, PromotionRecipient
 from promotions.selectors import promotion_reach
 from promotions.tasks import send_promotion_batch
-from reminders.models import EmailOptOut, Topic
 from tests.accounts.factories import UserFactory
 from tests.autopaspoort.factories import PassportFactory
 from tests.promotions.factories import PromotionFactory, customer_passport, send

@@ -5,7 +5,6 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from reminders.models import EmailOptOut, Topic
 from tests.reminders.factories import customer_passport, days_from_today, run_job
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +17,7 @@ def test_the_support_group_has_the_reminder_permissions():
         support.permissions.filter(content_type__app_label="reminders").values_list(
             "codename", flat=True
         )
-    ) == {"view_remindersent", "view_emailoptout", "delete_emailoptout"}
+    ) == {"view_remindersent"}
 
 
 def test_support_reads_the_sent_reminders_and_cannot_change_them(
@@ -32,13 +31,3 @@ def test_support_reads_the_sent_reminders_and_cannot_change_them(
 
     assertContains(listing, owner.email)
     assert client.get(reverse("admin:reminders_remindersent_add")).status_code == 403
-
-
-def test_support_lifts_an_opt_out_on_request(client_for, support_user):
-    opt_out = EmailOptOut.objects.create(email="dirk@example.nl", topic=Topic.REMINDERS)
-    client = client_for(support_user)
-
-    client.post(reverse("admin:reminders_emailoptout_delete", args=[opt_out.pk]), {"post": "yes"})
-
-    assert not EmailOptOut.objects.exists()
-    assert client.get(reverse("admin:reminders_emailoptout_add")).status_code == 403

@@ -14,11 +14,8 @@ from reminders.selectors import (
     maintenance_due_many,
     months_before,
     odometer_readings_many,
-    opted_out_emails,
     with_last_maintenance,
 )
-from reminders.services import email_unsubscribe
-from tests.accounts.factories import UserFactory
 from tests.autopaspoort.factories import PassportFactory, item, record_check
 from tests.reminders.factories import customer_passport, days_from_today, service
 
@@ -104,18 +101,3 @@ def test_the_due_cars_of_a_queryset_are_found_across_chunks(garage, owner, monke
     found = list(maintenance_due_cars(active_customer_cars(), today=days_from_today(0)))
 
     assert sorted(p.pk for p in found) == sorted(p.pk for p in due)
-
-
-@pytest.mark.django_db
-def test_opted_out_emails_combines_accounts_and_addresses():
-    off = UserFactory(email="uit@example.nl", reminders_enabled=False)
-    on = UserFactory(email="aan@example.nl")
-    email_unsubscribe(email="bestuurder@example.nl", topic="reminders")
-
-    assert opted_out_emails(
-        emails=[off.email, on.email, "bestuurder@example.nl", "ander@example.nl"],
-        topic="reminders",
-    ) == {off.email, "bestuurder@example.nl"}
-    assert (
-        opted_out_emails(emails=[off.email, "bestuurder@example.nl"], topic="promotions") == set()
-    )

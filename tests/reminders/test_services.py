@@ -9,9 +9,10 @@ from django.utils import formats, translation
 
 from autopaspoort.models import HistoryEntry, Passport
 from fleet.services import driver_update
-from notifications.models import Notification
-from reminders.models import EmailOptOut, ReminderSent, Topic
-from reminders.services import email_unsubscribe, reminders_send_due
+from notifications.models import EmailOptOut, Notification, Topic
+from notifications.services import email_unsubscribe
+from reminders.models import ReminderSent
+from reminders.services import reminders_send_due
 from tests.accounts.factories import UserFactory
 from tests.autopaspoort.factories import PassportFactory
 from tests.fleet.factories import FleetFactory, link, manager_of

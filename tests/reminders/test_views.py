@@ -9,8 +9,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from accounts.models import User
 from autopaspoort.models import Passport
-from reminders.models import EmailOptOut, Topic
-from reminders.tokens import SALT, unsubscribe_token
+from notifications.models import EmailOptOut, Topic
+from notifications.tokens import SALT, unsubscribe_token
 from tests.fleet.factories import FleetFactory, link
 from tests.reminders.factories import (
     EN,
@@ -134,7 +134,7 @@ def test_a_tampered_link_shows_a_friendly_page_and_changes_nothing(
     anonymous, reminded, owner, make_token
 ):
     token = unsubscribe_path(reminded).rstrip("/").rsplit("/", 1)[1]
-    url = reverse("reminders:unsubscribe", kwargs={"token": make_token(token)})
+    url = reverse("notifications:unsubscribe", kwargs={"token": make_token(token)})
 
     for response in (anonymous.get(url, **EN), anonymous.post(url, **EN)):
         assert response.status_code == 200
@@ -149,7 +149,7 @@ def test_a_link_for_another_address_cannot_be_made_from_ones_own(anonymous, remi
     forged_payload = unsubscribe_token(email="ander@example.nl", topic="reminders").split(":")[0]
     forged = ":".join([forged_payload, *token.split(":")[1:]])
 
-    response = anonymous.post(reverse("reminders:unsubscribe", kwargs={"token": forged}), **EN)
+    response = anonymous.post(reverse("notifications:unsubscribe", kwargs={"token": forged}), **EN)
 
     assertContains(response, "This link does not work")
 

@@ -35,8 +35,8 @@ from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
 from fleet.services import fleet_link_request, stock_fleet_for
 from garage.models import Membership
 from garage.services import api_token_create
-from reminders.models import Topic
-from reminders.tokens import unsubscribe_token
+from notifications.models import Topic
+from notifications.tokens import unsubscribe_token
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.appointments.factories import ask
 from tests.autopaspoort.factories import PassportFactory, item, record_check
@@ -165,7 +165,7 @@ ROUTES: dict[str, Route] = {
         "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
     ),
     "portal:settings": Route("owner"),
-    "reminders:unsubscribe": Route("anon", lambda w: {"token": w.unsubscribe}),
+    "notifications:unsubscribe": Route("anon", lambda w: {"token": w.unsubscribe}),
     "portal:lights": Route("owner"),
     "portal:light_ask": Route("owner", lambda w: {"code": w.light}),
     "portal:appointment_request": Route("owner", lambda w: {"plate": w.owner_car.plate}),
@@ -679,7 +679,7 @@ FORMS: dict[str, Form] = {
     "portal:settings": Form(
         {"reminders_enabled": ("bool", "on"), "promotions_enabled": ("bool", "")}
     ),
-    "reminders:unsubscribe": NO_FIELDS,
+    "notifications:unsubscribe": NO_FIELDS,
     "portal:appointment_request": Form(
         {
             "reason": (choice("maintenance", "apk", "warning_light", "x"), "maintenance"),

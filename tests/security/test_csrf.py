@@ -34,7 +34,7 @@ pytestmark = pytest.mark.faults
 CSRF_EXEMPT = {
     # RFC 8058 one-click unsubscribe: mail programs post without a token; the signed token in
     # the URL is the authorisation and can only stop mail to its own address.
-    "reminders:unsubscribe",
+    "notifications:unsubscribe",
 }
 LOGIN_URL = reverse("accounts:login")
 

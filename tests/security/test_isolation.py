@@ -41,7 +41,7 @@ PUBLIC = {
     "accounts:password_set": "uidb64/token link from an email; the token is the authorisation",
     "portal:activate": "uidb64/token activation link; the token is the authorisation",
     "portal:activation_resend": "asking for a new activation link; silent by design",
-    "reminders:unsubscribe": "signed per-address token (RFC 8058 one-click), no login by design",
+    "notifications:unsubscribe": "signed per-address token (RFC 8058 one-click), no login",
     "set_language": "Django's i18n language switch",
     "api:openapi-json": "the API contract is published",
     "api:openapi-view": "the API docs are published",

@@ -23,8 +23,9 @@ from fleet.services import fleet_link
 from garage.models import Membership
 from garage.services import api_token_create
 from insights.models import MonthlyUsage
+from notifications.models import EmailOptOut
 from promotions.models import PromotionRecipient
-from reminders.models import EmailOptOut, ReminderSent
+from reminders.models import ReminderSent
 from tests.autopaspoort.factories import (
     HistoryEntryFactory,
     PassportFactory,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import normalize_email
+from core.emails import normalize_email
 from garage.models import Garage
 from garage.services import api_token_create
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from reminders import views
+from notifications import views
 
-app_name = "reminders"
+app_name = "notifications"
 
 urlpatterns = [
     path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -2,9 +2,9 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from reminders import selectors, services
-from reminders.models import Topic
-from reminders.tokens import unsubscribe_read
+from notifications import selectors, services
+from notifications.models import Topic
+from notifications.tokens import unsubscribe_read
 
 
 # Mail programs send the RFC 8058 one-click POST without a CSRF token. The signed token is the
@@ -17,11 +17,13 @@ def unsubscribe(request, token):
     """
     reading = unsubscribe_read(token)
     if reading is None:
-        return render(request, "reminders/unsubscribe_invalid.html")
+        return render(request, "notifications/unsubscribe_invalid.html")
     email, topic = reading
     context = {"email": email, "topic": Topic(topic), "topic_label": Topic(topic).label}
     if request.method == "POST":
         services.email_unsubscribe(email=email, topic=topic)
-        return render(request, "reminders/unsubscribe_done.html", context)
+        return render(request, "notifications/unsubscribe_done.html", context)
     already_off = email in selectors.opted_out_emails(emails=[email], topic=topic)
-    return render(request, "reminders/unsubscribe.html", {**context, "already_off": already_off})
+    return render(
+        request, "notifications/unsubscribe.html", {**context, "already_off": already_off}
+    )

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from accounts.models import normalize_email
-from reminders.models import Topic
+from core.emails import normalize_email
+from notifications.models import Topic
 
+# Named after the app that first made these links: links in emails already sent stay valid.
 SALT = "autopaspoort.reminders.unsubscribe"
 
 
@@ -37,6 +38,6 @@ def unsubscribe_read(token: str) -> tuple[str, str] | None:
 
 def unsubscribe_url(*, email: str, topic: str) -> str:
     path = reverse(
-        "reminders:unsubscribe", kwargs={"token": unsubscribe_token(email=email, topic=topic)}
+        "notifications:unsubscribe", kwargs={"token": unsubscribe_token(email=email, topic=topic)}
     )
     return f"{settings.SITE_URL}{path}"
