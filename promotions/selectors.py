@@ -12,11 +12,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from autopaspoort.maintenance import active_customer_cars, maintenance_due_cars
 from autopaspoort.models import Passport
 from core.pagination import keyset_page
 from notifications.models import EmailOptOut, Notification, Topic
 from promotions.models import Promotion, PromotionRecipient
-from reminders.selectors import active_customer_cars, maintenance_due_cars
 
 PAGE_SIZE = 25
 Segment = Promotion.Segment
@@ -37,7 +37,7 @@ def segment_cars(
     *, garage, segment: str, apk_within_days: int | None = None, value: str = "", today: date
 ) -> QuerySet[Passport]:
     """The garage's customer cars a segment selects (for "maintenance due" the candidates:
-    which of them are due is decided by `reminders.selectors.maintenance_due_cars`)."""
+    which of them are due is decided by `autopaspoort.maintenance.maintenance_due_cars`)."""
     cars = active_customer_cars().filter(garage=garage)
     if segment == Segment.APK_DUE:
         cars = cars.filter(

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import User
+from autopaspoort.maintenance import MaintenanceDue, maintenance_due_many
 from autopaspoort.models import Passport
 from core.emails import normalize_email
 from notifications.models import Notification, Topic
@@ -38,7 +39,7 @@ class DueNotice:
     passport: Passport
     notification_kind: str
     events: tuple[tuple[str, str], ...]  # (ReminderSent.Kind, due key)
-    maintenance: selectors.MaintenanceDue | None = None
+    maintenance: MaintenanceDue | None = None
 
 
 def _due_notices(passport, *, today: date, maintenance) -> list[DueNotice]:
@@ -115,7 +116,7 @@ def _context(notice: DueNotice, *, user: User | None, today: date, language: str
 def _send_chunk(chunk: list[Passport], *, today: date) -> int:
     """Send what is due for a chunk of (locked) cars: a handful of queries for the chunk, plus
     one row per email and one insert of the records."""
-    maintenance = selectors.maintenance_due_many(chunk, today=today)
+    maintenance = maintenance_due_many(chunk, today=today)
     notices = [
         notice
         for passport in chunk

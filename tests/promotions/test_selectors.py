@@ -7,10 +7,9 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from notifications.models import Notification
+from notifications.models import EmailOptOut, Notification, Topic
 from promotions import selectors
 from promotions.models import Promotion, PromotionRecipient
-from reminders.models import EmailOptOut, Topic
 from tests.accounts.factories import UserFactory
 from tests.promotions.factories import PromotionFactory, customer_passport, sent_promotion
 

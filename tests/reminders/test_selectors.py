@@ -5,9 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from autopaspoort.models import HistoryEntry, Passport
-from autopaspoort.selectors import odometer_readings
-from reminders.selectors import (
+from autopaspoort.maintenance import (
     active_customer_cars,
     estimated_odometer,
     maintenance_due_cars,
@@ -16,6 +14,8 @@ from reminders.selectors import (
     odometer_readings_many,
     with_last_maintenance,
 )
+from autopaspoort.models import HistoryEntry, Passport
+from autopaspoort.selectors import odometer_readings
 from tests.autopaspoort.factories import PassportFactory, item, record_check
 from tests.reminders.factories import customer_passport, days_from_today, service
 
@@ -91,7 +91,7 @@ def test_maintenance_due_reads_only_small_and_large_services(garage, owner):
 
 @pytest.mark.django_db
 def test_the_due_cars_of_a_queryset_are_found_across_chunks(garage, owner, monkeypatch):
-    monkeypatch.setattr("reminders.selectors.CHUNK_SIZE", 2)
+    monkeypatch.setattr("autopaspoort.maintenance.CHUNK_SIZE", 2)
     due = [customer_passport(garage, owner) for _ in range(3)]
     for passport in due:
         service(passport, days_ago=400, km=10_000)
