@@ -19,7 +19,7 @@ SMALL_WIDTH, SMALL_HEIGHT = 380, 190
 LEFT, RIGHT, TOP, BOTTOM = 32, 4, 18, 38  # room for the axis values, totals and month names
 BAR_SHARE = 0.7  # of each month's band; the rest is the gap between bars
 
-COMPLETED, AWAITING, CANCELLED, CHECKS = "#2e7d32", "#a85d00", "#6b6b6b", "#1f5fbf"
+COMPLETED, AWAITING, CHECKS = "#2e7d32", "#a85d00", "#1f5fbf"
 
 
 @dataclass(frozen=True)
@@ -195,15 +195,14 @@ def transfers_chart(transfers: TransferStatistics) -> BarChart:
         chart_id="chart-transfers",
         title=_("Transfers to customers per month"),
         description=_(
-            "Stacked bars per month from %(first)s to %(last)s: completed, awaiting activation "
-            "and cancelled transfers. The table below has the same numbers."
+            "Stacked bars per month from %(first)s to %(last)s: completed transfers and "
+            "transfers awaiting activation. The table below has the same numbers."
         )
         % _period(months),
         categories=month_categories(months),
         series=[
             Series(_("Completed"), COMPLETED, [row.completed for row in transfers.months]),
             Series(_("Awaiting activation"), AWAITING, [row.awaiting for row in transfers.months]),
-            Series(_("Cancelled"), CANCELLED, [row.cancelled for row in transfers.months]),
         ],
     )
 

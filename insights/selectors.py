@@ -49,11 +49,10 @@ class TransferMonth:
     month: date
     completed: int = 0
     awaiting: int = 0
-    cancelled: int = 0
 
     @property
     def total(self) -> int:
-        return self.completed + self.awaiting + self.cancelled
+        return self.completed + self.awaiting
 
 
 @dataclass(frozen=True)
@@ -61,14 +60,13 @@ class TransferStatistics:
     months: list[TransferMonth]
     completed: int
     awaiting: int
-    cancelled: int
-    # completed / (completed + awaiting + cancelled) in percent, one decimal; None without any.
+    # completed / (completed + awaiting) in percent, one decimal; None without any.
     activation_rate: Decimal | None
     median_time_to_activate: timedelta | None
 
     @property
     def total(self) -> int:
-        return self.completed + self.awaiting + self.cancelled
+        return self.completed + self.awaiting
 
 
 @dataclass(frozen=True)
@@ -161,14 +159,12 @@ def transfer_statistics(*, garage, months, since, until) -> TransferStatistics:
             month=row["month"],
             completed=row["completed"],
             awaiting=row["awaiting"],
-            cancelled=row["cancelled"],
         )
         for row in transfers.annotate(month=_month("created_at"))
         .values("month")
         .annotate(
             completed=Count("id", filter=Q(state=State.COMPLETED)),
             awaiting=Count("id", filter=Q(state=State.AWAITING_ACTIVATION)),
-            cancelled=Count("id", filter=Q(state=State.CANCELLED)),
         )
         .order_by()
     }
@@ -185,7 +181,6 @@ def transfer_statistics(*, garage, months, since, until) -> TransferStatistics:
         months=rows,
         completed=completed,
         awaiting=sum(row.awaiting for row in rows),
-        cancelled=sum(row.cancelled for row in rows),
         activation_rate=(
             (Decimal(100 * completed) / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
             if total
@@ -255,13 +250,11 @@ def _active_at(passports: QuerySet[Passport], until: datetime) -> QuerySet[Passp
     `until`. A passport never transferred was never handed over, so its current state and
     `activated_at` tell (customer rows written without a transfer, e.g. imported data).
 
-    Approximations: a cancelled transfer is taken as never having moved the car; an email
-    correction rewrites its transfer in place (new owner, completion time), so a corrected
-    transfer counts as if it had been made that way.
+    Approximation: an email correction rewrites its transfer in place (new owner, completion
+    time), so a corrected transfer counts as if it had been made that way.
     """
     last_transfer = (
         Transfer.objects.filter(passport=OuterRef("pk"), created_at__lt=until)
-        .exclude(state=Transfer.State.CANCELLED)
         .order_by("-created_at", "-id")
         .annotate(
             activated=Case(
@@ -276,9 +269,7 @@ def _active_at(passports: QuerySet[Passport], until: datetime) -> QuerySet[Passp
         )
         .values("activated")[:1]
     )
-    transferred = Transfer.objects.filter(passport=OuterRef("pk")).exclude(
-        state=Transfer.State.CANCELLED
-    )
+    transferred = Transfer.objects.filter(passport=OuterRef("pk"))
     return passports.filter(created_at__lt=until).filter(
         Q(Subquery(last_transfer))
         | Q(~Exists(transferred), state=Passport.State.CUSTOMER, activated_at__lt=until)

@@ -18,7 +18,6 @@ class Transfer(TimeStampedModel):
     class State(models.TextChoices):
         AWAITING_ACTIVATION = "awaiting_activation", _("Awaiting activation")
         COMPLETED = "completed", _("Completed")
-        CANCELLED = "cancelled", _("Cancelled")
 
     class Via(models.TextChoices):
         GARAGE = "garage", _("Garage")
@@ -79,7 +78,6 @@ class Transfer(TimeStampedModel):
         related_name="+",
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     notification = models.ForeignKey(
         "notifications.Notification",
         verbose_name=_("latest email to the new owner"),

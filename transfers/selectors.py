@@ -78,7 +78,6 @@ class OwnershipPeriod:
 def ownership_periods(*, passport: Passport, viewer) -> list[OwnershipPeriod]:
     transfers = list(
         Transfer.objects.filter(passport=passport)
-        .exclude(state=Transfer.State.CANCELLED)
         .select_related("garage")
         .order_by("created_at", "id")
     )

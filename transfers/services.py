@@ -62,7 +62,6 @@ def _same_request(transfer: Transfer | None, *, email: str, contact: OwnerContac
     owner are not a repeat: answering "already done" would silently drop them."""
     return (
         transfer is not None
-        and transfer.state != Transfer.State.CANCELLED
         and transfer.email == email
         and transfer.created_by_id == actor.pk
         and all(getattr(transfer, field) == getattr(contact, field) for field in CONTACT_FIELDS)
@@ -382,8 +381,6 @@ def transfer_accept(*, transfer: Transfer, user: User) -> Transfer:
         raise ApplicationError(_("This car is not waiting for your account."))
     if transfer.state == Transfer.State.COMPLETED:
         return transfer
-    if not transfer.is_open:
-        raise ApplicationError(_("This transfer was cancelled."))
     _complete(transfer, now=timezone.now())
     return transfer
 
@@ -514,8 +511,6 @@ def transfer_support_correct_email(
         raise ApplicationError(_("Give the reason for the correction."), field="reason")
     transfer = Transfer.objects.select_for_update().select_related("new_owner").get(pk=transfer.pk)
     new_email = normalize_email(new_email)
-    if transfer.state == Transfer.State.CANCELLED:
-        raise ApplicationError(_("This transfer was cancelled."))
     if transfer.passport.transfers.order_by("-id").first().pk != transfer.pk:
         raise ApplicationError(_("Only the latest transfer of a car can be corrected."))
     if new_email == transfer.email:

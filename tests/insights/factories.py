@@ -69,22 +69,19 @@ def handed_over(
     *,
     confirmed: datetime,
     activated: datetime | None = None,
-    cancelled: bool = False,
     to_stock: bool = False,
     passport: Passport | None = None,
     created: datetime | None = None,
 ) -> Transfer:
     """A car of `garage` transferred at `confirmed`: to a new customer who activated at
-    `activated` (or has not yet), cancelled, or (`to_stock`) traded in to the garage's stock,
-    which completes at once. The passport (new, created at `created`, or the one given) is
+    `activated` (or has not yet), or (`to_stock`) traded in to the garage's stock, which
+    completes at once. The passport (new, created at `created`, or the one given) is
     left in the state the transfer leaves it in."""
     if passport is None:
         passport = PassportFactory(garage=garage)
         backdate(passport, created_at=created or confirmed - timedelta(days=1))
     if to_stock:
         new_owner, state, completed = garage.account_user, Transfer.State.COMPLETED, confirmed
-    elif cancelled:
-        new_owner, state, completed = UserFactory(), Transfer.State.CANCELLED, None
     else:
         new_owner = UserFactory()
         state = Transfer.State.COMPLETED if activated else Transfer.State.AWAITING_ACTIVATION
@@ -95,10 +92,9 @@ def handed_over(
         new_owner_is_new=not to_stock,
         state=state,
         completed_at=completed,
-        cancelled_at=confirmed + timedelta(hours=1) if cancelled else None,
     )
     backdate(transfer, created_at=confirmed)
-    if to_stock or cancelled:
+    if to_stock:
         fields = {
             "state": Passport.State.STOCK,
             "owner": garage.account_user,
@@ -146,8 +142,8 @@ class StatisticsSet:
 
     anna: object
     bram: object
-    # month offset (0 = this month) -> (completed, awaiting, cancelled)
-    transfers_by_offset = {-11: (1, 0, 0), -5: (2, 1, 0), -3: (2, 0, 1), 0: (1, 1, 0)}
+    # month offset (0 = this month) -> (completed, awaiting)
+    transfers_by_offset = {-11: (1, 0), -5: (2, 1), -3: (2, 0), 0: (1, 1)}
     # name -> {month offset: checks}
     checks_by_offset = {
         "Anna Monteur": {-4: 2, -1: 2, 0: 1},
@@ -155,9 +151,9 @@ class StatisticsSet:
         "Removed account": {-3: 1},
     }
     active_passports = 7
-    stock_cars = 4
+    stock_cars = 3
     awaiting_activation = 2
-    activation_rate = Decimal("66.7")  # 6 completed of 9
+    activation_rate = Decimal("75.0")  # 6 completed of 8
     median = timedelta(days=1, hours=12)  # of 30 min, 2 h, 1 d, 2 d, 3 d, 5 d
     open_now = Decimal("120.60")
     open_soon = Decimal("30.25")
@@ -188,7 +184,6 @@ def seed_statistics(garage, other_garage, *, today: date) -> StatisticsSet:
     handed_over(garage, confirmed=at(-5, day=20))  # still awaiting activation
     handed_over(garage, confirmed=at(-3), activated=at(-3) + days(3))
     handed_over(garage, confirmed=at(-3, day=4), activated=at(-3, day=4) + days(2))
-    handed_over(garage, confirmed=at(-3, day=5), cancelled=True)
     handed_over(garage, confirmed=at(-3, day=6), to_stock=True)  # a trade-in: not counted
     handed_over(garage, confirmed=at(0, day=1), activated=at(0, day=1) + timedelta(minutes=30))
     handed_over(garage, confirmed=at(0, day=2))  # awaiting

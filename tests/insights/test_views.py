@@ -91,23 +91,23 @@ def test_the_statistics_page_shows_the_seeded_numbers(client_for, garage, sales,
     assert stats.open_work.total == Decimal("150.85")
     html = response.content.decode()
     assert '<p class="stat-value" id="stat-active">7</p>' in html
-    assert '<p class="stat-value" id="stat-stock">4</p>' in html
-    assert '<p class="stat-value" id="stat-activation-rate">66.7 %</p>' in html
+    assert '<p class="stat-value" id="stat-stock">3</p>' in html
+    assert '<p class="stat-value" id="stat-activation-rate">75.0 %</p>' in html
     assert '<p class="stat-value" id="stat-median">1 day 12 hours</p>' in html
     assert '<p class="stat-value" id="stat-open-work">€ 150.85</p>' in html
-    assertContains(response, "6 of 9 transfers to customers (12 months).")
-    assertContains(response, "completed ÷ (completed + awaiting activation + cancelled)")
+    assertContains(response, "6 of 8 transfers to customers (12 months).")
+    assertContains(response, "completed ÷ (completed + awaiting activation)")
 
 
 def test_the_transfers_table_has_every_month_with_its_states(client_for, garage, sales, seeded):
     response = client_for(sales).get(statistics_url(garage), **EN)
 
     months = last_months(timezone.localdate())
-    expected = [["Month", "Completed", "Awaiting activation", "Cancelled", "Total"]]
+    expected = [["Month", "Completed", "Awaiting activation", "Total"]]
     for offset, month in zip(range(-11, 1), months, strict=True):
-        counts = StatisticsSet.transfers_by_offset.get(offset, (0, 0, 0))
+        counts = StatisticsSet.transfers_by_offset.get(offset, (0, 0))
         expected.append([month_name(month), *map(str, counts), str(sum(counts))])
-    expected.append(["12 months", "6", "2", "1", "9"])
+    expected.append(["12 months", "6", "2", "8"])
     assert page_table(response, "table-transfers") == expected
 
 
@@ -197,7 +197,7 @@ def _more_data(garage, *, today, size):
         offset = -(n % 12)
         when = month_at(today, offset, day=1 + n % 20)
         handed_over(garage, confirmed=when, activated=when + timedelta(hours=n + 1))
-        handed_over(garage, confirmed=when, cancelled=n % 3 == 0)
+        handed_over(garage, confirmed=when)
     cars = Passport.objects.bulk_create(
         PassportFactory.build(garage=garage, plate=f"XX-{n // 100:02d}-{n % 100:02d}")
         for n in range(size * 3)
@@ -233,7 +233,7 @@ def test_the_statistics_page_query_count_does_not_grow_with_the_data(
         response = client.get(statistics_url(garage), **EN)
 
     assert len(response.context["stats"].checks.mechanics) == 3 + size
-    assert response.context["stats"].transfers.total == 9 + 2 * size
+    assert response.context["stats"].transfers.total == 8 + 2 * size
 
 
 # --- Usage --------------------------------------------------------------------------------------

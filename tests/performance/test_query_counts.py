@@ -228,8 +228,8 @@ class World:
                 new_owner=self.owner,
                 email=self.owner.email,
                 via=Transfer.Via.GARAGE,
-                state=Transfer.State.CANCELLED,
-                cancelled_at=now,
+                state=Transfer.State.COMPLETED,
+                completed_at=now,
                 created_by=account,
             )
             for n in numbers
