@@ -86,8 +86,8 @@ def passport_create(
             % {"email": garage.email},
             field="owner_email",
         )
-    if Passport.objects.filter(plate=plate).exists():
-        raise _plate_taken_error(garage=garage, plate=plate)
+    # A taken plate is found by the unique index at the insert below, not by a lookup first:
+    # callers that looked already (the API's registration) do not pay for a second one.
     vehicle = {key: value for key, value in (vehicle or {}).items() if value not in (None, "")}
     unknown = set(vehicle) - set(VEHICLE_FIELDS) - {"rdw_status"}
     unknown |= set(owner_details) - set(OWNER_FIELDS)  # never drop a field silently
@@ -110,7 +110,7 @@ def passport_create(
         except IntegrityError:
             if not Passport.objects.filter(plate=plate).exists():
                 raise  # another rule was broken: not the customer's doing, a bug to see
-            # Someone else registered the plate between our check and our insert.
+            # The plate has a passport already (perhaps since a moment ago): say whose.
             raise _plate_taken_error(garage=garage, plate=plate) from None
         if not any(key in vehicle for key in VEHICLE_FIELDS):
             _enqueue_enrichment(passport.pk)

@@ -297,12 +297,13 @@ def driver_update(*, passport: Passport, actor, name: str, email: str, phone: st
     return passport
 
 
-@transaction.atomic
 def passport_create_linked(*, fleet: FleetAccount | None = None, **fields) -> Passport:
     """A new passport, put in `fleet` at once when one is given (the creation form and the
     API): one transaction, so a refused link leaves no passport behind."""
-    passport = passport_create(**fields)
-    if fleet is not None:
+    if fleet is None:
+        return passport_create(**fields)
+    with transaction.atomic():
+        passport = passport_create(**fields)
         fleet_link(passport=passport, fleet=fleet, actor=fields["actor"])
-        passport.fleet = fleet
+    passport.fleet = fleet
     return passport

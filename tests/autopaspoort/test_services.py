@@ -4,7 +4,8 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from autopaspoort import rdw, services, tasks
@@ -124,30 +125,20 @@ def test_a_plate_with_a_passport_at_another_garage_is_refused_with_another_messa
     assert Passport.objects.get().garage == other_garage
 
 
-def test_a_plate_registered_concurrently_is_refused_not_a_server_error(
-    garage, other_garage, monkeypatch
-):
-    """Between the service's check and its insert another request registers the plate: the
-    unique constraint refuses the insert and the service says what a person can act on."""
+def test_a_plate_registered_meanwhile_is_refused_not_a_server_error(garage, other_garage):
+    """No lookup before the insert (a caller may have looked already, or another request may
+    register the plate a moment later): the unique index refuses the insert and the service
+    says what a person can act on."""
     create(other_garage, plate="GJ-555-K")
-    real_exists = QuerySet.exists
-    skipped = []
 
-    def exists_missing_the_race(queryset):
-        if queryset.model is Passport and not skipped:
-            skipped.append(queryset)
-            return False  # the other request's row is not committed yet
-        return real_exists(queryset)
-
-    monkeypatch.setattr(QuerySet, "exists", exists_missing_the_race)
-
-    with pytest.raises(ApplicationError) as refused:
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ApplicationError) as refused:
         create(garage, plate="GJ-555-K")
 
-    assert skipped, "the race was not simulated"
     assert refused.value.field == "plate"
     assert "another garage or owner" in refused.value.message
     assert Passport.objects.filter(plate="GJ-555-K").count() == 1
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1  # refused by the index, then explained
 
 
 # --- RDW enrichment -----------------------------------------------------------------------------
