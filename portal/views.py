@@ -364,48 +364,52 @@ def appointment_state(request, plate):
     )
 
 
-@login_required
-@require_POST
-def appointment_accept(request, plate, appointment_id):
+def _appointment_answer(request, plate, appointment_id, *, act, said):
+    """The owner answers the garage about one appointment (`act`); `said(appointment,
+    passport)` is the message when it worked. Back to the car's appointments either way."""
     passport = _owner_car(request, plate)
     appointment = appointment_selectors.owner_appointment_get(
         user=request.user, passport=passport, appointment_id=appointment_id
     )
     try:
-        appointment = appointment_services.appointment_accept_proposal(
-            appointment=appointment, actor=request.user
-        )
+        appointment = act(appointment=appointment, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
+        messages.success(request, said(appointment, passport))
+    return redirect("portal:appointment_request", plate=passport.plate)
+
+
+@login_required
+@require_POST
+def appointment_accept(request, plate, appointment_id):
+    return _appointment_answer(
+        request,
+        plate,
+        appointment_id,
+        act=appointment_services.appointment_accept_proposal,
+        said=lambda appointment, passport: (
             _("Agreed: %(when)s at %(garage)s.")
             % {
                 "when": appointment_services.slot_text(
                     appointment.planned_date, appointment.planned_part_of_day
                 ),
                 "garage": passport.garage.name,
-            },
-        )
-    return redirect("portal:appointment_request", plate=passport.plate)
+            }
+        ),
+    )
 
 
 @login_required
 @require_POST
 def appointment_cancel(request, plate, appointment_id):
-    passport = _owner_car(request, plate)
-    appointment = appointment_selectors.owner_appointment_get(
-        user=request.user, passport=passport, appointment_id=appointment_id
-    )
-    try:
-        appointment_services.appointment_cancel(appointment=appointment, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
+    return _appointment_answer(
+        request,
+        plate,
+        appointment_id,
+        act=appointment_services.appointment_cancel,
+        said=lambda appointment, passport: (
             _("Your request has been cancelled; %(garage)s has been told.")
-            % {"garage": passport.garage.name},
-        )
-    return redirect("portal:appointment_request", plate=passport.plate)
+            % {"garage": passport.garage.name}
+        ),
+    )
