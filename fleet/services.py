@@ -13,6 +13,7 @@ from autopaspoort.models import Passport
 from autopaspoort.services import passport_create
 from core.emails import normalize_email
 from core.errors import ApplicationError
+from core.text import single_stop
 from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 from garage.access import has_role, require_role
 from garage.models import Membership
@@ -148,19 +149,25 @@ def _check_linkable(*, passport: Passport, fleet: FleetAccount, actor) -> None:
     require_role(garage=passport.garage, user=actor, roles=roles.TRANSFER)
     if not fleet.garages.filter(pk=passport.garage_id).exists():
         raise ApplicationError(
-            _("Your garage does not service the fleet %(fleet)s.") % {"fleet": fleet.name},
+            single_stop(
+                _("Your garage does not service the fleet %(fleet)s.") % {"fleet": fleet.name}
+            ),
             field="fleet",
         )
     if passport.fleet_id == fleet.pk:
         raise ApplicationError(
-            _("%(plate)s is already in %(fleet)s.")
-            % {"plate": passport.plate, "fleet": fleet.name},
+            single_stop(
+                _("%(plate)s is already in %(fleet)s.")
+                % {"plate": passport.plate, "fleet": fleet.name}
+            ),
             field="fleet",
         )
     if passport.fleet_id:
         raise ApplicationError(
-            _("%(plate)s is in the fleet %(fleet)s. Unlink it first.")
-            % {"plate": passport.plate, "fleet": passport.fleet.name},
+            single_stop(
+                _("%(plate)s is in the fleet %(fleet)s. Unlink it first.")
+                % {"plate": passport.plate, "fleet": passport.fleet.name}
+            ),
             field="fleet",
         )
     if passport.transfers.filter(state="awaiting_activation").exists():

@@ -14,6 +14,7 @@ from autopaspoort.selectors import check_costs, passport_get, passport_timeline
 from core.errors import ApplicationError
 from core.pagination import next_page_query
 from core.spreadsheets import spreadsheet_safe
+from core.text import single_stop
 from fleet import selectors, services
 from fleet.access import fleet_manager_required
 from fleet.forms import DriverForm, FleetCreateForm, FleetFilterForm, FleetLinkForm
@@ -234,7 +235,9 @@ def garage_link(request, garage, plate):
                 if ask
                 else _("%(plate)s is now in the fleet %(fleet)s.")
             )
-            messages.success(request, message % {"plate": passport.plate, "fleet": fleet.name})
+            messages.success(
+                request, single_stop(message % {"plate": passport.plate, "fleet": fleet.name})
+            )
     return redirect("autopaspoort:details", garage_id=garage.pk, plate=passport.plate)
 
 

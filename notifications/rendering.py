@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from core.text import single_stop
 from notifications import links
 from notifications.models import Notification, Topic
 from notifications.tokens import unsubscribe_url
@@ -63,9 +64,11 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         }
     base = f"notifications/{notification.template}"
     with translation.override(notification.language):
-        subject = render_to_string(f"{base}_subject.txt", context)
-        text = render_to_string(f"{base}_body.txt", context)
-        html = render_to_string(f"{base}_body.html", context)
+        # A garage or fleet name may end a sentence in one language and not in the other:
+        # every email is checked as written ("bij Jansen B.V.." -> "bij Jansen B.V.").
+        subject = single_stop(render_to_string(f"{base}_subject.txt", context))
+        text = single_stop(render_to_string(f"{base}_body.txt", context))
+        html = single_stop(render_to_string(f"{base}_body.html", context))
     message = EmailMultiAlternatives(
         # A subject is one line, whatever the template's trailing newline.
         subject=" ".join(subject.split()),

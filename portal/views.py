@@ -26,6 +26,7 @@ from autopaspoort import selectors
 from core.errors import ApplicationError
 from core.middleware import no_store
 from core.ratelimit import email_link_wait, too_many_link_requests
+from core.text import single_stop
 from fleet import selectors as fleet_selectors
 from fleet.services import fleet_link_request_answer
 from garage.selectors import membership_list_for_user
@@ -130,7 +131,8 @@ def fleet_request_answer(request, plate, request_id):
             else _("You declined: %(plate)s does not join %(fleet)s.")
         )
         messages.success(
-            request, message % {"plate": passport.plate, "fleet": link_request.fleet.name}
+            request,
+            single_stop(message % {"plate": passport.plate, "fleet": link_request.fleet.name}),
         )
     return redirect("portal:car", plate=passport.plate)
 
@@ -388,7 +390,7 @@ def appointment_accept(request, plate, appointment_id):
         plate,
         appointment_id,
         act=appointment_services.appointment_accept_proposal,
-        said=lambda appointment, passport: (
+        said=lambda appointment, passport: single_stop(
             _("Agreed: %(when)s at %(garage)s.")
             % {
                 "when": appointment_services.slot_text(

@@ -19,6 +19,7 @@ from autopaspoort.services import dashboard_summary_changed, passport_create_man
 from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.queueing import enqueue_on_commit
+from core.text import single_stop
 from core.validators import normalize_postcode
 from fleet.models import FleetMembership
 from fleet.services import DRIVER_FIELDS, close_link, is_fleet_manager, passport_create_linked
@@ -104,10 +105,13 @@ def transfer_refusal(*, passport: Passport, via: str = Transfer.Via.GARAGE) -> s
     only the fleet (or support) moves it. The close dialog, the profile's buttons and the
     transfer form ask this before anyone types a thing; `transfer_confirm` enforces it."""
     if passport.fleet_id and via not in (Transfer.Via.FLEET, Transfer.Via.SUPPORT):
-        return _(
-            "%(plate)s is linked to the fleet account %(fleet)s. Unlink it first, or "
-            "transfer it from the fleet account."
-        ) % {"plate": passport.plate, "fleet": passport.fleet.name}
+        return single_stop(
+            _(
+                "%(plate)s is linked to the fleet account %(fleet)s. Unlink it first, or "
+                "transfer it from the fleet account."
+            )
+            % {"plate": passport.plate, "fleet": passport.fleet.name}
+        )
     return None
 
 
