@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -97,13 +98,16 @@ def garage_detail(request, garage, appointment_id):
             else:
                 messages.success(
                     request,
-                    _("%(when)s proposed to the owner of %(plate)s. They get an email.")
-                    % {
-                        "plate": appointment.passport.plate,
-                        "when": services.slot_text(
-                            appointment.planned_date, appointment.planned_part_of_day
-                        ),
-                    },
+                    # The sentence starts with the weekday ("Dinsdag 8 december ...").
+                    capfirst(
+                        _("%(when)s proposed to the owner of %(plate)s. They get an email.")
+                        % {
+                            "plate": appointment.passport.plate,
+                            "when": services.slot_text(
+                                appointment.planned_date, appointment.planned_part_of_day
+                            ),
+                        }
+                    ),
                 )
                 return redirect("appointments:garage_list", garage_id=garage.pk)
     return render(

@@ -38,7 +38,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, with a Dutch name in the admin
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -246,6 +246,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # padded short dates in Dutch tables
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

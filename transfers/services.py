@@ -7,7 +7,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -113,6 +113,12 @@ def transfer_refusal(*, passport: Passport, via: str = Transfer.Via.GARAGE) -> s
             % {"plate": passport.plate, "fleet": passport.fleet.name}
         )
     return None
+
+
+def _day_in_words(moment, user) -> str:
+    """A date as an email says it, in the reader's language: "5 december 2026"."""
+    with translation.override(user.language):
+        return formats.date_format(timezone.localdate(moment), "DATE_FORMAT")
 
 
 @dataclass(frozen=True)
@@ -264,7 +270,7 @@ def transfer_confirm(
             kind=Notification.Kind.TRANSFER_RECEIPT,
             recipient=previous_owner.email,
             user=previous_owner,
-            context={"plate": passport.plate, "date": timezone.localdate(now).isoformat()},
+            context={"plate": passport.plate, "date": _day_in_words(now, previous_owner)},
         )
     return TransferOutcome(transfer=transfer, already_done=False)
 

@@ -776,7 +776,7 @@ def test_the_receipt_carries_the_dutch_date_of_a_transfer_just_after_midnight(
     transfer(passport, other_owner.email)
 
     (receipt,) = notifications(Kind.TRANSFER_RECEIPT)
-    assert receipt.context["date"] == "2026-03-03"
+    assert receipt.context["date"] == "3 maart 2026"
 
 
 # --- A correction never hands an account with other roles to the corrected address -----------
