@@ -1,12 +1,13 @@
-"""Texts of django-axes that the admin shows, so that `makemessages` puts them in our catalogue.
+"""Texts of other packages that the admin shows without Dutch, so that `makemessages` puts them
+in our catalogue.
 
-django-axes ships no Dutch; Django looks a text up in every catalogue, ours first, so these
-msgids (axes' own, spelled exactly as in axes/models.py and axes/admin.py) get their Dutch
-here. Nothing imports this module.
+Django looks a text up in every catalogue, ours first, so these msgids, spelled exactly as the
+package spells them, get their Dutch here. Nothing imports this module.
 """
 
 from django.utils.translation import gettext_noop
 
+# django-axes ships no Dutch (axes/models.py, axes/admin.py).
 AXES_TEXTS = (
     # Models
     gettext_noop("access attempt"),
@@ -40,4 +41,16 @@ AXES_TEXTS = (
     gettext_noop("Attempt Remaining"),
     gettext_noop("Not set"),
     gettext_noop("Clean up expired attempts"),
+)
+
+# Django 5.2's admin texts that its Dutch catalogue lacks (admin/app_list.html, the user add and
+# login pages).
+DJANGO_ADMIN_TEXTS = (
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("Error:"),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("In case you’ve forgotten, you are:"),
 )
