@@ -26,4 +26,4 @@ class AxesConfig(axes.apps.AppConfig):
     Installed as "accounts.apps.AxesConfig" in place of "axes"; the label stays "axes"."""
 
     default = False
-    verbose_name = _("Login attempts")
+    verbose_name = _("Login security")

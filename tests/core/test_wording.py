@@ -232,6 +232,7 @@ def test_the_admin_index_names_every_app_and_model_in_dutch(client_for):
     response = client_for(superuser).get(reverse("admin:index"), **NL)
 
     assert response.status_code == 200
+    assertContains(response, "Inlogbeveiliging")
     assertContains(response, "Inlogpogingen")
     assertContains(response, "Modelnaam")  # a hidden table header Django's Dutch lacks
     for english in (
