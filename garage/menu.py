@@ -32,7 +32,7 @@ PAGES = {
     page.key: page
     for page in (
         Page("dashboard", _("Dashboard"), "garage:dashboard", EVERYONE),
-        Page("passport_create", _("New passport"), "autopaspoort:create", ADMIN_SALES),
+        Page("passport_create", _("New AutoPaspoort"), "autopaspoort:create", ADMIN_SALES),
         Page("appointments", _("Appointments"), "appointments:garage_list", EVERYONE),
         # Customer contact (their names and email addresses): not the workshop's business.
         Page("promotions", _("Promotions"), "promotions:list", ADMIN_SALES),
