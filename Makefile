@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run PORT=8300` serves on 8300, and the links in its emails point there too.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-faults bench bench-quick bench-tools lint format messages worker beat clean browser e2e screenshots
@@ -19,17 +22,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-run: install ## Migrate, seed the demo garage and serve on http://127.0.0.1:8000
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+run: install ## Migrate, seed the demo garage and serve on http://127.0.0.1:8000 (PORT=8300 for another port)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py migrate --noinput
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  AutoPaspoort runs on http://127.0.0.1:8000/"
+	@echo "  AutoPaspoort runs on http://127.0.0.1:$(PORT)/ (links in emails: $(SITE_URL))"
 	@echo "  Log in as garage@example.com (garage admin) or monteur@example.com (mechanic),"
 	@echo "  password autopaspoort-demo. Support admin: create one with"
 	@echo "  '$(BIN)/python manage.py createsuperuser'."
-	@echo "  Emails are written to var/mail/ (one .log file per batch)."
+	@echo "  Emails are written to var/mail/ (a .log file per mail connection, see README)."
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install ## Run the whole test suite (PostgreSQL and Redis when available)
 	$(BIN)/python -m pytest

@@ -13,14 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from appointments import catalogue, selectors, services
 from appointments.forms import AcceptSlotForm, LightAdviceForm, ProposeForm
 from core.errors import ApplicationError
-from garage.access import garage_member_required
+from garage.access import garage_member_required, garage_page
 
 
 def _can_answer(request) -> bool:
     return request.membership.role in services.ANSWER_ROLES
 
 
-@garage_member_required()
+@garage_page("appointments")
 @require_GET
 def garage_list(request, garage):
     """Requests waiting for an answer, proposals waiting for the owner, agreed visits to come.

@@ -1,11 +1,12 @@
 """Who may do what with a passport. One table, read by views (to show actions) and services
 (to refuse them): mechanics record checks and history but cannot create or hand over cars."""
 
+from garage.menu import page_roles
 from garage.models import Membership
 
 Role = Membership.Role
 
-CREATE_PASSPORT = (Role.ADMIN, Role.SALES)
+CREATE_PASSPORT = page_roles("passport_create")  # the menu's table: the page and the action
 RECORD_CHECK = (Role.ADMIN, Role.MECHANIC)
 ADD_HISTORY = (Role.ADMIN, Role.MECHANIC)
 MARK_FOR_DELIVERY = (Role.ADMIN, Role.SALES)

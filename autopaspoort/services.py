@@ -70,7 +70,7 @@ def passport_create(
     **owner_details,
 ) -> Passport:
     """A new passport. With the garage account's email as owner email it is the garage's stock
-    car: linked to the garage and active at once (DESIGN.md flow 1). Putting it in a fleet is
+    car: linked to the garage and active at once (docs/product.md rule 1). Putting it in a fleet is
     the fleet's business: `fleet.services.passport_create_linked` does both in one transaction.
 
     Without vehicle data the RDW enrichment task fills it in after commit, never in the request.

@@ -23,7 +23,7 @@ from core.pagination import next_page_query
 from fleet.forms import FleetLinkForm
 from fleet.selectors import fleet_link_history, fleet_link_request_pending, fleets_for_linking
 from fleet.services import needs_owner_consent, passport_create_linked
-from garage.access import garage_member_required
+from garage.access import garage_member_required, garage_page
 from transfers import services as transfer_services
 from transfers.forms import OwnerContactEditForm
 from transfers.selectors import transfer_latest
@@ -43,7 +43,7 @@ def _add_service_error(form, error):
         form.add_error(error.field, error.message)
 
 
-@garage_member_required()
+@garage_page("dashboard")
 @require_GET
 def dashboard(request, garage):
     """The garage's cars: counts, cost totals, search and a keyset-paginated list."""
@@ -80,10 +80,9 @@ def dashboard(request, garage):
     )
 
 
-@garage_member_required()
+@garage_page("passport_create")
 @require_http_methods(["GET", "POST"])
 def passport_create(request, garage):
-    _require(request, roles.CREATE_PASSPORT)
     lookup_url = reverse("autopaspoort:vehicle_lookup", kwargs={"garage_id": garage.pk})
     data = request.POST.copy() if request.method == "POST" else None
     lookup = None

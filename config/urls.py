@@ -12,6 +12,7 @@ admin.site.site_title = _("AutoPaspoort support")
 urlpatterns = [
     path("", portal_views.start, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),
     path("garage/", include("garage.urls")),
@@ -21,8 +22,11 @@ urlpatterns = [
     path("mijn/", include("portal.urls")),
     path("", include("appointments.urls")),
     path("", include("promotions.urls")),
+    path("", include("reminders.urls")),
     path("", include("insights.urls")),
     path("", include("fleet.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "core.views.server_error"

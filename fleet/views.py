@@ -18,8 +18,7 @@ from core.text import single_stop
 from fleet import selectors, services
 from fleet.access import fleet_manager_required
 from fleet.forms import DriverForm, FleetCreateForm, FleetFilterForm, FleetLinkForm
-from garage.access import garage_member_required
-from garage.models import Membership
+from garage.access import garage_member_required, garage_page
 from transfers.models import Transfer
 from transfers.views import transfer_form_flow
 
@@ -182,7 +181,7 @@ def transfer(request, fleet, plate):
 # --- Garage side: its business customers' fleets, linking cars ---------------------------
 
 
-@garage_member_required(Membership.Role.ADMIN)
+@garage_page("fleets")
 @require_http_methods(["GET", "POST"])
 def garage_fleets(request, garage):
     form = FleetCreateForm(request.POST if request.method == "POST" else None)

@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from garage.menu import page_roles
 from garage.models import Membership
 from garage.selectors import membership_get
 
@@ -36,3 +37,8 @@ def garage_member_required(*roles):
         return wrapper
 
     return decorator
+
+
+def garage_page(key: str):
+    """`garage_member_required` with the roles of the menu's page `key` (`garage.menu.PAGES`)."""
+    return garage_member_required(*page_roles(key))

@@ -11,7 +11,7 @@ class Garage(TimeStampedModel):
     """A garage account (tenant). Its account email is the login of `account_user`.
 
     The email lives in one place, the user's login, so "the garage's email" and "the login" can
-    never disagree (DESIGN.md rule 2); `Garage.email` reads it.
+    never disagree (docs/product.md rule 2); `Garage.email` reads it.
     """
 
     name = models.CharField(_("name"), max_length=150)

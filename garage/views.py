@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
-from garage.access import garage_member_required
+from garage.access import garage_page
 from garage.forms import ApiTokenForm, GarageSettingsForm, StaffInviteForm
-from garage.models import Membership
 from garage.selectors import (
     api_token_get,
     api_token_list,
@@ -25,8 +24,6 @@ from garage.services import (
     staff_invite,
 )
 
-ADMIN = Membership.Role.ADMIN
-
 
 @login_required
 @require_GET
@@ -38,7 +35,7 @@ def garage_home(request):
     return redirect(membership.garage)
 
 
-@garage_member_required(ADMIN)
+@garage_page("settings")
 @require_http_methods(["GET", "POST"])
 def account_settings(request, garage):
     initial = {name: getattr(garage, name) for name in (*SETTINGS_FIELDS, "email")}
@@ -69,7 +66,7 @@ def account_settings(request, garage):
     return render(request, "garage/settings.html", {"garage": garage, "form": form})
 
 
-@garage_member_required(ADMIN)
+@garage_page("api_tokens")
 @require_http_methods(["GET", "POST"])
 def api_tokens(request, garage):
     """GMS tokens: made, named and revoked here. A new token is shown once, in the answer to
@@ -95,7 +92,7 @@ def api_tokens(request, garage):
     )
 
 
-@garage_member_required(ADMIN)
+@garage_page("api_tokens")
 @require_POST
 def api_token_revoke_view(request, garage, token_id):
     token = api_token_get(garage=garage, token_id=token_id)
@@ -104,7 +101,7 @@ def api_token_revoke_view(request, garage, token_id):
     return redirect("garage:api_tokens", garage_id=garage.pk)
 
 
-@garage_member_required(ADMIN)
+@garage_page("staff")
 @require_http_methods(["GET", "POST"])
 def staff(request, garage):
     form = StaffInviteForm(request.POST if request.method == "POST" else None)
@@ -127,7 +124,7 @@ def staff(request, garage):
     )
 
 
-@garage_member_required(ADMIN)
+@garage_page("staff")
 @require_POST
 def staff_remove(request, garage, membership_id):
     membership = staff_member_get(garage=garage, membership_id=membership_id)

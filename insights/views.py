@@ -2,14 +2,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from garage.access import garage_member_required
-from garage.models import Membership
+from garage.access import garage_page
 from insights import charts, selectors
 
-Role = Membership.Role
 
-
-@garage_member_required(Role.ADMIN, Role.SALES)
+@garage_page("statistics")
 @require_GET
 def statistics(request, garage):
     stats = selectors.garage_statistics(garage=garage, today=timezone.localdate())
@@ -25,7 +22,7 @@ def statistics(request, garage):
     )
 
 
-@garage_member_required(Role.ADMIN)
+@garage_page("usage")
 @require_GET
 def usage(request, garage):
     """What the garage is billed by: the stored months, and this month so far."""

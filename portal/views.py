@@ -72,6 +72,11 @@ def start(request):
 @require_GET
 def home(request):
     cars = list(transfer_selectors.owner_car_list(user=request.user))
+    if not cars and (
+        membership_list_for_user(user=request.user).exists()
+        or fleet_selectors.fleet_list_for_user(user=request.user).exists()
+    ):
+        return redirect("home")  # staff without cars of their own: their garage or fleet
     return render(
         request,
         "portal/home.html",

@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from core.queueing import enqueue
 from garage.access import require_role
-from garage.models import Membership
+from garage.menu import page_roles
 from notifications.models import Notification, Topic
 from notifications.selectors import opted_out_emails
 from notifications.services import notification_queue
 from promotions import selectors
 from promotions.models import Promotion, PromotionRecipient
 
-SEND_ROLES = (Membership.Role.ADMIN, Membership.Role.SALES)
+SEND_ROLES = page_roles("promotions")  # the menu's table: who opens the page may send
 BATCH_SIZE = 200
 BATCH_INTERVAL_SECONDS = 60
 # A batch still without emails this long after it was due is re-enqueued by the sweep.

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ApplicationError
 from core.ids import parse_id
-from garage.access import garage_member_required
+from garage.access import garage_member_required, garage_page
 from promotions import selectors, services
 from promotions.forms import PromotionForm
 from promotions.services import SEND_ROLES
@@ -16,7 +16,7 @@ def _after(request) -> int | None:
     return parse_id(request.GET.get("after"))
 
 
-@garage_member_required(*SEND_ROLES)
+@garage_page("promotions")
 @require_GET
 def promotion_list(request, garage):
     after = _after(request)

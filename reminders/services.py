@@ -7,7 +7,6 @@ from the car as it is now: after a transfer the new owner is reminded, the old o
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -16,11 +15,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import User
-from autopaspoort.maintenance import MaintenanceDue, maintenance_due_many
 from autopaspoort.models import Passport
-from core.emails import normalize_email
-from notifications.models import Notification, Topic
-from notifications.selectors import opted_out_emails
+from notifications.models import Notification
 from notifications.services import notification_queue
 from reminders import selectors
 from reminders.models import ReminderSent
@@ -31,62 +27,7 @@ Kind = ReminderSent.Kind
 CHUNK_SIZE = 200
 
 
-@dataclass(frozen=True)
-class DueNotice:
-    """One email's worth of due events of a car: the APK, or its maintenance (by date, by km or
-    both: one email, each event recorded)."""
-
-    passport: Passport
-    notification_kind: str
-    events: tuple[tuple[str, str], ...]  # (ReminderSent.Kind, due key)
-    maintenance: MaintenanceDue | None = None
-
-
-def _due_notices(passport, *, today: date, maintenance) -> list[DueNotice]:
-    notices = []
-    if passport.apk_expires is not None:
-        days_left = (passport.apk_expires - today).days
-        if 0 <= days_left <= selectors.APK_FIRST_REMINDER_DAYS:
-            kind = (
-                Kind.APK_1_WEEK
-                if days_left <= selectors.APK_LAST_REMINDER_DAYS
-                else Kind.APK_6_WEEKS
-            )
-            notices.append(
-                DueNotice(
-                    passport=passport,
-                    notification_kind=Notification.Kind.REMINDER_APK,
-                    events=((kind, passport.apk_expires.isoformat()),),
-                )
-            )
-    if maintenance is not None:
-        key = f"service-{maintenance.entry_id}"
-        events = []
-        if maintenance.by_date:
-            events.append((Kind.MAINTENANCE_DATE, key))
-        if maintenance.by_km:
-            events.append((Kind.MAINTENANCE_KM, key))
-        notices.append(
-            DueNotice(
-                passport=passport,
-                notification_kind=Notification.Kind.REMINDER_MAINTENANCE,
-                events=tuple(events),
-                maintenance=maintenance,
-            )
-        )
-    return notices
-
-
-def _recipients(passport: Passport) -> list[tuple[str, User | None]]:
-    """The owner, and for a fleet car its driver (an address without an account)."""
-    recipients = [(passport.owner.email, passport.owner)]
-    driver = normalize_email(passport.driver_email)
-    if passport.fleet_id and driver and driver != passport.owner.email:
-        recipients.append((driver, None))
-    return recipients
-
-
-def _context(notice: DueNotice, *, user: User | None, today: date, language: str) -> dict:
+def _context(notice: selectors.DueNotice, *, user: User | None, today: date, language: str) -> dict:
     passport = notice.passport
     is_owner = user is not None and user.pk == passport.owner_id
     with translation.override(language):
@@ -116,50 +57,27 @@ def _context(notice: DueNotice, *, user: User | None, today: date, language: str
 def _send_chunk(chunk: list[Passport], *, today: date) -> int:
     """Send what is due for a chunk of (locked) cars: a handful of queries for the chunk, plus
     one row per email and one insert of the records."""
-    maintenance = maintenance_due_many(chunk, today=today)
-    notices = [
-        notice
-        for passport in chunk
-        for notice in _due_notices(passport, today=today, maintenance=maintenance.get(passport.pk))
-    ]
-    if not notices:
-        return 0
-    opted_out = opted_out_emails(
-        emails=[email for notice in notices for email, _user in _recipients(notice.passport)],
-        topic=Topic.REMINDERS,
-    )
-    already_sent = selectors.reminders_sent(passport_ids={n.passport.pk for n in notices})
     records = []
-    for notice in notices:
-        passport = notice.passport
-        for email, user in _recipients(passport):
-            if email in opted_out:
-                continue
-            new_events = [
-                (kind, key)
-                for kind, key in notice.events
-                if (passport.pk, kind, key, email) not in already_sent
-            ]
-            if not new_events:
-                continue
-            language = user.language if user is not None else settings.LANGUAGE_CODE
-            notification = notification_queue(
-                kind=notice.notification_kind,
-                recipient=email,
-                user=user,
-                language=language,
-                context=_context(notice, user=user, today=today, language=language),
+    for due in selectors.reminders_due(chunk, today=today):
+        notice, user = due.notice, due.user
+        language = user.language if user is not None else settings.LANGUAGE_CODE
+        notification = notification_queue(
+            kind=notice.notification_kind,
+            recipient=due.email,
+            user=user,
+            language=language,
+            context=_context(notice, user=user, today=today, language=language),
+        )
+        records += [
+            ReminderSent(
+                passport=notice.passport,
+                kind=kind,
+                due_key=key,
+                recipient=due.email,
+                notification=notification,
             )
-            records += [
-                ReminderSent(
-                    passport=passport,
-                    kind=kind,
-                    due_key=key,
-                    recipient=email,
-                    notification=notification,
-                )
-                for kind, key in new_events
-            ]
+            for kind, key in due.events
+        ]
     ReminderSent.objects.bulk_create(records)
     return len({record.notification_id for record in records})
 

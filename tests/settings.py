@@ -35,7 +35,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # No internet here: RDW tests switch the lookup on against a local server of recorded responses.
 RDW_LOOKUP_ENABLED = False
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in the app
+# Speed; never in the app. The app's own list (Argon2 first) is `config.settings.PASSWORD_HASHERS`.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

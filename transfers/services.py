@@ -1,5 +1,5 @@
-"""Handing a passport to its new owner (DESIGN.md flows 3-7). The dashboard, the fleet, the API
-and support all go through `transfer_confirm`; nothing else changes a passport's owner."""
+"""Handing a passport to its new owner (docs/product.md rules 3-8). The dashboard, the fleet,
+the API and support all go through `transfer_confirm`; nothing else changes a passport's owner."""
 
 from dataclasses import dataclass
 from enum import StrEnum

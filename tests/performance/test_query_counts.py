@@ -43,6 +43,7 @@ from insights.models import MonthlyUsage
 from notifications.models import Notification, Topic
 from notifications.tokens import unsubscribe_token
 from promotions.models import Promotion, PromotionRecipient
+from reminders.models import ReminderSent
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import clear_rate_keys
 from tests.appointments.factories import advise, ask
@@ -321,6 +322,25 @@ class World:
             PromotionRecipient(promotion=self.sent, user=user, notification=notification)
             for user, notification in zip(staff, notifications, strict=True)
         )
+        # Reminders sent for X's cars, each with its email (the garage's reminders page).
+        reminder_emails = Notification.objects.bulk_create(
+            Notification(
+                kind=Notification.Kind.REMINDER_APK,
+                recipient=f"apk-{n}@example.nl",
+                template="reminder_apk",
+            )
+            for n in numbers
+        )
+        ReminderSent.objects.bulk_create(
+            ReminderSent(
+                passport=self.car,
+                kind=ReminderSent.Kind.APK_6_WEEKS,
+                due_key=f"sent-{n}",
+                recipient=f"apk-{n}@example.nl",
+                notification=notification,
+            )
+            for n, notification in zip(numbers, reminder_emails, strict=True)
+        )
         # Billing months (usage page).
         first = date(today.year, today.month, 1)
         MonthlyUsage.objects.bulk_create(
@@ -583,6 +603,10 @@ PAGES = {
     # Insights.
     "insights:statistics": _garage("insights:statistics"),
     "insights:usage": _garage("insights:usage"),
+    # Reminders: what the job will send (the first 50) and a page of what it sent.
+    "reminders:garage_list": _garage(
+        "reminders:garage_list", shows=lambda w: f"apk-{LAST}@example.nl"
+    ),
     # Fleets.
     "fleet:dashboard": _fleet("fleet:dashboard"),
     "fleet:dashboard search": _fleet("fleet:dashboard", query="?q=00"),
@@ -608,6 +632,7 @@ PAGES.update({f"admin:{model._meta.label}": _admin(model) for model in admin.sit
 # Routes without a row in PAGES, each with the reason.
 NOT_MEASURED = {
     "healthz": "load balancer probe: one `SELECT 1`, no page, no rows",
+    "favicon": "a redirect to the static icon: no query",
     "set_language": "Django's i18n language switch: a redirect, reads no rows",
     "api:openapi-json": "the published API contract: static",
     "api:openapi-view": "the published API docs: static",
@@ -675,6 +700,7 @@ EXPECTED = {
     "promotions:send": 3,
     "insights:statistics": 9,
     "insights:usage": 8,
+    "reminders:garage_list": 10,
     "fleet:dashboard": 7,
     "fleet:dashboard search": 7,
     "fleet:export": 4,

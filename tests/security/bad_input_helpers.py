@@ -123,6 +123,7 @@ def _g(w, **more):
 ROUTES: dict[str, Route] = {
     "home": Route("owner"),
     "healthz": Route("anon"),
+    "favicon": Route("anon"),
     "set_language": Route("anon"),
     "accounts:login": Route("anon"),
     "accounts:logout": Route("owner"),
@@ -189,6 +190,7 @@ ROUTES: dict[str, Route] = {
     "promotions:send": Route("admin", lambda w: _g(w, promotion_id=w.promotion.pk)),
     "insights:statistics": Route("admin", _g),
     "insights:usage": Route("admin", _g),
+    "reminders:garage_list": Route("admin", _g),
     "portal:home": Route("owner"),
     "portal:activation_resend": Route("anon"),
     "portal:activate": Route(

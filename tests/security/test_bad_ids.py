@@ -47,6 +47,7 @@ def test_every_id_in_a_path_too_large_or_in_other_digits_is_a_404(world):
     ("name", "parameter"),
     [
         ("promotions:list", "after"),
+        ("reminders:garage_list", "after"),
         ("garage:dashboard", "after"),
         ("fleet:dashboard", "after"),
         ("autopaspoort:check_create", "corrects"),

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.django_db
 # Public by design: no tenant's data behind them (or a one-time token is the authorisation).
 PUBLIC = {
     "healthz": "load balancer probe; says only up or down",
+    "favicon": "a redirect to the site's icon",
     "accounts:login": "the login page",
     "accounts:logout": "logging out needs no account",
     "accounts:password_reset": "asking for a reset link; silent whether the address exists",

@@ -1,4 +1,4 @@
-"""History stays with the car, personal data stays with the person (DESIGN.md rule 7; issue 9,
+"""History stays with the car, personal data stays with the person (docs/product.md rule 7; issue 9,
 item 8).
 
 A car changes hands (to a new account, to an existing one, back to an earlier owner, on to a
