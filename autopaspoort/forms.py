@@ -27,9 +27,19 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+# Phones show the keypad that fits a field: digits only for whole kilometres, digits with the
+# locale's decimal separator for amounts (a localized DecimalField is a text input).
+NUMERIC = {"inputmode": "numeric"}
+DECIMAL = {"inputmode": "decimal"}
+
+
 def odometer_field(**kwargs):
     return forms.IntegerField(
-        label=_("Odometer (km)"), min_value=0, max_value=MAX_ODOMETER_KM, **kwargs
+        label=_("Odometer (km)"),
+        min_value=0,
+        max_value=MAX_ODOMETER_KM,
+        widget=forms.NumberInput(attrs=NUMERIC),
+        **kwargs,
     )
 
 
@@ -51,6 +61,7 @@ def cost_field(label):
         decimal_places=2,
         required=False,
         localize=True,
+        widget=forms.TextInput(attrs=DECIMAL),
     )
 
 
@@ -205,12 +216,19 @@ class StatusCheckForm(forms.Form):
     )
 
 
+# The rating buttons of the check form: short words that fit three to a row on a phone (the
+# page's introduction says what "soon" means). Same values as Rating, so the post is unchanged.
+RATING_BUTTONS = [(Rating.OK, _("OK")), (Rating.SOON, _("Soon")), (Rating.NOW, _("Now"))]
+
+
 class StatusCheckItemForm(forms.Form):
     component = forms.ChoiceField(choices=Component.choices, widget=forms.HiddenInput)
     description = forms.CharField(label=_("Item"), max_length=150, required=False)
     rating = forms.ChoiceField(
-        label=_("Rating"), choices=Rating.choices, widget=forms.RadioSelect, required=False
+        label=_("Rating"), choices=RATING_BUTTONS, widget=forms.RadioSelect, required=False
     )
+    # Tread depth is read in tenths of a millimetre (2.5 mm), so the decimal keypad, not the
+    # digits-only one.
     tread_depth_mm = forms.DecimalField(
         label=_("Tread (mm)"),
         min_value=0,
@@ -219,6 +237,7 @@ class StatusCheckItemForm(forms.Form):
         decimal_places=1,
         required=False,
         localize=True,
+        widget=forms.TextInput(attrs=DECIMAL),
     )
     estimated_cost = cost_field(_("Estimated cost (€)"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
