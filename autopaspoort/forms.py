@@ -108,6 +108,9 @@ class PassportCreateForm(owner_address_form("owner_")):
     rdw_odometer_judgement = forms.CharField(
         required=False, max_length=50, widget=forms.HiddenInput
     )
+    # The vehicle fields the last lookup filled, with their values (urlencoded): a lookup of
+    # another plate replaces those, never what the user typed (`views._lookup_into`).
+    rdw_filled = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     OWNER_FIELDS = (
         "owner_email",
@@ -144,7 +147,8 @@ class PassportCreateForm(owner_address_form("owner_")):
                     "hx-trigger": "input changed delay:500ms, change",
                     "hx-target": "#vehicle-fields",
                     "hx-swap": "outerHTML",
-                    "hx-include": "[name=plate]",
+                    # The fieldset too: the lookup keeps what the user typed there.
+                    "hx-include": "[name=plate], #vehicle-fields",
                 }
             )
 

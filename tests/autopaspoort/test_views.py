@@ -331,7 +331,8 @@ def test_htmx_lookup_fills_make_and_model_of_a_found_plate(
 ):
     response = client_for(garage_admin).get(
         garage_url("autopaspoort:vehicle_lookup", garage),
-        {"plate": "GJ5555", "make": "TOYOTA"},  # the data of a plate typed before
+        # the data an earlier lookup filled in for a plate typed before
+        {"plate": "GJ5555", "make": "TOYOTA", "rdw_filled": "make=TOYOTA"},
         **HTMX,
     )
 
@@ -339,6 +340,51 @@ def test_htmx_lookup_fills_make_and_model_of_a_found_plate(
     assertContains(response, 'value="VOLKSWAGEN"')
     assertContains(response, 'value="GOLF"')
     assertNotContains(response, "TOYOTA")
+
+
+def test_htmx_lookup_keeps_what_the_user_typed(client_for, garage, garage_admin, rdw_server):
+    """Walkthrough defect: typing a plate wiped make, model and colour already typed."""
+    response = client_for(garage_admin).get(
+        garage_url("autopaspoort:vehicle_lookup", garage),
+        {"plate": "GJ5555", "make": "VW", "colour": "ZWART", "rdw_filled": ""},
+        **HTMX,
+    )
+
+    form = response.context["form"]
+    assert form["make"].value() == "VW", "typed data is not overwritten"
+    assert form["colour"].value() == "ZWART"
+    assert form["model"].value() == "GOLF", "an empty field is filled"
+
+
+@pytest.mark.parametrize("plate", ["XB-001-B", "gj5555"])  # unknown; the RDW switched off
+def test_htmx_lookup_that_finds_nothing_keeps_every_value(
+    client_for, garage, garage_admin, rdw_server, plate, settings
+):
+    if plate == "gj5555":
+        settings.RDW_LOOKUP_ENABLED = False
+    typed = {"make": "VW", "model": "Golf", "colour": "ZWART", "first_admission": "2019-03-01"}
+
+    response = client_for(garage_admin).get(
+        garage_url("autopaspoort:vehicle_lookup", garage), {"plate": plate, **typed}, **HTMX
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert {name: form[name].value() for name in typed} == typed
+
+
+def test_lookup_button_that_finds_nothing_keeps_every_value(
+    client_for, garage, garage_admin, rdw_server
+):
+    typed = {"make": "VW", "model": "Golf", "colour": "ZWART"}
+
+    response = client_for(garage_admin).post(
+        garage_url("autopaspoort:create", garage),
+        {"plate": "XB-001-B", "owner_email": garage.email, "lookup": "1", **typed},
+    )
+
+    form = response.context["form"]
+    assert {name: form[name].value() for name in typed} == typed
 
 
 def test_htmx_lookup_of_a_plate_unknown_to_the_rdw_says_so(
