@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from autopaspoort import plates
 from autopaspoort.models import MAX_ODOMETER_KM, HistoryEntry, StatusCheckItem
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
+from autopaspoort.validators import validate_apk_expires, validate_first_admission
 from core.emails import normalize_email
 from core.ids import MAX_ID
 from core.validators import normalize_postcode
@@ -99,9 +100,17 @@ class PassportCreateForm(owner_address_form("owner_")):
     colour = forms.CharField(label=_("Colour"), max_length=50, required=False)
     fuel = forms.CharField(label=_("Fuel"), max_length=100, required=False)
     first_admission = forms.DateField(
-        label=_("First admission"), required=False, widget=DateInput()
+        label=_("First admission"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_first_admission],
     )
-    apk_expires = forms.DateField(label=_("APK expires"), required=False, widget=DateInput())
+    apk_expires = forms.DateField(
+        label=_("APK expires"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_apk_expires],
+    )
     # Set by an RDW lookup of `rdw_plate`; trusted only while the plate is still that plate.
     rdw_plate = forms.CharField(required=False, widget=forms.HiddenInput)
     rdw_status = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -7,6 +7,7 @@ from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from autopaspoort.validators import validate_apk_expires, validate_first_admission
 from core.models import TimeStampedModel
 from core.validators import validate_postcode
 from garage.models import Garage
@@ -99,8 +100,12 @@ class Passport(TimeStampedModel):
     model = models.CharField(_("model"), max_length=100, blank=True)
     colour = models.CharField(_("colour"), max_length=50, blank=True)
     fuel = models.CharField(_("fuel"), max_length=100, blank=True)
-    first_admission = models.DateField(_("first admission"), null=True, blank=True)
-    apk_expires = models.DateField(_("APK expires"), null=True, blank=True)
+    first_admission = models.DateField(
+        _("first admission"), null=True, blank=True, validators=[validate_first_admission]
+    )
+    apk_expires = models.DateField(
+        _("APK expires"), null=True, blank=True, validators=[validate_apk_expires]
+    )
     rdw_odometer_judgement = models.CharField(
         _("RDW odometer judgement"), max_length=50, blank=True
     )

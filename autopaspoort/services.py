@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from autopaspoort import plates, roles
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import odometer_readings
+from autopaspoort.validators import VEHICLE_DATE_VALIDATORS
 from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.queueing import enqueue_on_commit
@@ -93,6 +94,12 @@ def passport_create(
     unknown |= set(owner_details) - set(OWNER_FIELDS)  # never drop a field silently
     if unknown:
         raise TypeError(f"Unknown passport fields: {sorted(unknown)}")
+    for name, validate in VEHICLE_DATE_VALIDATORS.items():
+        if name in vehicle:
+            try:
+                validate(vehicle[name])  # the same window as the form and the admin
+            except ValidationError as error:
+                raise ApplicationError(" ".join(error.messages), field=name) from None
     now = timezone.now()
     with transaction.atomic():
         try:
