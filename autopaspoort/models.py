@@ -305,10 +305,32 @@ class StatusCheckItem(models.Model):
         return self.label
 
     @property
+    def needs_work(self) -> bool:
+        """Something to fix: rated soon or now, or with a cost. Only such an item can be planned
+        before delivery (an OK item at € 0 cannot); the template and the service ask this."""
+        return self.rating != self.Rating.OK or self.estimated_cost > 0
+
+    @property
+    def is_expected_cost(self) -> bool:
+        """Counts in the owner's expected costs (see `expected_cost_q`)."""
+        return self.rating in EXPECTED_RATINGS and not self.fix_before_delivery
+
+    @property
     def label(self) -> str:
         if self.component == self.Component.OTHER and self.description:
             return self.description
         return str(self.get_component_display())
+
+
+EXPECTED_RATINGS = (StatusCheckItem.Rating.SOON, StatusCheckItem.Rating.NOW)
+
+
+def expected_cost_q(prefix: str = "") -> Q:
+    """The items the owner can expect to pay for: rated soon or now, and not planned to be fixed
+    before delivery (the garage pays for those; the buyer sees "repaired before delivery").
+    The one rule for every expected-costs figure: garage, fleet and owner pages alike.
+    `prefix` is the path to the item from the queried model, e.g. "items__"."""
+    return Q(**{f"{prefix}rating__in": EXPECTED_RATINGS, f"{prefix}fix_before_delivery": False})
 
 
 class HistoryEntry(models.Model):

@@ -42,9 +42,7 @@ def test_the_create_form_refuses_vehicle_dates_outside_the_window(
     assert not Passport.objects.exists()
 
 
-def test_the_create_form_accepts_dates_at_the_edges_of_the_window(
-    client_for, garage, garage_admin
-):
+def test_the_create_form_accepts_dates_at_the_edges_of_the_window(client_for, garage, garage_admin):
     today = timezone.localdate()
     response = client_for(garage_admin).post(
         garage_url("autopaspoort:create", garage),

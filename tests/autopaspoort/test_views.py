@@ -718,14 +718,14 @@ def test_profile_and_dashboard_show_expected_and_delivery_costs(client_for, gara
     dashboard = client.get(garage_url("garage:dashboard", garage))
 
     costs = profile.context["costs"]
-    assert costs.expected == Decimal("0.30")
+    assert costs.expected == Decimal("0.20"), "planned delivery work is not the owner's"
     assert costs.delivery == Decimal("7.10")
-    assertContains(profile, "€ 0,30")
+    assertContains(profile, "€ 0,20")
     assertContains(profile, "€ 7,10")
     summary = dashboard.context["summary"]
-    assert summary["expected_costs"] == Decimal("0.30")
+    assert summary["expected_costs"] == Decimal("0.20")
     assert summary["delivery_costs"] == Decimal("7.10")
-    assertContains(dashboard, "€ 0,30", count=2)  # the total and the car's row
+    assertContains(dashboard, "€ 0,20", count=2)  # the total and the car's row
     assertContains(dashboard, "€ 7,10", count=2)
 
 
@@ -756,6 +756,57 @@ def test_planning_an_item_for_delivery_counts_in_the_delivery_costs(
     )
     wipers.refresh_from_db()
     assert wipers.fix_before_delivery is False
+
+
+def test_plan_is_offered_only_on_items_that_need_work(client_for, garage_admin, garage):
+    """Walkthrough defect: "Plan" was offered on items rated OK at € 0."""
+    passport = PassportFactory(garage=garage)
+    check = record_check(
+        passport,
+        items=[
+            item(Component.BRAKES_REAR, Rating.NOW, "185.50"),
+            item(Component.LIGHTS, Rating.OK),
+            item(Component.WIPERS, Rating.OK, "12.00"),  # OK, but the garage priced something
+        ],
+    )
+    brakes, lights, wipers = check.items.order_by("id")
+    action = passport_url("autopaspoort:item_delivery", passport, item_id=0).replace("/0/", "/{}/")
+
+    profile = client_for(garage_admin).get(passport.get_absolute_url())
+
+    assertContains(profile, f'action="{action.format(brakes.pk)}"')
+    assertContains(profile, f'action="{action.format(wipers.pk)}"')
+    assertNotContains(profile, f'action="{action.format(lights.pk)}"')
+
+
+def test_planning_an_ok_item_at_zero_is_refused(client_for, garage_admin, garage):
+    passport = PassportFactory(garage=garage)
+    lights = record_check(passport, items=[item(Component.LIGHTS, Rating.OK)]).items.get()
+
+    response = client_for(garage_admin, **EN).post(
+        passport_url("autopaspoort:item_delivery", passport, item_id=lights.pk), {"fix": "1"}
+    )
+
+    assert response.status_code == 302
+    assert message_texts(response, message_levels.ERROR) == [
+        "Lights is rated OK at € 0.00: there is nothing to fix before delivery."
+    ]
+    lights.refresh_from_db()
+    assert lights.fix_before_delivery is False
+
+
+def test_a_check_does_not_plan_an_ok_item_at_zero(garage):
+    passport = PassportFactory(garage=garage)
+    check = record_check(
+        passport,
+        items=[
+            item(Component.LIGHTS, Rating.OK, fix_before_delivery=True),
+            item(Component.BRAKES_REAR, Rating.NOW, "10.00", fix_before_delivery=True),
+        ],
+    )
+
+    lights, brakes = check.items.order_by("id")
+    assert (lights.fix_before_delivery, brakes.fix_before_delivery) == (False, True)
 
 
 def test_a_mechanic_cannot_plan_delivery(client_for, mechanic, garage):
