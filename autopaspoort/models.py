@@ -184,6 +184,13 @@ class Passport(TimeStampedModel):
         return self.state == self.State.CUSTOMER and self.activated_at is None
 
     @property
+    def is_awaiting_confirmation(self) -> bool:
+        """Awaiting its owner, who already has an account and accepts the car in the portal
+        (a new account awaits activation instead: its owner.is_active is False until then).
+        Select `owner` with a list of passports."""
+        return self.is_awaiting_activation and self.owner_id is not None and self.owner.is_active
+
+    @property
     def is_active(self) -> bool:
         """The owner has taken the car (see ACTIVE)."""
         return self.state == self.State.CUSTOMER and self.activated_at is not None

@@ -95,7 +95,10 @@ def passport_list(
 ) -> PassportPage:
     """One page of the garage's passports, newest first, with costs; keyset-paginated so the
     200th page costs what the first does."""
-    queryset = with_costs(Passport.objects.filter(garage=garage).select_related("latest_check"))
+    queryset = with_costs(
+        # the owner: whether a customer car awaits activation or confirmation (the badge)
+        Passport.objects.filter(garage=garage).select_related("latest_check", "owner")
+    )
     if state:
         queryset = queryset.filter(state=state)
     if needs_work:

@@ -1506,3 +1506,32 @@ def test_a_tampered_check_formset_is_answered_without_a_server_error(client_for,
     assert response.status_code == 302
     check = StatusCheck.objects.get()
     assert check.items.count() == 12  # every standard row, none lost or half-read
+
+
+# --- State badge ----------------------------------------------------------------------------
+
+
+def test_a_car_handed_to_an_existing_account_awaits_confirmation_not_activation(
+    client_for, garage_admin, garage
+):
+    """Walkthrough defect: an existing-account owner who still has to confirm a car was badged
+    "Awaiting activation"."""
+    existing = UserFactory(email="bestaand@example.nl")
+    to_existing = PassportFactory(garage=garage)
+    transfer(to_existing, existing.email)
+    to_new = PassportFactory(garage=garage)
+    transfer(to_new, "nieuw@example.nl")
+    client = client_for(garage_admin, **EN)
+
+    dashboard = client.get(garage_url("garage:dashboard", garage))
+    profile_existing = client.get(to_existing.get_absolute_url())
+    profile_new = client.get(to_new.get_absolute_url())
+
+    rows = dashboard.content.decode().split("<tr")
+    (existing_row,) = [row for row in rows if to_existing.plate in row]
+    (new_row,) = [row for row in rows if to_new.plate in row]
+    assert "Awaiting confirmation" in existing_row
+    assert "Awaiting activation" in new_row
+    assertContains(profile_existing, "Awaiting confirmation")
+    assertNotContains(profile_existing, 'badge-pending">Awaiting activation')
+    assertContains(profile_new, 'badge-pending">Awaiting activation')
