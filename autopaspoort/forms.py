@@ -298,10 +298,34 @@ StatusCheckItemFormSet = forms.formset_factory(
 )
 
 
-def checklist_initial():
-    """The standard checklist, then empty rows for free items."""
-    standard = [{"component": value, "rating": Rating.OK} for value in CHECKLIST]
-    return standard + [{"component": Component.OTHER}] * FREE_ITEMS
+def checklist_initial(corrects=None):
+    """The standard checklist, then empty rows for free items. A correction starts as a copy
+    of the check it corrects (`corrects`: its items loaded): the mechanic changes what was
+    wrong instead of typing the whole report again."""
+    standard = {value: {"component": value, "rating": Rating.OK} for value in CHECKLIST}
+    free = []
+    for item in corrects.items.all() if corrects is not None else ():
+        row = {
+            "component": item.component,
+            "rating": item.rating,
+            "estimated_cost": item.estimated_cost,
+            "note": item.note,
+            "tread_depth_mm": item.tread_depth_mm,
+            "fix_before_delivery": item.fix_before_delivery,
+        }
+        if item.component in standard:
+            standard[item.component] = row
+        elif len(free) < FREE_ITEMS:
+            free.append({**row, "component": Component.OTHER, "description": item.label})
+    free += [{"component": Component.OTHER}] * (FREE_ITEMS - len(free))
+    return list(standard.values()) + free
+
+
+def check_initial(*, passport, corrects=None) -> dict:
+    """The check form's own fields: a correction copies the reading and notes it corrects."""
+    if corrects is None:
+        return {"odometer_km": passport.odometer_km}
+    return {"odometer_km": corrects.odometer_km, "notes": corrects.notes}
 
 
 class HistoryEntryForm(forms.Form):

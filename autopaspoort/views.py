@@ -16,6 +16,7 @@ from autopaspoort.forms import (
     PassportCreateForm,
     StatusCheckForm,
     StatusCheckItemFormSet,
+    check_initial,
     checklist_initial,
 )
 from core.emails import normalize_email
@@ -323,11 +324,11 @@ def check_create(request, garage, plate):
         corrects = selectors.check_get(passport=passport, check_id=corrects_id)
     form = StatusCheckForm(
         request.POST if request.method == "POST" else None,
-        initial={"odometer_km": passport.odometer_km},
+        initial=check_initial(passport=passport, corrects=corrects),
     )
     items = StatusCheckItemFormSet(
         request.POST if request.method == "POST" else None,
-        initial=checklist_initial(),
+        initial=checklist_initial(corrects),
         prefix="items",
     )
     if request.method == "POST" and form.is_valid() and items.is_valid():

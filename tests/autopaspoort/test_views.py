@@ -20,7 +20,7 @@ from tests.autopaspoort.factories import (
     record_check,
 )
 from tests.helpers import queued_work
-from tests.transfers.factories import customer_passport, portal_car_url, transfer
+from tests.transfers.factories import customer_passport, page_forms, portal_car_url, transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -617,6 +617,52 @@ def test_a_correcting_check_is_new_and_the_original_stays(client_for, mechanic, 
     assertContains(
         detail, passport_url("autopaspoort:check_detail", passport, check_id=original.pk)
     )
+
+
+def test_a_correction_starts_as_a_copy_of_the_check_it_corrects(client_for, mechanic, garage):
+    """Walkthrough defect: "Correct with a new status check" started empty."""
+    passport = PassportFactory(garage=garage)
+    original = record_check(
+        passport,
+        odometer_km=50_000,
+        notes="Remmen achter slijten",
+        items=[
+            item(Component.BRAKES_REAR, Rating.NOW, "185.50", note="schijven"),
+            item(Component.TYRES_FRONT, Rating.SOON, "240.00", tread_depth_mm=Decimal("2.5")),
+            item(Component.LIGHTS),
+            item(Component.OTHER, Rating.SOON, "35.00", description="Trekhaak"),
+        ],
+    )
+    client = client_for(mechanic, **EN)
+    url = passport_url("autopaspoort:check_create", passport) + f"?corrects={original.pk}"
+
+    page = client.get(url)
+
+    form = page.context["form"]
+    assert form["odometer_km"].value() == 50_000
+    assert form["notes"].value() == "Remmen achter slijten"
+    rows = {
+        row["component"].value()
+        if row["component"].value() != Component.OTHER
+        else row["description"].value(): row
+        for row in page.context["items"]
+    }
+    assert rows[Component.BRAKES_REAR]["rating"].value() == Rating.NOW
+    assert rows[Component.BRAKES_REAR]["estimated_cost"].value() == Decimal("185.50")
+    assert rows[Component.BRAKES_REAR]["note"].value() == "schijven"
+    assert rows[Component.TYRES_FRONT]["tread_depth_mm"].value() == Decimal("2.5")
+    assert rows["Trekhaak"]["rating"].value() == Rating.SOON
+
+    # Saved unchanged, the correction says what the original said.
+    (check_form,) = [f for f in page_forms(page) if f["fields"].get("items-TOTAL_FORMS")]
+    response = client.post(url, {**check_form["fields"], "notes": form["notes"].value()})
+    assert response.status_code == 302
+    correction = StatusCheck.objects.exclude(pk=original.pk).get()
+    fields = ("component", "description", "rating", "estimated_cost", "note", "tread_depth_mm")
+    copied = set(correction.items.values_list(*fields))
+    assert set(original.items.values_list(*fields)) <= copied
+    assert correction.notes == "Remmen achter slijten"
+    assert correction.odometer_km == 50_000
 
 
 def test_correcting_a_mistyped_odometer_reading_needs_a_reason_like_any_lower_reading(
