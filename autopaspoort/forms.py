@@ -11,6 +11,7 @@ from autopaspoort.selectors import MIN_SEARCH_LENGTH
 from autopaspoort.validators import validate_apk_expires, validate_first_admission
 from core.emails import normalize_email
 from core.ids import MAX_ID
+from core.phones import PhoneNumberField
 from core.validators import normalize_postcode
 
 Component = StatusCheckItem.Component
@@ -68,7 +69,7 @@ def owner_address_form(prefix: str = "") -> type[forms.Form]:
         "house_number": forms.CharField(label=_("House number"), max_length=20, required=False),
         "postcode": forms.CharField(label=_("Postcode"), max_length=7, required=False),
         "city": forms.CharField(label=_("City"), max_length=100, required=False),
-        "phone": forms.CharField(label=_("Phone"), max_length=30, required=False),
+        "phone": PhoneNumberField(label=_("Phone"), required=False),
     }
     attrs = {f"{prefix}{name}": field for name, field in fields.items()}
     attrs[f"clean_{prefix}postcode"] = clean_postcode
@@ -93,7 +94,7 @@ class PassportCreateForm(owner_address_form("owner_")):
     owner_name = forms.CharField(label=_("Owner name"), max_length=150, required=False)
     driver_name = forms.CharField(label=_("Driver name"), max_length=150, required=False)
     driver_email = forms.EmailField(label=_("Driver email"), required=False)
-    driver_phone = forms.CharField(label=_("Driver phone"), max_length=30, required=False)
+    driver_phone = PhoneNumberField(label=_("Driver phone"), required=False)
     odometer_km = odometer_field(required=False)
     make = forms.CharField(label=_("Make"), max_length=100, required=False)
     model = forms.CharField(label=_("Model"), max_length=100, required=False)

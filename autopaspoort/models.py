@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from autopaspoort.validators import validate_apk_expires, validate_first_admission
 from core.models import TimeStampedModel
+from core.phones import PhoneModelField
 from core.validators import validate_postcode
 from garage.models import Garage
 
@@ -91,10 +92,10 @@ class Passport(TimeStampedModel):
         _("postcode"), max_length=7, blank=True, validators=[validate_postcode]
     )
     owner_city = models.CharField(_("city"), max_length=100, blank=True)
-    owner_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    owner_phone = PhoneModelField(_("phone"))
     driver_name = models.CharField(_("driver name"), max_length=150, blank=True)
     driver_email = models.EmailField(_("driver email"), blank=True)
-    driver_phone = models.CharField(_("driver phone"), max_length=30, blank=True)
+    driver_phone = PhoneModelField(_("driver phone"))
 
     make = models.CharField(_("make"), max_length=100, blank=True)
     model = models.CharField(_("model"), max_length=100, blank=True)

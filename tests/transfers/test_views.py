@@ -690,7 +690,7 @@ def test_the_garage_corrects_the_current_owners_address_and_phone_from_the_profi
     assert (sold.owner_street, sold.owner_house_number, sold.owner_phone) == (
         "Nieuwstraat",
         "3",
-        "0687654321",
+        "+31687654321",  # stored as E.164 (core.phones)
     )
     assert (sold.contact_email, sold.owner_name, sold.owner_city) == (
         "piet@example.nl",
@@ -706,7 +706,7 @@ def test_the_garage_corrects_the_current_owners_address_and_phone_from_the_profi
         "house_number": TYPED["house_number"],
         "phone": TYPED["phone"],
     }
-    assert change.after == {"street": "Nieuwstraat", "house_number": "3", "phone": "0687654321"}
+    assert change.after == {"street": "Nieuwstraat", "house_number": "3", "phone": "+31687654321"}
     assert not Notification.objects.exclude(kind=Notification.Kind.OWNER_ACTIVATION).exists()
 
 
