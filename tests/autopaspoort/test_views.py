@@ -1581,3 +1581,5 @@ def test_a_car_handed_to_an_existing_account_awaits_confirmation_not_activation(
     assertContains(profile_existing, "Awaiting confirmation")
     assertNotContains(profile_existing, 'badge-pending">Awaiting activation')
     assertContains(profile_new, 'badge-pending">Awaiting activation')
+    dutch = client_for(garage_admin, HTTP_ACCEPT_LANGUAGE="nl").get(to_existing.get_absolute_url())
+    assertContains(dutch, 'badge-pending">Wacht op bevestiging')

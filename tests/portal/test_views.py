@@ -223,6 +223,8 @@ def test_work_planned_before_delivery_is_shown_as_repaired_not_as_expected_costs
     assert response.context["costs"].now == Decimal("0.00")
     timeline_check = response.context["timeline"][0].item
     assert timeline_check.expected_costs == Decimal("240.00")
+    dutch = client_for(owner).get(portal_car_url(checked_car), HTTP_ACCEPT_LANGUAGE="nl")
+    assertContains(dutch, "Gerepareerd vóór aflevering")
 
 
 def test_garage_internal_data_never_appears_on_the_car_page(
