@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 from autopaspoort.models import Passport
 from core.migration_tools import normalize_phones
@@ -17,6 +18,12 @@ from tests.transfers.factories import EN, TYPED, submit, transfer_url
 from transfers.models import Transfer
 
 INVALID = "Enter a valid phone number"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
@@ -182,3 +189,20 @@ def test_the_data_migration_normalises_parseable_numbers_and_keeps_the_rest(gara
     other.refresh_from_db()
     assert garage.phone == "+31201234567"
     assert other.phone == "bel de balie"
+
+
+@pytest.mark.django_db
+def test_the_transfer_service_normalises_and_refuses_for_every_route(garage):
+    """The fleet, the API and support reach transfer_confirm without the garage's form."""
+    from core.errors import ApplicationError
+    from tests.autopaspoort.factories import PassportFactory
+    from tests.transfers.factories import transfer
+
+    passport = PassportFactory(garage=garage)
+    with pytest.raises(ApplicationError) as refused:
+        transfer(passport, "koper@example.nl", phone="abc")
+    assert refused.value.field == "phone"
+
+    transfer(passport, "koper@example.nl", phone="06 12345678")
+    passport.refresh_from_db()
+    assert passport.owner_phone == "+31612345678"

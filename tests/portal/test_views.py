@@ -10,6 +10,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.tokens import activation_token_generator
+from core.phones import format_phone, normalize_phone
 from tests.autopaspoort.factories import (
     Component,
     HistoryEntryFactory,
@@ -283,7 +284,7 @@ PREVIOUS_OWNER = {
     "house_number": "99",
     "postcode": "9999 ZQ",
     "city": "Quorrastad",
-    "phone": "0699887766",
+    "phone": "0612983746",
 }
 DRIVER = {
     "driver_name": "Xanthippe Drijver",
@@ -299,6 +300,15 @@ SECRETS = [
     "Quorra",
     *DRIVER.values(),
     "Xanthippe",
+    # the phones as stored (E.164) and as shown
+    *(
+        normalize_phone(PREVIOUS_OWNER["phone"]),
+        format_phone(normalize_phone(PREVIOUS_OWNER["phone"])),
+    ),
+    *(
+        normalize_phone(DRIVER["driver_phone"]),
+        format_phone(normalize_phone(DRIVER["driver_phone"])),
+    ),
 ]
 
 
