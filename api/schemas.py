@@ -10,6 +10,8 @@ from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import StrictInt, field_validator
 
+from core.phones import normalize_phone
+
 
 class ErrorBody(Schema):
     code: str
@@ -38,6 +40,15 @@ class OwnerIn(Schema):
         except DjangoValidationError:
             raise ValueError("Enter a valid email address.") from None
         return value
+
+    @field_validator("phone")
+    @classmethod
+    def phone_is_valid(cls, value: str) -> str:
+        """Stored as E.164, like the pages store it (core.phones)."""
+        try:
+            return normalize_phone(value)
+        except DjangoValidationError as error:
+            raise ValueError(" ".join(error.messages)) from None
 
 
 class PassportIn(Schema):

@@ -33,6 +33,7 @@ from appointments.models import (
 )
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
+from core.phones import format_phone
 from garage.access import require_role
 from garage.models import Membership
 from notifications.models import Notification
@@ -133,7 +134,7 @@ def _notify_owner(appointment: Appointment) -> Notification:
             "proposed": appointment.state == Appointment.State.PROPOSED,
             "plate": appointment.passport.plate,
             "garage_name": garage.name,
-            "garage_phone": garage.phone,
+            "garage_phone": format_phone(garage.phone),
             "planned": slot_text(appointment.planned_date, appointment.planned_part_of_day),
             "message": appointment.garage_message,
             "appointment_url": _owner_url(appointment),

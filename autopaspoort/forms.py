@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from autopaspoort import plates
 from autopaspoort.models import MAX_ODOMETER_KM, HistoryEntry, StatusCheckItem
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
+from autopaspoort.validators import validate_apk_expires, validate_first_admission
 from core.emails import normalize_email
 from core.ids import MAX_ID
+from core.phones import PhoneNumberField
 from core.validators import normalize_postcode
 
 Component = StatusCheckItem.Component
@@ -78,7 +80,7 @@ def owner_address_form(prefix: str = "") -> type[forms.Form]:
         "house_number": forms.CharField(label=_("House number"), max_length=20, required=False),
         "postcode": forms.CharField(label=_("Postcode"), max_length=7, required=False),
         "city": forms.CharField(label=_("City"), max_length=100, required=False),
-        "phone": forms.CharField(label=_("Phone"), max_length=30, required=False),
+        "phone": PhoneNumberField(label=_("Phone"), required=False),
     }
     attrs = {f"{prefix}{name}": field for name, field in fields.items()}
     attrs[f"clean_{prefix}postcode"] = clean_postcode
@@ -103,22 +105,33 @@ class PassportCreateForm(owner_address_form("owner_")):
     owner_name = forms.CharField(label=_("Owner name"), max_length=150, required=False)
     driver_name = forms.CharField(label=_("Driver name"), max_length=150, required=False)
     driver_email = forms.EmailField(label=_("Driver email"), required=False)
-    driver_phone = forms.CharField(label=_("Driver phone"), max_length=30, required=False)
+    driver_phone = PhoneNumberField(label=_("Driver phone"), required=False)
     odometer_km = odometer_field(required=False)
     make = forms.CharField(label=_("Make"), max_length=100, required=False)
     model = forms.CharField(label=_("Model"), max_length=100, required=False)
     colour = forms.CharField(label=_("Colour"), max_length=50, required=False)
     fuel = forms.CharField(label=_("Fuel"), max_length=100, required=False)
     first_admission = forms.DateField(
-        label=_("First admission"), required=False, widget=DateInput()
+        label=_("First admission"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_first_admission],
     )
-    apk_expires = forms.DateField(label=_("APK expires"), required=False, widget=DateInput())
+    apk_expires = forms.DateField(
+        label=_("APK expires"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_apk_expires],
+    )
     # Set by an RDW lookup of `rdw_plate`; trusted only while the plate is still that plate.
     rdw_plate = forms.CharField(required=False, widget=forms.HiddenInput)
     rdw_status = forms.CharField(required=False, widget=forms.HiddenInput)
     rdw_odometer_judgement = forms.CharField(
         required=False, max_length=50, widget=forms.HiddenInput
     )
+    # The vehicle fields the last lookup filled, with their values (urlencoded): a lookup of
+    # another plate replaces those, never what the user typed (`views._lookup_into`).
+    rdw_filled = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     OWNER_FIELDS = (
         "owner_email",
@@ -155,7 +168,8 @@ class PassportCreateForm(owner_address_form("owner_")):
                     "hx-trigger": "input changed delay:500ms, change",
                     "hx-target": "#vehicle-fields",
                     "hx-swap": "outerHTML",
-                    "hx-include": "[name=plate]",
+                    # The fieldset too: the lookup keeps what the user typed there.
+                    "hx-include": "[name=plate], #vehicle-fields",
                 }
             )
 
@@ -304,10 +318,34 @@ StatusCheckItemFormSet = forms.formset_factory(
 )
 
 
-def checklist_initial():
-    """The standard checklist, then empty rows for free items."""
-    standard = [{"component": value, "rating": Rating.OK} for value in CHECKLIST]
-    return standard + [{"component": Component.OTHER}] * FREE_ITEMS
+def checklist_initial(corrects=None):
+    """The standard checklist, then empty rows for free items. A correction starts as a copy
+    of the check it corrects (`corrects`: its items loaded): the mechanic changes what was
+    wrong instead of typing the whole report again."""
+    standard = {value: {"component": value, "rating": Rating.OK} for value in CHECKLIST}
+    free = []
+    for item in corrects.items.all() if corrects is not None else ():
+        row = {
+            "component": item.component,
+            "rating": item.rating,
+            "estimated_cost": item.estimated_cost,
+            "note": item.note,
+            "tread_depth_mm": item.tread_depth_mm,
+            "fix_before_delivery": item.fix_before_delivery,
+        }
+        if item.component in standard:
+            standard[item.component] = row
+        elif len(free) < FREE_ITEMS:
+            free.append({**row, "component": Component.OTHER, "description": item.label})
+    free += [{"component": Component.OTHER}] * (FREE_ITEMS - len(free))
+    return list(standard.values()) + free
+
+
+def check_initial(*, passport, corrects=None) -> dict:
+    """The check form's own fields: a correction copies the reading and notes it corrects."""
+    if corrects is None:
+        return {"odometer_km": passport.odometer_km}
+    return {"odometer_km": corrects.odometer_km, "notes": corrects.notes}
 
 
 class HistoryEntryForm(forms.Form):

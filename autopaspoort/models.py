@@ -7,7 +7,9 @@ from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from autopaspoort.validators import validate_apk_expires, validate_first_admission
 from core.models import TimeStampedModel
+from core.phones import PhoneModelField
 from core.validators import validate_postcode
 from garage.models import Garage
 
@@ -90,17 +92,21 @@ class Passport(TimeStampedModel):
         _("postcode"), max_length=7, blank=True, validators=[validate_postcode]
     )
     owner_city = models.CharField(_("city"), max_length=100, blank=True)
-    owner_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    owner_phone = PhoneModelField(_("phone"))
     driver_name = models.CharField(_("driver name"), max_length=150, blank=True)
     driver_email = models.EmailField(_("driver email"), blank=True)
-    driver_phone = models.CharField(_("driver phone"), max_length=30, blank=True)
+    driver_phone = PhoneModelField(_("driver phone"))
 
     make = models.CharField(_("make"), max_length=100, blank=True)
     model = models.CharField(_("model"), max_length=100, blank=True)
     colour = models.CharField(_("colour"), max_length=50, blank=True)
     fuel = models.CharField(_("fuel"), max_length=100, blank=True)
-    first_admission = models.DateField(_("first admission"), null=True, blank=True)
-    apk_expires = models.DateField(_("APK expires"), null=True, blank=True)
+    first_admission = models.DateField(
+        _("first admission"), null=True, blank=True, validators=[validate_first_admission]
+    )
+    apk_expires = models.DateField(
+        _("APK expires"), null=True, blank=True, validators=[validate_apk_expires]
+    )
     rdw_odometer_judgement = models.CharField(
         _("RDW odometer judgement"), max_length=50, blank=True
     )
@@ -177,6 +183,13 @@ class Passport(TimeStampedModel):
     @property
     def is_awaiting_activation(self) -> bool:
         return self.state == self.State.CUSTOMER and self.activated_at is None
+
+    @property
+    def is_awaiting_confirmation(self) -> bool:
+        """Awaiting its owner, who already has an account and accepts the car in the portal
+        (a new account awaits activation instead: its owner.is_active is False until then).
+        Select `owner` with a list of passports."""
+        return self.is_awaiting_activation and self.owner_id is not None and self.owner.is_active
 
     @property
     def is_active(self) -> bool:
@@ -300,10 +313,32 @@ class StatusCheckItem(models.Model):
         return self.label
 
     @property
+    def needs_work(self) -> bool:
+        """Something to fix: rated soon or now, or with a cost. Only such an item can be planned
+        before delivery (an OK item at € 0 cannot); the template and the service ask this."""
+        return self.rating != self.Rating.OK or self.estimated_cost > 0
+
+    @property
+    def is_expected_cost(self) -> bool:
+        """Counts in the owner's expected costs (see `expected_cost_q`)."""
+        return self.rating in EXPECTED_RATINGS and not self.fix_before_delivery
+
+    @property
     def label(self) -> str:
         if self.component == self.Component.OTHER and self.description:
             return self.description
         return str(self.get_component_display())
+
+
+EXPECTED_RATINGS = (StatusCheckItem.Rating.SOON, StatusCheckItem.Rating.NOW)
+
+
+def expected_cost_q(prefix: str = "") -> Q:
+    """The items the owner can expect to pay for: rated soon or now, and not planned to be fixed
+    before delivery (the garage pays for those; the buyer sees "repaired before delivery").
+    The one rule for every expected-costs figure: garage, fleet and owner pages alike.
+    `prefix` is the path to the item from the queried model, e.g. "items__"."""
+    return Q(**{f"{prefix}rating__in": EXPECTED_RATINGS, f"{prefix}fix_before_delivery": False})
 
 
 class HistoryEntry(models.Model):

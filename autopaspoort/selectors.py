@@ -32,6 +32,7 @@ from autopaspoort.models import (
     Passport,
     StatusCheck,
     StatusCheckItem,
+    expected_cost_q,
 )
 from core.pagination import keyset_page
 
@@ -40,14 +41,15 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
 MIN_SEARCH_LENGTH = 3
 Rating = StatusCheckItem.Rating
-EXPECTED_RATINGS = (Rating.SOON, Rating.NOW)
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
 
-def _latest_check_total(**item_filter):
-    """Sum of the latest check's items matching `item_filter`, per passport row (0 if none)."""
+def _latest_check_total(*conditions, **item_filter):
+    """Sum of the latest check's items matching the filter, per passport row (0 if none)."""
     totals = (
-        StatusCheckItem.objects.filter(status_check=OuterRef("latest_check_id"), **item_filter)
+        StatusCheckItem.objects.filter(
+            *conditions, status_check=OuterRef("latest_check_id"), **item_filter
+        )
         .order_by()
         .values("status_check")
         .annotate(total=Sum("estimated_cost"))
@@ -59,7 +61,7 @@ def _latest_check_total(**item_filter):
 def with_costs(queryset: QuerySet[Passport]) -> QuerySet[Passport]:
     """Annotate expected and delivery costs of the latest check, and whether it needs work."""
     return queryset.annotate(
-        expected_costs=_latest_check_total(rating__in=EXPECTED_RATINGS),
+        expected_costs=_latest_check_total(expected_cost_q()),
         delivery_costs=_latest_check_total(fix_before_delivery=True),
         # A scalar subquery with LIMIT 1, not EXISTS: PostgreSQL turns an EXISTS in the select
         # list into a hashed subplan that reads every "now" item of every car in the database
@@ -93,7 +95,10 @@ def passport_list(
 ) -> PassportPage:
     """One page of the garage's passports, newest first, with costs; keyset-paginated so the
     200th page costs what the first does."""
-    queryset = with_costs(Passport.objects.filter(garage=garage).select_related("latest_check"))
+    queryset = with_costs(
+        # the owner: whether a customer car awaits activation or confirmation (the badge)
+        Passport.objects.filter(garage=garage).select_related("latest_check", "owner")
+    )
     if state:
         queryset = queryset.filter(state=state)
     if needs_work:
@@ -155,9 +160,7 @@ def _dashboard_summary(*, garage) -> dict:
             status_check__passport__garage=garage,
             status_check__passport__latest_check=F("status_check"),
         ).aggregate(
-            expected_costs=Coalesce(
-                Sum("estimated_cost", filter=Q(rating__in=EXPECTED_RATINGS)), _ZERO
-            ),
+            expected_costs=Coalesce(Sum("estimated_cost", filter=expected_cost_q()), _ZERO),
             delivery_costs=Coalesce(
                 Sum(
                     "estimated_cost",
@@ -247,7 +250,7 @@ def passport_timeline(
         .select_related("performed_by", "garage", "corrects")
         .annotate(
             expected_costs=Coalesce(
-                Sum("items__estimated_cost", filter=Q(items__rating__in=EXPECTED_RATINGS)),
+                Sum("items__estimated_cost", filter=expected_cost_q("items__")),
                 _ZERO,
             ),
             items_now=Count("items", filter=Q(items__rating=Rating.NOW)),
@@ -291,15 +294,17 @@ def odometer_readings(*, passport: Passport) -> list[tuple[date, int]]:
 
 @dataclass(frozen=True)
 class CheckCosts:
-    expected: Decimal  # what the owner can expect: items rated soon or now
+    expected: Decimal  # what the owner can expect: items rated soon or now, not planned
     now: Decimal
     soon: Decimal
     delivery: Decimal  # what the garage fixes before delivering a stock car
 
 
 def check_costs(items) -> CheckCosts:
-    """Cost totals of one check's (already loaded) items, in Decimal euros."""
-    now = sum((i.estimated_cost for i in items if i.rating == Rating.NOW), Decimal("0.00"))
-    soon = sum((i.estimated_cost for i in items if i.rating == Rating.SOON), Decimal("0.00"))
+    """Cost totals of one check's (already loaded) items, in Decimal euros. Items planned
+    before delivery are the garage's, not the owner's (`StatusCheckItem.is_expected_cost`)."""
+    expected = [i for i in items if i.is_expected_cost]
+    now = sum((i.estimated_cost for i in expected if i.rating == Rating.NOW), Decimal("0.00"))
+    soon = sum((i.estimated_cost for i in expected if i.rating == Rating.SOON), Decimal("0.00"))
     delivery = sum((i.estimated_cost for i in items if i.fix_before_delivery), Decimal("0.00"))
     return CheckCosts(expected=now + soon, now=now, soon=soon, delivery=delivery)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from autopaspoort import plates, roles
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import odometer_readings
+from autopaspoort.validators import VEHICLE_DATE_VALIDATORS
 from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.queueing import enqueue_on_commit
@@ -93,6 +94,12 @@ def passport_create(
     unknown |= set(owner_details) - set(OWNER_FIELDS)  # never drop a field silently
     if unknown:
         raise TypeError(f"Unknown passport fields: {sorted(unknown)}")
+    for name, validate in VEHICLE_DATE_VALIDATORS.items():
+        if name in vehicle:
+            try:
+                validate(vehicle[name])  # the same window as the form and the admin
+            except ValidationError as error:
+                raise ApplicationError(" ".join(error.messages), field=name) from None
     now = timezone.now()
     with transaction.atomic():
         try:
@@ -337,7 +344,7 @@ def status_check_record(
         notes=notes,
         corrects=corrects,
     )
-    StatusCheckItem.objects.bulk_create(
+    rows = [
         StatusCheckItem(
             status_check=check,
             component=item.component,
@@ -349,7 +356,10 @@ def status_check_record(
             fix_before_delivery=item.fix_before_delivery and may_plan,
         )
         for item in items
-    )
+    ]
+    for row in rows:
+        row.fix_before_delivery = row.fix_before_delivery and row.needs_work  # nothing to fix
+    StatusCheckItem.objects.bulk_create(rows)
     passport.latest_check = check
     passport.save(update_fields=["latest_check", "updated_at"])
     dashboard_summary_changed(passport.garage_id)
@@ -369,6 +379,11 @@ def check_item_set_delivery(*, item: StatusCheckItem, actor, fix_before_delivery
         raise ApplicationError(_("Delivery costs only apply to stock cars."))
     if passport.latest_check_id != item.status_check_id:
         raise ApplicationError(_("Only items of the latest status check can be planned."))
+    if fix_before_delivery and not item.needs_work:
+        raise ApplicationError(
+            _("%(item)s is rated OK at € 0.00: there is nothing to fix before delivery.")
+            % {"item": item.label}
+        )
     item.fix_before_delivery = fix_before_delivery
     item.save(update_fields=["fix_before_delivery"])
     dashboard_summary_changed(passport.garage_id)

@@ -1,6 +1,8 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from autopaspoort.forms import (
     PassportCreateForm,
     StatusCheckForm,
     StatusCheckItemFormSet,
+    check_initial,
     checklist_initial,
 )
 from core.emails import normalize_email
@@ -154,21 +157,38 @@ def passport_create(request, garage):
 
 
 def _lookup_into(data) -> rdw.LookupResult | None:
-    """Fill the empty vehicle fields of a form's data from the RDW; returns the lookup."""
+    """Fill the vehicle fields of a form's data from the RDW; returns the lookup.
+
+    What the user typed is never replaced: only empty fields, and fields still holding what an
+    earlier lookup put there (`rdw_filled`: the data of a plate typed before), take the RDW's
+    values. A lookup that finds nothing changes no field."""
     try:
         plate = services.plates.normalize(data.get("plate", ""))
     except ValidationError:
         return None
     result = rdw.lookup(plate)
-    for field in PassportCreateForm.RDW_FIELDS:
-        data[field] = ""
-    if result.vehicle is not None:
-        for field, value in services.vehicle_fields(result.vehicle).items():
-            if field in PassportCreateForm.VEHICLE_FIELDS and value and not data.get(field):
-                data[field] = value.isoformat() if hasattr(value, "isoformat") else value
-        data["rdw_plate"] = plate
-        data["rdw_status"] = result.status
-        data["rdw_odometer_judgement"] = result.vehicle.odometer_judgement
+    if result.vehicle is None:
+        # The hidden RDW facts were of another plate, if any; `rdw_filled` stays, so a later
+        # lookup that finds a car still knows which values were the RDW's, not the user's.
+        for field in PassportCreateForm.RDW_FIELDS:
+            data[field] = ""
+        return result
+    earlier = QueryDict(data.get("rdw_filled", ""))
+    filled = {}
+    for field, value in services.vehicle_fields(result.vehicle).items():
+        if field not in PassportCreateForm.VEHICLE_FIELDS:
+            continue
+        current = data.get(field, "")
+        if current and current != earlier.get(field):
+            continue  # typed by the user: theirs
+        value = (value.isoformat() if hasattr(value, "isoformat") else value) if value else ""
+        data[field] = value
+        if value:
+            filled[field] = value
+    data["rdw_plate"] = plate
+    data["rdw_status"] = result.status
+    data["rdw_odometer_judgement"] = result.vehicle.odometer_judgement
+    data["rdw_filled"] = urlencode(filled)
     return result
 
 
@@ -182,9 +202,7 @@ def vehicle_lookup(request, garage):
         plate = services.plates.normalize(data.get("plate", ""))
     except ValidationError:
         return HttpResponse(status=204)  # still typing: leave the fields as they are
-    for field in PassportCreateForm.VEHICLE_FIELDS:
-        data.pop(field, None)  # a new plate: the previous car's data must go
-    lookup = _lookup_into(data)
+    lookup = _lookup_into(data)  # the fieldset comes along: what the user typed stays
     form = PassportCreateForm(data)
     return render(
         request,
@@ -305,11 +323,11 @@ def check_create(request, garage, plate):
         corrects = selectors.check_get(passport=passport, check_id=corrects_id)
     form = StatusCheckForm(
         request.POST if request.method == "POST" else None,
-        initial={"odometer_km": passport.odometer_km},
+        initial=check_initial(passport=passport, corrects=corrects),
     )
     items = StatusCheckItemFormSet(
         request.POST if request.method == "POST" else None,
-        initial=checklist_initial(),
+        initial=checklist_initial(corrects),
         prefix="items",
     )
     if request.method == "POST" and form.is_valid() and items.is_valid():

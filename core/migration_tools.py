@@ -68,3 +68,25 @@ def set_permissions(apps, group_name: str, spec) -> None:
             raise LookupError(f"{app_label}.{model}: no permissions {sorted(missing)}")
         wanted.extend(found)
     group.permissions.set(wanted)
+
+
+def normalize_phones(apps, app_label: str, model_name: str, fields) -> None:
+    """Store the phone numbers of `fields` as E.164 where they parse; leave the rest as they
+    were (a person corrects them; nothing typed is lost). Rows with no number are skipped."""
+    from django.db.models import Q
+
+    from core.phones import normalize_stored
+
+    model = apps.get_model(app_label, model_name)
+    having = Q()
+    for field in fields:
+        having |= ~Q(**{field: ""})
+    for row in model.objects.filter(having).only("pk", *fields).iterator(chunk_size=2000):
+        changed = {}
+        for field in fields:
+            value = getattr(row, field)
+            normalized = normalize_stored(value) if value else value
+            if normalized != value:
+                changed[field] = normalized
+        if changed:
+            model.objects.filter(pk=row.pk).update(**changed)

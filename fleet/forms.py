@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from autopaspoort.plates import compact
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
 from core.emails import normalize_email
+from core.phones import PhoneNumberField
 from core.validators import validate_kvk_number
 from fleet.models import FleetAccount
 
@@ -32,7 +33,7 @@ class FleetFilterForm(forms.Form):
 class DriverForm(forms.Form):
     name = forms.CharField(label=_("Driver name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Driver email"), required=False)
-    phone = forms.CharField(label=_("Driver phone"), max_length=30, required=False)
+    phone = PhoneNumberField(label=_("Driver phone"), required=False)
 
 
 class FleetCreateForm(forms.Form):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.phones import PhoneModelField
 from core.validators import validate_kvk_number
 
 
@@ -124,7 +125,7 @@ class FleetLink(models.Model):
     # period, so the car's next fleet starts without one and this fleet keeps its own record.
     driver_name = models.CharField(_("driver name"), max_length=150, blank=True)
     driver_email = models.EmailField(_("driver email"), blank=True)
-    driver_phone = models.CharField(_("driver phone"), max_length=30, blank=True)
+    driver_phone = PhoneModelField(_("driver phone"))
 
     class Meta:
         verbose_name = _("fleet link")

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from autopaspoort import plates
-from autopaspoort.models import Passport, StatusCheckItem
-from autopaspoort.selectors import EXPECTED_RATINGS, PAGE_SIZE, PassportPage, with_costs
+from autopaspoort.models import Passport, StatusCheckItem, expected_cost_q
+from autopaspoort.selectors import PAGE_SIZE, PassportPage, with_costs
 from core.pagination import keyset_page
 from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 
@@ -79,9 +79,9 @@ def fleet_summary(*, fleet) -> dict:
         ),
     )
     summary["expected_costs"] = StatusCheckItem.objects.filter(
+        expected_cost_q(),
         status_check__passport__fleet=fleet,
         status_check__passport__latest_check=F("status_check"),
-        rating__in=EXPECTED_RATINGS,
     ).aggregate(
         total=Coalesce(
             Sum("estimated_cost"),

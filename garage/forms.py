@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.lockout import current_password_check
 from core.emails import normalize_email
 from core.errors import ApplicationError
+from core.phones import PhoneNumberField
 from core.validators import normalize_postcode, validate_kvk_number
 from garage.models import Membership
 
@@ -17,7 +18,7 @@ class GarageSettingsForm(forms.Form):
             "Your GMS must use the same address for stock cars."
         ),
     )
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = PhoneNumberField(label=_("Phone"), required=False)
     street = forms.CharField(label=_("Street"), max_length=150, required=False)
     house_number = forms.CharField(label=_("House number"), max_length=20, required=False)
     postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)

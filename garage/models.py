@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.phones import PhoneModelField
 from core.validators import validate_kvk_number, validate_postcode
 
 
@@ -21,7 +22,7 @@ class Garage(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="account_garage",
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneModelField(_("phone"))
     street = models.CharField(_("street"), max_length=150, blank=True)
     house_number = models.CharField(_("house number"), max_length=20, blank=True)
     postcode = models.CharField(

@@ -30,8 +30,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
-from autopaspoort.models import ACTIVE, AWAITING_ACTIVATION, Passport, StatusCheck, StatusCheckItem
-from autopaspoort.selectors import EXPECTED_RATINGS
+from autopaspoort.models import (
+    ACTIVE,
+    AWAITING_ACTIVATION,
+    EXPECTED_RATINGS,
+    Passport,
+    StatusCheck,
+    StatusCheckItem,
+)
 from insights.models import MonthlyUsage
 from insights.months import add_months, last_months, month_bounds, month_of, start_of
 from transfers.models import Transfer

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.phones import PhoneModelField
 
 
 class Transfer(TimeStampedModel):
@@ -63,7 +64,7 @@ class Transfer(TimeStampedModel):
     house_number = models.CharField(_("house number"), max_length=20, blank=True)
     postcode = models.CharField(_("postcode"), max_length=7, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneModelField(_("phone"))
     via = models.CharField(_("via"), max_length=10, choices=Via.choices)
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.AWAITING_ACTIVATION

@@ -1,7 +1,7 @@
 """Handing a passport to its new owner (docs/product.md rules 3-8). The dashboard, the fleet,
 the API and support all go through `transfer_confirm`; nothing else changes a passport's owner."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
 
@@ -18,6 +18,7 @@ from autopaspoort.models import Passport
 from autopaspoort.services import dashboard_summary_changed, passport_create_many
 from core.emails import normalize_email
 from core.errors import ApplicationError
+from core.phones import normalize_phone
 from core.queueing import enqueue_on_commit
 from core.text import single_stop
 from core.validators import normalize_postcode
@@ -48,6 +49,13 @@ class OwnerContact:
 class TransferOutcome:
     transfer: Transfer
     already_done: bool  # a repeated confirmation: nothing new happened
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalize_phone(value)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="phone") from None
 
 
 def _lock_passport(passport_id: int) -> Passport:
@@ -163,6 +171,8 @@ def transfer_confirm(
     The garage account's own email makes the car stock again (a trade-in).
     """
     email = normalize_email(contact.email)
+    # Every route (forms, fleet, API, support) stores the phone as E.164 (core.phones).
+    contact = replace(contact, phone=_phone(contact.phone))
     passport = _lock_passport(passport.pk)
     last = passport.transfers.order_by("-id").first()
     if expected_version is not None and passport.owner_version != expected_version:
@@ -313,6 +323,7 @@ def owner_contact_update(
             postcode = normalize_postcode(postcode)
         except ValidationError as error:
             raise ApplicationError(" ".join(error.messages), field="postcode") from None
+    phone = _phone(phone)
     typed = {
         "name": name,
         "street": street,

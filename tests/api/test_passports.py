@@ -3,6 +3,7 @@ customer, idempotent on the plate), reading in any plate spelling, the cursor-pa
 the representation, including what one garage's GMS may (not) see of another's cars."""
 
 import base64
+import json
 from datetime import UTC, timedelta
 
 import pytest
@@ -742,3 +743,20 @@ def test_a_stock_cars_owner_email_follows_the_garages_new_login_email(api, garag
     assert shown == listed == {"email": "werkplaats@example.nl"}
     assert (created["state"], created["owner"]) == ("stock", {"email": "werkplaats@example.nl"})
     assert not User.objects.filter(email=old_email).exists()
+
+
+def test_the_api_refuses_abc_as_a_phone_and_stores_e164(api):
+    """Walkthrough defect (phones): the owner's phone is validated and stored as E.164."""
+    body = customer_body("HX-12-34")
+    body["owner"]["phone"] = "abc"
+
+    refused = api.post("/passports", body)
+
+    assert refused.status_code in (400, 422), refused.content
+    assert "phone" in json.dumps(refused.json()["error"]["fields"])
+    assert not Passport.objects.exists()
+
+    body["owner"]["phone"] = "06 12345678"
+    created = api.post("/passports", body)
+    assert created.status_code == 201, created.content
+    assert Passport.objects.get().owner_phone == "+31612345678"

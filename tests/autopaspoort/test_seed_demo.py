@@ -34,7 +34,7 @@ def test_seed_demo_creates_three_stock_cars_with_checks_and_history():
     assert golf.history.count() == 2
     assert golf.odometer_logical is True
     costs = selectors.check_costs(list(golf.latest_check.items.all()))
-    assert costs.expected == Decimal("460.45")
+    assert costs.expected == Decimal("34.95")  # the planned delivery work is the garage's
     assert costs.delivery == Decimal("425.50")
     assert passports["12-ZTX-3"].history.count() == 1
     assert passports["K-123-HB"].latest_check is None

@@ -68,10 +68,11 @@ def test_delivery_costs_are_the_items_planned_for_delivery_of_stock_cars(garage)
     summary = selectors.dashboard_summary(garage=garage)
 
     assert rows[stock.plate].delivery_costs == Decimal("425.50")
-    assert rows[stock.plate].expected_costs == Decimal("460.45")
+    # Planned delivery work is the garage's, not in the owner's expected costs.
+    assert rows[stock.plate].expected_costs == Decimal("34.95")
     assert rows[customer.plate].delivery_costs == Decimal("0.00")
     assert summary["delivery_costs"] == Decimal("425.50")
-    assert summary["expected_costs"] == Decimal("1460.45")
+    assert summary["expected_costs"] == Decimal("1034.95")
 
 
 def test_only_the_latest_checks_items_count(garage):

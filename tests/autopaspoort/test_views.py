@@ -20,7 +20,7 @@ from tests.autopaspoort.factories import (
     record_check,
 )
 from tests.helpers import queued_work
-from tests.transfers.factories import customer_passport, portal_car_url, transfer
+from tests.transfers.factories import customer_passport, page_forms, portal_car_url, transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -331,7 +331,8 @@ def test_htmx_lookup_fills_make_and_model_of_a_found_plate(
 ):
     response = client_for(garage_admin).get(
         garage_url("autopaspoort:vehicle_lookup", garage),
-        {"plate": "GJ5555", "make": "TOYOTA"},  # the data of a plate typed before
+        # the data an earlier lookup filled in for a plate typed before
+        {"plate": "GJ5555", "make": "TOYOTA", "rdw_filled": "make=TOYOTA"},
         **HTMX,
     )
 
@@ -339,6 +340,51 @@ def test_htmx_lookup_fills_make_and_model_of_a_found_plate(
     assertContains(response, 'value="VOLKSWAGEN"')
     assertContains(response, 'value="GOLF"')
     assertNotContains(response, "TOYOTA")
+
+
+def test_htmx_lookup_keeps_what_the_user_typed(client_for, garage, garage_admin, rdw_server):
+    """Walkthrough defect: typing a plate wiped make, model and colour already typed."""
+    response = client_for(garage_admin).get(
+        garage_url("autopaspoort:vehicle_lookup", garage),
+        {"plate": "GJ5555", "make": "VW", "colour": "ZWART", "rdw_filled": ""},
+        **HTMX,
+    )
+
+    form = response.context["form"]
+    assert form["make"].value() == "VW", "typed data is not overwritten"
+    assert form["colour"].value() == "ZWART"
+    assert form["model"].value() == "GOLF", "an empty field is filled"
+
+
+@pytest.mark.parametrize("plate", ["XB-001-B", "gj5555"])  # unknown; the RDW switched off
+def test_htmx_lookup_that_finds_nothing_keeps_every_value(
+    client_for, garage, garage_admin, rdw_server, plate, settings
+):
+    if plate == "gj5555":
+        settings.RDW_LOOKUP_ENABLED = False
+    typed = {"make": "VW", "model": "Golf", "colour": "ZWART", "first_admission": "2019-03-01"}
+
+    response = client_for(garage_admin).get(
+        garage_url("autopaspoort:vehicle_lookup", garage), {"plate": plate, **typed}, **HTMX
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert {name: form[name].value() for name in typed} == typed
+
+
+def test_lookup_button_that_finds_nothing_keeps_every_value(
+    client_for, garage, garage_admin, rdw_server
+):
+    typed = {"make": "VW", "model": "Golf", "colour": "ZWART"}
+
+    response = client_for(garage_admin).post(
+        garage_url("autopaspoort:create", garage),
+        {"plate": "XB-001-B", "owner_email": garage.email, "lookup": "1", **typed},
+    )
+
+    form = response.context["form"]
+    assert {name: form[name].value() for name in typed} == typed
 
 
 def test_htmx_lookup_of_a_plate_unknown_to_the_rdw_says_so(
@@ -573,6 +619,52 @@ def test_a_correcting_check_is_new_and_the_original_stays(client_for, mechanic, 
     )
 
 
+def test_a_correction_starts_as_a_copy_of_the_check_it_corrects(client_for, mechanic, garage):
+    """Walkthrough defect: "Correct with a new status check" started empty."""
+    passport = PassportFactory(garage=garage)
+    original = record_check(
+        passport,
+        odometer_km=50_000,
+        notes="Remmen achter slijten",
+        items=[
+            item(Component.BRAKES_REAR, Rating.NOW, "185.50", note="schijven"),
+            item(Component.TYRES_FRONT, Rating.SOON, "240.00", tread_depth_mm=Decimal("2.5")),
+            item(Component.LIGHTS),
+            item(Component.OTHER, Rating.SOON, "35.00", description="Trekhaak"),
+        ],
+    )
+    client = client_for(mechanic, **EN)
+    url = passport_url("autopaspoort:check_create", passport) + f"?corrects={original.pk}"
+
+    page = client.get(url)
+
+    form = page.context["form"]
+    assert form["odometer_km"].value() == 50_000
+    assert form["notes"].value() == "Remmen achter slijten"
+    rows = {
+        row["component"].value()
+        if row["component"].value() != Component.OTHER
+        else row["description"].value(): row
+        for row in page.context["items"]
+    }
+    assert rows[Component.BRAKES_REAR]["rating"].value() == Rating.NOW
+    assert rows[Component.BRAKES_REAR]["estimated_cost"].value() == Decimal("185.50")
+    assert rows[Component.BRAKES_REAR]["note"].value() == "schijven"
+    assert rows[Component.TYRES_FRONT]["tread_depth_mm"].value() == Decimal("2.5")
+    assert rows["Trekhaak"]["rating"].value() == Rating.SOON
+
+    # Saved unchanged, the correction says what the original said.
+    (check_form,) = [f for f in page_forms(page) if f["fields"].get("items-TOTAL_FORMS")]
+    response = client.post(url, {**check_form["fields"], "notes": form["notes"].value()})
+    assert response.status_code == 302
+    correction = StatusCheck.objects.exclude(pk=original.pk).get()
+    fields = ("component", "description", "rating", "estimated_cost", "note", "tread_depth_mm")
+    copied = set(correction.items.values_list(*fields))
+    assert set(original.items.values_list(*fields)) <= copied
+    assert correction.notes == "Remmen achter slijten"
+    assert correction.odometer_km == 50_000
+
+
 def test_correcting_a_mistyped_odometer_reading_needs_a_reason_like_any_lower_reading(
     client_for, mechanic, garage
 ):
@@ -672,14 +764,14 @@ def test_profile_and_dashboard_show_expected_and_delivery_costs(client_for, gara
     dashboard = client.get(garage_url("garage:dashboard", garage))
 
     costs = profile.context["costs"]
-    assert costs.expected == Decimal("0.30")
+    assert costs.expected == Decimal("0.20"), "planned delivery work is not the owner's"
     assert costs.delivery == Decimal("7.10")
-    assertContains(profile, "€ 0,30")
+    assertContains(profile, "€ 0,20")
     assertContains(profile, "€ 7,10")
     summary = dashboard.context["summary"]
-    assert summary["expected_costs"] == Decimal("0.30")
+    assert summary["expected_costs"] == Decimal("0.20")
     assert summary["delivery_costs"] == Decimal("7.10")
-    assertContains(dashboard, "€ 0,30", count=2)  # the total and the car's row
+    assertContains(dashboard, "€ 0,20", count=2)  # the total and the car's row
     assertContains(dashboard, "€ 7,10", count=2)
 
 
@@ -710,6 +802,57 @@ def test_planning_an_item_for_delivery_counts_in_the_delivery_costs(
     )
     wipers.refresh_from_db()
     assert wipers.fix_before_delivery is False
+
+
+def test_plan_is_offered_only_on_items_that_need_work(client_for, garage_admin, garage):
+    """Walkthrough defect: "Plan" was offered on items rated OK at € 0."""
+    passport = PassportFactory(garage=garage)
+    check = record_check(
+        passport,
+        items=[
+            item(Component.BRAKES_REAR, Rating.NOW, "185.50"),
+            item(Component.LIGHTS, Rating.OK),
+            item(Component.WIPERS, Rating.OK, "12.00"),  # OK, but the garage priced something
+        ],
+    )
+    brakes, lights, wipers = check.items.order_by("id")
+    action = passport_url("autopaspoort:item_delivery", passport, item_id=0).replace("/0/", "/{}/")
+
+    profile = client_for(garage_admin).get(passport.get_absolute_url())
+
+    assertContains(profile, f'action="{action.format(brakes.pk)}"')
+    assertContains(profile, f'action="{action.format(wipers.pk)}"')
+    assertNotContains(profile, f'action="{action.format(lights.pk)}"')
+
+
+def test_planning_an_ok_item_at_zero_is_refused(client_for, garage_admin, garage):
+    passport = PassportFactory(garage=garage)
+    lights = record_check(passport, items=[item(Component.LIGHTS, Rating.OK)]).items.get()
+
+    response = client_for(garage_admin, **EN).post(
+        passport_url("autopaspoort:item_delivery", passport, item_id=lights.pk), {"fix": "1"}
+    )
+
+    assert response.status_code == 302
+    assert message_texts(response, message_levels.ERROR) == [
+        "Lights is rated OK at € 0.00: there is nothing to fix before delivery."
+    ]
+    lights.refresh_from_db()
+    assert lights.fix_before_delivery is False
+
+
+def test_a_check_does_not_plan_an_ok_item_at_zero(garage):
+    passport = PassportFactory(garage=garage)
+    check = record_check(
+        passport,
+        items=[
+            item(Component.LIGHTS, Rating.OK, fix_before_delivery=True),
+            item(Component.BRAKES_REAR, Rating.NOW, "10.00", fix_before_delivery=True),
+        ],
+    )
+
+    lights, brakes = check.items.order_by("id")
+    assert (lights.fix_before_delivery, brakes.fix_before_delivery) == (False, True)
 
 
 def test_a_mechanic_cannot_plan_delivery(client_for, mechanic, garage):
@@ -1409,3 +1552,34 @@ def test_a_tampered_check_formset_is_answered_without_a_server_error(client_for,
     assert response.status_code == 302
     check = StatusCheck.objects.get()
     assert check.items.count() == 12  # every standard row, none lost or half-read
+
+
+# --- State badge ----------------------------------------------------------------------------
+
+
+def test_a_car_handed_to_an_existing_account_awaits_confirmation_not_activation(
+    client_for, garage_admin, garage
+):
+    """Walkthrough defect: an existing-account owner who still has to confirm a car was badged
+    "Awaiting activation"."""
+    existing = UserFactory(email="bestaand@example.nl")
+    to_existing = PassportFactory(garage=garage)
+    transfer(to_existing, existing.email)
+    to_new = PassportFactory(garage=garage)
+    transfer(to_new, "nieuw@example.nl")
+    client = client_for(garage_admin, **EN)
+
+    dashboard = client.get(garage_url("garage:dashboard", garage))
+    profile_existing = client.get(to_existing.get_absolute_url())
+    profile_new = client.get(to_new.get_absolute_url())
+
+    rows = dashboard.content.decode().split("<tr")
+    (existing_row,) = [row for row in rows if to_existing.plate in row]
+    (new_row,) = [row for row in rows if to_new.plate in row]
+    assert "Awaiting confirmation" in existing_row
+    assert "Awaiting activation" in new_row
+    assertContains(profile_existing, "Awaiting confirmation")
+    assertNotContains(profile_existing, 'badge-pending">Awaiting activation')
+    assertContains(profile_new, 'badge-pending">Awaiting activation')
+    dutch = client_for(garage_admin, HTTP_ACCEPT_LANGUAGE="nl").get(to_existing.get_absolute_url())
+    assertContains(dutch, 'badge-pending">Wacht op bevestiging')

@@ -772,7 +772,7 @@ def test_the_fleet_manager_edits_the_driver(client_for, garage, fleet, manager):
     assert (car.driver_name, car.driver_email, car.driver_phone) == (
         "Bea Bestuurder",
         "bea@example.nl",
-        "0612345678",
+        "+31612345678",  # stored as E.164 (core.phones)
     )
     assertContains(saved, "bea@example.nl")
 

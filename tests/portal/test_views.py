@@ -10,6 +10,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from accounts.tokens import activation_token_generator
+from core.phones import format_phone, normalize_phone
 from tests.autopaspoort.factories import (
     Component,
     HistoryEntryFactory,
@@ -205,10 +206,28 @@ def test_the_car_page_shows_vehicle_data_expected_costs_the_latest_check_and_his
     assertContains(response, "VOLKSWAGEN GOLF")
     assertContains(response, "May 31, 2027")  # APK
     assertContains(response, "Expected costs")
-    assertContains(response, "€ 425.50")
-    assertContains(response, "now € 185.50 · soon € 240.00")
+    assertContains(response, "€ 240.00")
+    assertContains(response, "now € 0.00 · soon € 240.00")  # the brakes: planned before delivery
     assertContains(response, "Brakes rear")
     assertContains(response, "Distributieriem vervangen")
+
+
+def test_work_planned_before_delivery_is_shown_as_repaired_not_as_expected_costs(
+    client_for, owner, checked_car
+):
+    """Walkthrough defect: the buyer saw the garage's planned delivery work as "Now € 185.50"
+    expected costs."""
+    response = client_for(owner).get(portal_car_url(checked_car), **EN)
+
+    brakes = response.content.decode().split("Brakes rear", 1)[1].split("</tr>", 1)[0]
+    assert "Repaired before delivery" in brakes
+    assert "185.50" not in brakes
+    assert response.context["costs"].expected == Decimal("240.00")
+    assert response.context["costs"].now == Decimal("0.00")
+    timeline_check = response.context["timeline"][0].item
+    assert timeline_check.expected_costs == Decimal("240.00")
+    dutch = client_for(owner).get(portal_car_url(checked_car), HTTP_ACCEPT_LANGUAGE="nl")
+    assertContains(dutch, "Gerepareerd vóór aflevering")
 
 
 def test_garage_internal_data_never_appears_on_the_car_page(
@@ -222,7 +241,9 @@ def test_garage_internal_data_never_appears_on_the_car_page(
 
     page = response.content.decode()
     assert "INTERN-QX-NOTITIE" not in page  # the check's notes
-    assert "deliver" not in page.lower()  # delivery costs, "fix before delivery"
+    assert "delivery costs" not in page.lower()
+    assert "fix before delivery" not in page.lower()
+    assert "185.50" not in page  # the planned work's cost is the garage's
     assert garage_admin.full_name not in page  # who performed the check
     assert garage_admin.email not in page
 
@@ -265,7 +286,7 @@ PREVIOUS_OWNER = {
     "house_number": "99",
     "postcode": "9999 ZQ",
     "city": "Quorrastad",
-    "phone": "0699887766",
+    "phone": "0612983746",
 }
 DRIVER = {
     "driver_name": "Xanthippe Drijver",
@@ -281,6 +302,15 @@ SECRETS = [
     "Quorra",
     *DRIVER.values(),
     "Xanthippe",
+    # the phones as stored (E.164) and as shown
+    *(
+        normalize_phone(PREVIOUS_OWNER["phone"]),
+        format_phone(normalize_phone(PREVIOUS_OWNER["phone"])),
+    ),
+    *(
+        normalize_phone(DRIVER["driver_phone"]),
+        format_phone(normalize_phone(DRIVER["driver_phone"])),
+    ),
 ]
 
 

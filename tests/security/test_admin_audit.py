@@ -103,7 +103,7 @@ def values(entry) -> dict[str, tuple[str, str]]:
 def test_a_passport_owner_change_is_recorded_with_before_and_after(
     client_for, support_user, garage
 ):
-    passport = PassportFactory(garage=garage, owner_name="Jan Jansen", owner_phone="0611111111")
+    passport = PassportFactory(garage=garage, owner_name="Jan Jansen", owner_phone="+31611111111")
     client = client_for(support_user)
 
     change(client, passport, owner_name="Jan Janssen", owner_phone="0622222222")
@@ -113,7 +113,7 @@ def test_a_passport_owner_change_is_recorded_with_before_and_after(
     assert entry.action_flag == CHANGE
     assert values(entry) == {
         "Owner name": ("Jan Jansen", "Jan Janssen"),
-        "Phone": ("0611111111", "0622222222"),
+        "Phone": ("+31611111111", "+31622222222"),  # typed 0622222222, stored as E.164
     }
     history = client.get(reverse("admin:autopaspoort_passport_history", args=[passport.pk]), **EN)
     assert "Jan Jansen" in history.text

@@ -21,6 +21,7 @@ from django.urls import resolve, reverse
 
 from accounts.models import User
 from autopaspoort.models import Passport
+from core.phones import format_phone, normalize_phone
 from fleet.services import driver_update
 from garage.services import api_token_create
 from tests import figures
@@ -83,7 +84,10 @@ class Person:
             self.street,
             self.postcode,
             self.city,
+            # the phone as typed, as stored and as shown
             self.phone,
+            normalize_phone(self.phone),
+            format_phone(normalize_phone(self.phone)),
         ]
 
 
@@ -103,7 +107,7 @@ JANSEN = Person(
     house_number="7",
     postcode="8888 YY",
     city="Stiltedorp",
-    phone="0698765432",
+    phone="0623456789",
 )
 DE_VRIES = Person(
     email="devries.derde@example.nl",

@@ -108,7 +108,7 @@ def test_a_stock_car_goes_to_a_new_inactive_account_that_gets_an_activation_emai
         "Piet Koper",
         "Kerkstraat",
         "3511AB",
-        "0612345678",
+        "+31612345678",  # as typed "0612345678", stored as E.164 (core.phones)
     )
     passport.refresh_from_db()
     assert passport.owner == new_owner
