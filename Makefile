@@ -52,10 +52,11 @@ bench: bench-tools ## Benchmark with 200k and 2M passports (PostgreSQL, Redis; s
 bench-quick: bench-tools ## The benchmark with 200k passports and short rounds (< 5 minutes)
 	$(BIN)/python -m bench.run --quick
 
-browser: ## Install Debian's Chromium for the browser tests (needs root or sudo)
-	@command -v chromium >/dev/null 2>&1 || { \
+browser: ## Debian's Chromium and npm (root or sudo), and axe-core pinned by package-lock.json
+	@command -v chromium >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium npm; }
+	npm ci --no-audit --no-fund
 
 e2e: install browser ## Only the browser journeys (screenshots in e2e-screenshots/)
 	$(BIN)/python -m pytest tests/e2e

@@ -10,3 +10,12 @@ document.addEventListener("htmx:afterSettle", (event) => {
     slot.querySelector("dialog a")?.focus();
   }
 });
+
+// A link shown and announced as a button (role="button") answers Space as a button does, not
+// only Enter as a link does.
+document.addEventListener("keydown", (event) => {
+  if (event.key === " " && event.target instanceof Element && event.target.matches('a[role="button"]')) {
+    event.preventDefault(); // the page does not scroll
+    event.target.click();
+  }
+});

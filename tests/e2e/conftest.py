@@ -10,7 +10,18 @@ What runs for real:
   `worker.publishing()`, so the live server's (and the test's) tasks go to that worker;
 - the emails: read from the files the worker wrote, links opened from the email body.
 
-Every step saves a full-page screenshot to e2e-screenshots/<journey>/<nn>-<step>.png.
+Every journey runs at four viewport widths (`viewport_width`: two phones, a tablet, a laptop).
+Every step (`Journey.shot`) saves a full-page screenshot to
+e2e-screenshots/<journey>-<width>/<nn>-<step>.png and checks the page as it is:
+- axe-core (npm, pinned in package-lock.json, installed by `make browser`): no serious or
+  critical violation; the report of every scan is kept beside the screenshots (axe-<step>.json);
+- the width: the page is no wider than the viewport (scrollWidth <= innerWidth), else the
+  widest elements are named;
+and, at the widths in OTHER_LANGUAGE_WIDTHS, opens the same URL (if the page came by GET; each
+path once a run) in the other language (nl <-> en) in a twin context with the same cookies, and
+checks that too.
+Problems are collected through the journey and fail the test at its end, all of them listed
+(also in <folder>/problems.txt), so one overflowing page does not hide the rest.
 
 Playwright's sync API runs an event loop in the test thread, which makes Django refuse ORM calls
 from it ("You cannot call this from an async context"); the journeys set the data up and poll
@@ -57,10 +68,17 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "e2e-screenshots"
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 STEP_TIMEOUT_MS = 10_000  # one page or one htmx swap; a failing step fails within this
 DELIVERY_TIMEOUT = 30  # seconds for the worker to deliver an email
-VIEWPORT = {"width": 1280, "height": 900}
+# Width -> height: two common phones, a tablet upright, a laptop.
+VIEWPORTS = {360: 780, 390: 844, 768: 1024, 1280: 900}
+PHONES = (360, 390)  # mobile, touch contexts (the meta viewport applies, as on a phone)
+# The other language is checked at one width only (it doubles the scans; CI time).
+OTHER_LANGUAGE_WIDTHS = (390,)
+# (language, path with the numbers left out) checked in the other language: once per run (the
+# login page, the dashboard, the profile come back in many journeys).
+TWINNED: set[tuple[str, str]] = set()
 NEW_PASSWORD = "Nieuw-wachtwoord-2024"
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -147,6 +165,58 @@ def link_in(text: str, path_pattern: str) -> str:
     return links.pop()
 
 
+SERIOUS = ("serious", "critical")
+
+
+@dataclass
+class AxeResult:
+    serious: list[dict]  # violations of impact serious or critical
+    passed: set[str]  # the rules that found something to check and found it right
+
+
+# --- The width check -------------------------------------------------------------------------
+
+# The page's width against the viewport; when it is wider, the elements that stick out the
+# furthest (outside any scrolling box, which may be wider: a table in .overflow-auto).
+WIDTH_CHECK = """
+limit => {
+  limit = Math.min(limit, window.innerWidth);
+  const width = document.documentElement.scrollWidth;
+  if (width <= limit) return null;
+  const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const scrolls = el => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right + window.scrollX > limit + 1 && !scrolls(el)) {
+      wide.push({element: name(el), in: el.parentElement ? name(el.parentElement) : "",
+                 right: Math.round(box.right + window.scrollX), width: Math.round(box.width)});
+    }
+  }
+  wide.sort((a, b) => b.right - a.right);
+  return {scrollWidth: width, viewport: limit, widest: wide.slice(0, 6)};
+}
+"""
+
+
+def width_problem(page: Page, width: int) -> str | None:
+    """None if the page fits the viewport, else what sticks out."""
+    found = page.evaluate(WIDTH_CHECK, width)
+    if found is None:
+        return None
+    widest = "; ".join(
+        f"{item['element']} (in {item['in']}) to {item['right']}px" for item in found["widest"]
+    )
+    return f"{found['scrollWidth']}px wide in a {found['viewport']}px viewport: {widest}"
+
+
 # --- The browser ------------------------------------------------------------------------------
 
 
@@ -173,44 +243,108 @@ def browser():
 
 
 class Journey:
-    """One journey: its personas' browser pages, its screenshots and its inbox."""
+    """One journey at one width: its personas' browser pages, its screenshots, its checks
+    (axe, width, the other language) and its inbox."""
 
-    def __init__(self, *, name: str, browser, base_url: str, inbox: Inbox):
+    def __init__(self, *, name: str, browser, base_url: str, inbox: Inbox, width: int):
         self.name = name
         self.browser = browser
         self.base_url = base_url
         self.inbox = inbox
+        self.width = width
         self.folder = SCREENSHOTS / name
         shutil.rmtree(self.folder, ignore_errors=True)  # no stale steps of an older run
         self.folder.mkdir(parents=True, exist_ok=True)
         self.step = 0
         self.contexts = []
         self.csp_violations: list[str] = []
+        self.problems: list[str] = []  # axe and width findings, failed at the journey's end
+        self.scans: dict[str, AxeResult] = {}
+        self.methods: dict[Page, str] = {}  # the HTTP method that brought each page's document
+        self.twins: dict[str, Page] = {}  # language -> the page that re-opens URLs in it
 
     def page(self, *, locale: str = "en-US") -> Page:
         """A new person at a new browser: an empty context (no cookies, no storage)."""
-        context = self.browser.new_context(base_url=self.base_url, locale=locale, viewport=VIEWPORT)
+        phone = self.width in PHONES
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            locale=locale,
+            viewport={"width": self.width, "height": VIEWPORTS[self.width]},
+            is_mobile=phone,
+            has_touch=phone,
+        )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         context.add_init_script(HTMX_PROBE)
         self.contexts.append(context)
         page = context.new_page()
-        # Chromium reports every blocked script, style or eval on the console.
+        # Chromium reports every blocked script, style or eval on the console. Those of code
+        # with no URL are the tests' own (axe, evaluated through DevTools, sets a style while it
+        # scans the admin), not the app's: its scripts all come from a URL.
         page.on(
             "console",
             lambda msg: (
                 "Content Security Policy" in msg.text
-                and self.csp_violations.append(f"{page.url}: {msg.text}")
+                and msg.location.get("url")
+                and self.csp_violations.append(f"{page.url}: {msg.text} {msg.location}")
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                response.request.resource_type == "document"
+                and response.frame == page.main_frame
+                and self.methods.__setitem__(page, response.request.method)
             ),
         )
         return page
 
     def shot(self, page: Page, step: str) -> Path:
+        """A screenshot of the step, and the checks of the page as it is now."""
         self.step += 1
         wait_for_htmx(page, swaps=0)  # the picture of the page, not of a request on its way
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{self.step:02d}-{step}.png"
         page.screenshot(path=path, full_page=True)
+        self.check(page, f"{self.step:02d}-{step}")
+        if self.width in OTHER_LANGUAGE_WIDTHS:
+            self.check_other_language(page, step)
         return path
+
+    def check(self, page: Page, label: str) -> AxeResult:
+        """axe and the width check on the page as it is; findings go to `problems`."""
+        where = f"{label} ({urlsplit(page.url).path}, {self.width}px)"
+        too_wide = width_problem(page, self.width)
+        if too_wide:
+            self.problems.append(f"width: {where}: {too_wide}")
+        result = self.scans[label] = axe_scan(self, page, label)
+        for violation in result.serious:
+            self.problems.append(
+                f"axe {violation['impact']}: {where}: {violation['id']} "
+                f"({violation['help']}): {violation['nodes']}"
+            )
+        return result
+
+    def check_other_language(self, page: Page, step: str) -> None:
+        """The same URL in the other language, opened by GET in a twin context with the
+        page's cookies (so the same person, logged in) and the language cookie set. Pages a
+        POST rendered are left out (a GET would not show them), and each path once (TWINNED)."""
+        if self.methods.get(page) != "GET":
+            return
+        language = "en" if page.evaluate("document.documentElement.lang") == "nl" else "nl"
+        url = urlsplit(page.url)
+        seen = (language, re.sub(r"\d+", "N", f"{url.path}?{url.query}"))  # /garage/N/ once
+        if seen in TWINNED:
+            return
+        TWINNED.add(seen)
+        if language not in self.twins:
+            self.twins[language] = self.page(locale="nl-NL" if language == "nl" else "en-US")
+        twin = self.twins[language]
+        twin.context.clear_cookies()
+        cookies = [c for c in page.context.cookies() if c["name"] != settings.LANGUAGE_COOKIE_NAME]
+        language_cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language}
+        twin.context.add_cookies([*cookies, {**language_cookie, "url": self.base_url}])
+        twin.goto(page.url)
+        self.check(twin, f"{self.step:02d}-{step}-{language}")
 
     def shot_every_page(self, step: str) -> None:
         """After a failure: what every persona's page showed."""
@@ -224,24 +358,49 @@ class Journey:
             context.close()
 
 
+@pytest.fixture(params=list(VIEWPORTS), ids=lambda width: f"{width}px")
+def viewport_width(request) -> int:
+    """Every journey at every width (in CSS pixels)."""
+    return request.param
+
+
 @pytest.fixture
-def journey(request, browser, live_server, e2e_worker, settings):
+def journey(request, browser, live_server, e2e_worker, settings, viewport_width):
     """The journey of the test (named after it): emails go to the worker, links to the live
     server."""
     settings.SITE_URL = live_server.url
     expect.set_options(timeout=STEP_TIMEOUT_MS)
-    name = request.node.name.removeprefix("test_").replace("_", "-")
-    current = Journey(name=name, browser=browser, base_url=live_server.url, inbox=Inbox(e2e_worker))
+    name = request.node.originalname.removeprefix("test_").replace("_", "-")
+    current = Journey(
+        name=f"{name}-{viewport_width}",
+        browser=browser,
+        base_url=live_server.url,
+        inbox=Inbox(e2e_worker),
+        width=viewport_width,
+    )
     try:
         with e2e_worker.publishing():
             yield current
             if getattr(request.node, "e2e_failed", False):
                 current.shot_every_page("failed")
+            if current.problems:
+                (current.folder / "problems.txt").write_text("\n".join(current.problems) + "\n")
             # Nothing the journey queued may still be on its way when the database is flushed.
             current.inbox.all_delivered()
             assert not current.csp_violations, "\n".join(current.csp_violations)
     finally:
         current.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A journey that got to its end fails there if a page had an axe or width problem: every
+    problem listed, not only the first."""
+    result = yield
+    current = getattr(item, "funcargs", {}).get("journey")
+    if isinstance(current, Journey) and current.problems:
+        pytest.fail(f"{len(current.problems)} problem(s):\n" + "\n".join(current.problems))
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
@@ -294,23 +453,23 @@ def message(page: Page, text: str):
 
 # --- Accessibility ----------------------------------------------------------------------------
 
-SERIOUS = ("serious", "critical")
 
-
-@dataclass
-class AxeResult:
-    serious: list[dict]  # violations of impact serious or critical
-    passed: set[str]  # the rules that found something to check and found it right
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is not installed ({AXE} is missing): run `make browser`")
+    return AXE.read_text()
 
 
 def axe_scan(journey: Journey, page: Page, label: str) -> AxeResult:
-    """Run axe-core (vendored) on the page as it is now. Every violation and every "needs
+    """Run axe-core (npm) on the page as it is now. Every violation and every "needs
     review" item is kept beside the screenshots (axe-<label>.json)."""
     wait_for_htmx(page, swaps=0)  # scan the page people read, not a half-loaded one
     # Evaluated through the DevTools protocol: an injected <script> would be (rightly) blocked
-    # by the Content-Security-Policy, which allows no inline script.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document)")
+    # by the Content-Security-Policy, which allows no inline script. Once per document.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    # Only the violations in full: the passes and "needs review" with one node each (faster).
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
 
     def summary(rule):
         return {
