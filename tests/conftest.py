@@ -1,5 +1,6 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,8 @@ from tests.garage.factories import GarageFactory, MembershipFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The browser journeys inject it into every page (package-lock.json pins it).
+AXE_CORE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def pytest_runtest_setup(item):
@@ -26,6 +29,8 @@ def pytest_runtest_setup(item):
         missing.append("Redis (set REDIS_URL)")
     if item.get_closest_marker("needs_browser") and not shutil.which(CHROMIUM):
         missing.append(f"Chromium at {CHROMIUM} (run `make browser`)")
+    if item.get_closest_marker("needs_browser") and not AXE_CORE.exists():
+        missing.append("axe-core in node_modules/ (run `make browser`)")
     if missing:
         reason = f"{item.nodeid} needs " + " and ".join(missing)
         if REQUIRE_SERVICES:

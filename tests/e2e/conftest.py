@@ -49,7 +49,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from notifications.models import Notification
 from notifications.rendering import build_message
 from tests.accounts.factories import PASSWORD
-from tests.conftest import CHROMIUM
+from tests.conftest import AXE_CORE, CHROMIUM
 from tests.notifications.conftest import Worker, running_worker
 from tests.transfers.factories import mail_file_texts, parse_mail_file
 
@@ -68,7 +68,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "e2e-screenshots"
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE = AXE_CORE
 STEP_TIMEOUT_MS = 10_000  # one page or one htmx swap; a failing step fails within this
 DELIVERY_TIMEOUT = 30  # seconds for the worker to deliver an email
 # Width -> height: two common phones, a tablet upright, a laptop.
@@ -444,6 +444,14 @@ def wait_for_htmx(page: Page, *, swaps: int = 1) -> None:
     page.wait_for_function(
         "n => window.__htmx.inFlight === 0 && window.__htmx.settled >= n", arg=swaps
     )
+
+
+def menu_link(page: Page, name: str):
+    """A link of the main menu, unfolding the menu first where it is folded (phones)."""
+    summary = page.locator("details.site-menu > summary")
+    if summary.is_visible() and page.locator("details.site-menu[open]").count() == 0:
+        summary.click()
+    return page.get_by_role("navigation", name="Menu").get_by_role("link", name=name, exact=True)
 
 
 def message(page: Page, text: str):

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from autopaspoort.models import StatusCheckItem
 from tests.accounts.factories import PASSWORD
 from tests.autopaspoort.factories import HistoryEntryFactory, PassportFactory, item, record_check
-from tests.e2e.conftest import E2E, field
+from tests.e2e.conftest import E2E, field, menu_link
 
 pytestmark = E2E
 
@@ -83,7 +83,7 @@ def test_the_same_pages_in_dutch_and_in_english(journey, garage, garage_admin):
     expect(page.get_by_role("button", name="Owner and driver details")).to_be_visible()
     expect(page.get_by_text("€ 185.50").first).to_be_visible()
     journey.shot(page, "profile-en")
-    page.get_by_role("banner").get_by_role("link", name="Garage A").click()
+    menu_link(page, "Garage A").click()
     expect_texts(page, "Stock cars", "Customer cars")
     expect(page.get_by_role("button", name="New AutoPaspoort")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/garage/{garage.pk}/$"))

@@ -4,11 +4,12 @@ phone, and every rating button is a tap target of at least 44 × 44 px.
 
 Selectors use values and URLs, not words, so the journey reads the Dutch pages a Dutch
 mechanic sees. Viewport screenshots (not full pages) of the steps are kept beside the others
-in e2e-screenshots/phone-mechanic-records-a-full-check/; the copies in docs/screenshots/ come
+in e2e-screenshots/phone-mechanic-records-a-full-check-390/; the copies in docs/screenshots/ come
 from there."""
 
 import re
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from autopaspoort.forms import CHECKLIST
@@ -31,19 +32,15 @@ FINDINGS = {
 }
 
 
+@pytest.fixture
+def viewport_width() -> int:
+    """This journey is the phone's: at 390 px only (the harness runs the others at every width)."""
+    return PHONE["width"]
+
+
 def phone_page(journey) -> Page:
-    """A new person on a phone: touch screen, mobile viewport, Dutch."""
-    context = journey.browser.new_context(
-        base_url=journey.base_url,
-        locale="nl-NL",
-        viewport=PHONE,
-        device_scale_factor=1,
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(10_000)
-    journey.contexts.append(context)  # closed with the journey's other contexts
-    return context.new_page()
+    """A new person on a phone (the harness's 390 px context: touch screen, mobile), in Dutch."""
+    return journey.page(locale="nl-NL")
 
 
 def assert_fits(page: Page) -> None:
@@ -83,6 +80,7 @@ def test_phone_mechanic_records_a_full_check(journey, garage, mechanic):
     phone.locator("main a[href$='/checks/new/']").tap()
     expect(phone).to_have_url(re.compile(r"/checks/new/$"))
     assert_fits(phone)
+    journey.shot(phone, "check-form")
     snap(journey, phone, "top")
 
     # One card per item of the checklist (and three free rows after them).
@@ -124,6 +122,7 @@ def test_phone_mechanic_records_a_full_check(journey, garage, mechanic):
     expect(phone.locator(".check-items .badge-soon")).to_have_count(2)
     expect(phone.locator(".check-items .badge-ok")).to_have_count(len(CHECKLIST) - 4)
     assert_fits(phone)
+    journey.shot(phone, "check-saved")
     # The picture: the latest check's costs and findings, under the "saved" message.
     phone.locator("article", has=phone.locator(".check-items")).evaluate(
         "article => article.scrollIntoView({block: 'start'})"
