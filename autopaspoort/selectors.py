@@ -12,6 +12,7 @@ from django.db.models import (
     BooleanField,
     Count,
     DecimalField,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -330,10 +331,12 @@ class PlateElsewhere:
     plate: str
     refusal: str  # why this garage cannot ask ("" when it can)
     pending: bool  # this garage has asked and the owner has not answered yet
+    handed_over: bool  # this garage serviced it before it moved: its read-only view exists
 
 
 def plate_elsewhere(*, garage, raw_plate: str) -> PlateElsewhere | None:
-    """For the dashboard's exact search: a plate with an AutoPaspoort at another garage."""
+    """For the dashboard's exact search: a plate with an AutoPaspoort at another garage (one
+    query)."""
     from autopaspoort.services import garage_move_refusal
 
     try:
@@ -341,21 +344,31 @@ def plate_elsewhere(*, garage, raw_plate: str) -> PlateElsewhere | None:
     except ValidationError:
         return None
     passport = (
-        Passport.objects.exclude(garage=garage).filter(plate=plate).select_related("owner").first()
+        Passport.objects.exclude(garage=garage)
+        .filter(plate=plate)
+        .annotate(
+            handed_over=Exists(
+                GarageHandover.objects.filter(passport=OuterRef("pk"), from_garage=garage)
+            ),
+            pending=Exists(
+                GarageMoveRequest.objects.filter(
+                    passport=OuterRef("pk"),
+                    to_garage=garage,
+                    owner=OuterRef("owner"),
+                    from_garage=OuterRef("garage"),
+                    state=GarageMoveRequest.State.PENDING,
+                )
+            ),
+        )
+        .first()
     )
     if passport is None:
         return None
-    pending = GarageMoveRequest.objects.filter(
-        passport=passport,
-        to_garage=garage,
-        owner_id=passport.owner_id,
-        from_garage_id=passport.garage_id,
-        state=GarageMoveRequest.State.PENDING,
-    ).exists()
     return PlateElsewhere(
         plate=passport.plate,
         refusal=garage_move_refusal(passport=passport, garage=garage),
-        pending=pending,
+        pending=passport.pending,
+        handed_over=passport.handed_over,
     )
 
 

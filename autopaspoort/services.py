@@ -471,11 +471,10 @@ def garage_move_refusal(*, passport: Passport, garage) -> str:
 
 
 def _move_lock(passport_id: int) -> Passport:
-    return (
-        Passport.objects.select_for_update(of=("self",))
-        .select_related("garage", "owner")
-        .get(pk=passport_id)
-    )
+    # No joins in the locking query: once a concurrent move commits, PostgreSQL re-checks the
+    # locked row against the joined garage row it read before, which no longer matches, and
+    # the car would vanish from the query (DoesNotExist) instead of being found moved.
+    return Passport.objects.select_for_update().get(pk=passport_id)
 
 
 @transaction.atomic

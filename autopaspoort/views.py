@@ -54,15 +54,16 @@ def dashboard(request, garage):
     form.is_valid()  # an invalid field is dropped (and shown); the valid ones still apply
     filters = getattr(form, "cleaned_data", {})
     search = filters.get("q", "")
+    elsewhere = None
     if search:
         exact = selectors.passport_find_exact(garage=garage, raw_plate=search)
         if exact is not None:
             return redirect(exact)
-        handover = selectors.handover_find(garage=garage, raw_plate=search)
-        if handover is not None:  # a car that moved on: what this garage wrote, read-only
-            return redirect(
-                "autopaspoort:handed_over", garage_id=garage.pk, plate=handover.passport.plate
-            )
+        # Another garage's car: ask its owner instead of a dead end, or, for a car that moved
+        # on from this garage, what this garage wrote (read-only).
+        elsewhere = selectors.plate_elsewhere(garage=garage, raw_plate=search)
+        if elsewhere is not None and elsewhere.handed_over:
+            return redirect("autopaspoort:handed_over", garage_id=garage.pk, plate=elsewhere.plate)
     page = selectors.passport_list(
         garage=garage,
         state=filters.get("state", ""),
@@ -83,10 +84,7 @@ def dashboard(request, garage):
             "is_first_page": not filters.get("after"),
             "summary": selectors.dashboard_summary(garage=garage),
             "appointment_requests": dashboard_requests(garage=garage),
-            # Another garage's car: ask its owner instead of a dead end (exact plates only).
-            "elsewhere": selectors.plate_elsewhere(garage=garage, raw_plate=search)
-            if search and not page.passports
-            else None,
+            "elsewhere": elsewhere,
             **roles.capabilities(request.membership),
         },
     )

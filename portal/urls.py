@@ -21,7 +21,7 @@ urlpatterns = [
         name="fleet_request_answer",
     ),
     path(
-        "<str:plate>/garage/<id:request_id>/",
+        "<str:plate>/garage/<id:move_request_id>/",
         views.garage_move_answer,
         name="garage_move_answer",
     ),

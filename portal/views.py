@@ -149,10 +149,10 @@ def fleet_request_answer(request, plate, request_id):
 
 @login_required
 @require_POST
-def garage_move_answer(request, plate, request_id):
+def garage_move_answer(request, plate, move_request_id):
     """The owner lets another garage service the car, or not. Only their own request."""
     passport = transfer_selectors.owner_car_get(user=request.user, plate=plate)
-    move_request = selectors.move_request_get(user=request.user, request_id=request_id)
+    move_request = selectors.move_request_get(user=request.user, request_id=move_request_id)
     answer = request.POST.get("answer")
     if move_request.passport_id != passport.pk or answer not in ("accept", "decline"):
         raise Http404

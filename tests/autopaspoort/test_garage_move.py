@@ -2,10 +2,12 @@
 asks the owner, the owner allows or declines in the portal; garage A keeps a read-only view of
 what it wrote up to the move."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -364,7 +366,7 @@ def test_the_owner_sees_the_prompt_and_allows_garage_b(client_for, car, other_ga
     response = client.post(
         reverse(
             "portal:garage_move_answer",
-            kwargs={"plate": car.plate, "request_id": move_request.pk},
+            kwargs={"plate": car.plate, "move_request_id": move_request.pk},
         ),
         {"answer": "accept"},
         follow=True,
@@ -385,7 +387,7 @@ def test_the_owner_declines(client_for, car, garage, other_garage, owner):
     response = client_for(owner).post(
         reverse(
             "portal:garage_move_answer",
-            kwargs={"plate": car.plate, "request_id": move_request.pk},
+            kwargs={"plate": car.plate, "move_request_id": move_request.pk},
         ),
         {"answer": "decline"},
         follow=True,
@@ -399,7 +401,7 @@ def test_the_owner_declines(client_for, car, garage, other_garage, owner):
 def test_an_unknown_answer_is_a_404(client_for, car, other_garage, owner, answer):
     move_request = ask(car, other_garage)
     url = reverse(
-        "portal:garage_move_answer", kwargs={"plate": car.plate, "request_id": move_request.pk}
+        "portal:garage_move_answer", kwargs={"plate": car.plate, "move_request_id": move_request.pk}
     )
     assert client_for(owner).post(url, {"answer": answer}).status_code == 404
     assert GarageMoveRequest.objects.get().state == State.PENDING
@@ -411,7 +413,52 @@ def test_another_person_cannot_answer(client_for, car, other_garage, other_owner
     client = client_for(other_owner)
     for plate in (car.plate, other_car.plate):
         url = reverse(
-            "portal:garage_move_answer", kwargs={"plate": plate, "request_id": move_request.pk}
+            "portal:garage_move_answer", kwargs={"plate": plate, "move_request_id": move_request.pk}
         )
         assert client.post(url, {"answer": "accept"}).status_code == 404
     assert GarageMoveRequest.objects.get().state == State.PENDING
+
+
+# --- Races ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_request_accepted_twice_at_once_moves_the_car_once(garage, other_garage, owner):
+    """Two tabs (or a double click) accept the same request, each on its own connection: the
+    passport lock lets one move the car; the other finds the request answered."""
+    for _round in range(3):
+        passport = PassportFactory(garage=garage, customer=True, owner=owner)
+        move_request = ask(passport, other_garage)
+        barrier = threading.Barrier(2)
+        results = [None, None]
+
+        def accept(index, move_request=move_request, barrier=barrier, results=results):
+            try:
+                barrier.wait(timeout=10)
+                results[index] = services.garage_move_decide(
+                    move_request=move_request, user=owner, accept=True
+                )
+            except Exception as error:  # noqa: BLE001 - the test looks at what each got
+                results[index] = error
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=accept, args=(index,)) for index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        errors = [result for result in results if isinstance(result, Exception)]
+        assert len(errors) == 1, results
+        assert isinstance(errors[0], ApplicationError)
+        assert GarageHandover.objects.filter(passport=passport).count() == 1
+        passport.refresh_from_db()
+        assert passport.garage == other_garage
+        assert (
+            Notification.objects.filter(
+                kind=Notification.Kind.GARAGE_MOVE_ANSWERED, context__plate=passport.plate
+            ).count()
+            == 1
+        )
