@@ -462,3 +462,62 @@ def test_a_request_accepted_twice_at_once_moves_the_car_once(garage, other_garag
             ).count()
             == 1
         )
+
+
+# --- The emails, as delivered ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_emails_render_in_the_recipients_language(car, other_garage, owner, language):
+    from notifications.rendering import build_message
+
+    owner.language = other_garage.account_user.language = language
+    owner.save(update_fields=["language"])
+    other_garage.account_user.save(update_fields=["language"])
+    services.garage_move_decide(move_request=ask(car, other_garage), user=owner, accept=False)
+
+    asked = build_message(Notification.objects.get(kind=Notification.Kind.GARAGE_MOVE_REQUEST))
+    answered = build_message(Notification.objects.get(kind=Notification.Kind.GARAGE_MOVE_ANSWERED))
+
+    assert car.plate in asked.subject
+    assert f"/mijn/{car.plate}/" in asked.body
+    assert "Garage A" in asked.body  # the garage it leaves, named to its owner
+    assert answered.to == ["garage-b@example.nl"]
+    expected = {"nl": "heeft uw verzoek geweigerd", "en": "declined your request"}[language]
+    assert expected in answered.subject
+
+
+def test_a_third_garage_never_sees_garage_as_read_only_view(
+    client_for, car, garage, other_garage, owner
+):
+    moved(car, other_garage, owner)
+    third = PassportFactory().garage
+    client = client_for(third.account_user)
+    for garage_id in (third.pk, garage.pk):
+        url = reverse(
+            "autopaspoort:handed_over", kwargs={"garage_id": garage_id, "plate": car.plate}
+        )
+        assert client.get(url).status_code == 404
+
+
+def test_a_car_that_comes_back_is_garage_as_again(client_for, car, garage, other_garage, owner):
+    moved(car, other_garage, owner)
+    services.garage_move_decide(
+        move_request=services.garage_move_request(
+            passport=car, garage=garage, actor=garage.account_user
+        ),
+        user=owner,
+        accept=True,
+    )
+    client = client_for(garage.account_user)
+    kwargs = {"garage_id": garage.pk, "plate": car.plate}
+    assert client.get(reverse("autopaspoort:profile", kwargs=kwargs)).status_code == 200
+    assert client.get(reverse("autopaspoort:handed_over", kwargs=kwargs)).status_code == 404
+    # Garage B now has the read-only view of what it wrote (nothing: A's entries are A's).
+    response = client_for(other_garage.account_user).get(
+        reverse(
+            "autopaspoort:handed_over", kwargs={"garage_id": other_garage.pk, "plate": car.plate}
+        )
+    )
+    assert response.status_code == 200
+    assert "Distributieriem door A" not in response.content.decode()
