@@ -521,3 +521,19 @@ def test_a_car_that_comes_back_is_garage_as_again(client_for, car, garage, other
     )
     assert response.status_code == 200
     assert "Distributieriem door A" not in response.content.decode()
+
+
+def test_a_fleet_question_of_the_garage_the_car_left_can_no_longer_be_accepted(
+    car, garage, other_garage, owner
+):
+    from fleet.services import fleet_link_request, fleet_link_request_answer
+    from tests.fleet.factories import FleetFactory
+
+    fleet = FleetFactory(garages=[garage])
+    link_request = fleet_link_request(passport=car, fleet=fleet, actor=garage.account_user)
+    moved(car, other_garage, owner)
+
+    with pytest.raises(ApplicationError, match="does not service this fleet"):
+        fleet_link_request_answer(link_request=link_request, user=owner, accept=True)
+    car.refresh_from_db()
+    assert car.fleet_id is None
