@@ -1,6 +1,6 @@
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from autopaspoort import plates, roles
@@ -470,6 +470,10 @@ def garage_move_refusal(*, passport: Passport, garage) -> str:
     return ""
 
 
+# After an owner declines, the same garage may ask that owner again only after this long.
+MOVE_ASK_AGAIN_AFTER = timedelta(days=30)
+
+
 def _move_lock(passport_id: int) -> Passport:
     # No joins in the locking query: once a concurrent move commits, PostgreSQL re-checks the
     # locked row against the joined garage row it read before, which no longer matches, and
@@ -496,6 +500,29 @@ def garage_move_request(*, passport: Passport, garage, actor):
     existing = pending.first()
     if existing is not None:
         return existing
+    # The owner said no: the garage does not ask the same person again for a while.
+    declined = (
+        GarageMoveRequest.objects.filter(
+            passport=passport,
+            to_garage=garage,
+            owner=passport.owner,
+            state=GarageMoveRequest.State.DECLINED,
+            decided_at__gte=timezone.now() - MOVE_ASK_AGAIN_AFTER,
+        )
+        .order_by("-decided_at")
+        .first()
+    )
+    if declined is not None:
+        raise ApplicationError(
+            _("The owner of %(plate)s declined on %(day)s. You can ask again after %(again)s.")
+            % {
+                "plate": passport.plate,
+                "day": date_format(timezone.localdate(declined.decided_at)),
+                "again": date_format(
+                    timezone.localdate(declined.decided_at + MOVE_ASK_AGAIN_AFTER)
+                ),
+            }
+        )
     move_request = GarageMoveRequest.objects.create(
         passport=passport,
         from_garage=passport.garage,

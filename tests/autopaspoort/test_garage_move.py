@@ -537,3 +537,19 @@ def test_a_fleet_question_of_the_garage_the_car_left_can_no_longer_be_accepted(
         fleet_link_request_answer(link_request=link_request, user=owner, accept=True)
     car.refresh_from_db()
     assert car.fleet_id is None
+
+
+def test_after_a_no_the_garage_asks_the_same_owner_again_only_after_30_days(
+    car, other_garage, owner
+):
+    first = ask(car, other_garage)
+    services.garage_move_decide(move_request=first, user=owner, accept=False)
+
+    with pytest.raises(ApplicationError, match="declined on"):
+        ask(car, other_garage)
+
+    GarageMoveRequest.objects.filter(pk=first.pk).update(
+        decided_at=timezone.now() - timedelta(days=31)
+    )
+    assert ask(car, other_garage).state == State.PENDING
+    assert Notification.objects.filter(kind=Notification.Kind.GARAGE_MOVE_REQUEST).count() == 2
