@@ -402,3 +402,95 @@ class HistoryEntry(models.Model):
 
     def __str__(self):
         return f"{self.passport} {self.date} {self.get_kind_display()}"
+
+
+# --- Moving a customer's car to another garage ---------------------------------------------------
+
+
+class GarageMoveRequest(models.Model):
+    """Garage B asks the owner of a car serviced by garage A to let B service it. The owner
+    accepts or declines in the portal; stock and fleet cars are never asked this way (their
+    garage or fleet manager decides)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the owner")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    passport = models.ForeignKey(
+        Passport, verbose_name=_("passport"), on_delete=models.CASCADE, related_name="+"
+    )
+    from_garage = models.ForeignKey(
+        Garage, verbose_name=_("from garage"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_garage = models.ForeignKey(
+        Garage, verbose_name=_("to garage"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The owner asked: a sale in between voids the question (the new owner is asked afresh).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("garage move request")
+        verbose_name_plural = _("garage move requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passport", "to_garage"],
+                condition=Q(state="pending"),
+                name="garage_move_one_pending_per_garage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.passport}: {self.from_garage} → {self.to_garage}"
+
+
+class GarageHandover(models.Model):
+    """The day a car moved from one garage to another: the garage it left keeps a read-only
+    view of what it wrote up to `moved_at`, nothing after."""
+
+    passport = models.ForeignKey(
+        Passport, verbose_name=_("passport"), on_delete=models.CASCADE, related_name="+"
+    )
+    from_garage = models.ForeignKey(
+        Garage, verbose_name=_("from garage"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_garage = models.ForeignKey(
+        Garage, verbose_name=_("to garage"), on_delete=models.PROTECT, related_name="+"
+    )
+    moved_at = models.DateTimeField(_("moved at"), auto_now_add=True)
+    move_request = models.OneToOneField(
+        GarageMoveRequest,
+        verbose_name=_("move request"),
+        on_delete=models.PROTECT,
+        related_name="handover",
+    )
+
+    class Meta:
+        verbose_name = _("garage handover")
+        verbose_name_plural = _("garage handovers")
+        ordering = ["-moved_at", "-id"]
+        indexes = [
+            models.Index(fields=["from_garage", "-moved_at"], name="handover_from_garage_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.passport}: {self.from_garage} → {self.to_garage}"

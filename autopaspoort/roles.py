@@ -11,6 +11,8 @@ RECORD_CHECK = (Role.ADMIN, Role.MECHANIC)
 ADD_HISTORY = (Role.ADMIN, Role.MECHANIC)
 MARK_FOR_DELIVERY = (Role.ADMIN, Role.SALES)
 TRANSFER = (Role.ADMIN, Role.SALES)
+# Asking an owner to let this garage service their car (taking a customer on).
+REQUEST_MOVE = (Role.ADMIN, Role.SALES)
 
 
 def capabilities(membership) -> dict[str, bool]:
@@ -22,4 +24,5 @@ def capabilities(membership) -> dict[str, bool]:
         "can_add_history": role in ADD_HISTORY,
         "can_mark_delivery": role in MARK_FOR_DELIVERY,
         "can_transfer": role in TRANSFER,
+        "can_request_move": role in REQUEST_MOVE,
     }

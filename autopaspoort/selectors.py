@@ -12,6 +12,7 @@ from django.db.models import (
     BooleanField,
     Count,
     DecimalField,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -28,6 +29,8 @@ from django.utils import timezone
 from autopaspoort import plates
 from autopaspoort.models import (
     AWAITING_ACTIVATION,
+    GarageHandover,
+    GarageMoveRequest,
     HistoryEntry,
     Passport,
     StatusCheck,
@@ -234,11 +237,18 @@ class TimelineEvent:
 
 
 def passport_timeline(
-    *, passport: Passport, limit: int = 100, since=None, until=None
+    *, passport: Passport, limit: int = 100, since=None, until=None, written_by=None
 ) -> list[TimelineEvent]:
     """Checks and history entries of the car, newest first (two queries); with `since`/`until`
-    (datetimes) only what happened in that period, e.g. while the car was in a fleet."""
+    (datetimes) only what happened in that period, e.g. while the car was in a fleet; with
+    `written_by` (a garage) only what that garage wrote."""
     check_period, history_period = Q(), Q()
+    if written_by is not None:
+        # Written, not dated: a history entry's date is typed, its created_at is when.
+        check_period &= Q(garage=written_by)
+        history_period &= Q(garage=written_by)
+        if until is not None:
+            history_period &= Q(created_at__lte=until)
     if since is not None:
         check_period &= Q(performed_at__gte=since)
         history_period &= Q(date__gte=timezone.localdate(since))
@@ -308,3 +318,124 @@ def check_costs(items) -> CheckCosts:
     soon = sum((i.estimated_cost for i in expected if i.rating == Rating.SOON), Decimal("0.00"))
     delivery = sum((i.estimated_cost for i in items if i.fix_before_delivery), Decimal("0.00"))
     return CheckCosts(expected=now + soon, now=now, soon=soon, delivery=delivery)
+
+
+# --- Moving a customer's car to another garage ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlateElsewhere:
+    """What an exact plate search tells a garage about a car it does not service: never the
+    other garage, the owner or anything of the car beyond its plate."""
+
+    plate: str
+    refusal: str  # why this garage cannot ask ("" when it can)
+    pending: bool  # this garage has asked and the owner has not answered yet
+    handed_over: bool  # this garage serviced it before it moved: its read-only view exists
+
+
+def plate_elsewhere(*, garage, raw_plate: str) -> PlateElsewhere | None:
+    """For the dashboard's exact search: a plate with an AutoPaspoort at another garage (one
+    query)."""
+    from autopaspoort.services import garage_move_refusal
+
+    try:
+        plate = plates.normalize(raw_plate)
+    except ValidationError:
+        return None
+    passport = (
+        Passport.objects.exclude(garage=garage)
+        .filter(plate=plate)
+        .annotate(
+            handed_over=Exists(
+                GarageHandover.objects.filter(passport=OuterRef("pk"), from_garage=garage)
+            ),
+            pending=Exists(
+                GarageMoveRequest.objects.filter(
+                    passport=OuterRef("pk"),
+                    to_garage=garage,
+                    owner=OuterRef("owner"),
+                    from_garage=OuterRef("garage"),
+                    state=GarageMoveRequest.State.PENDING,
+                )
+            ),
+        )
+        .first()
+    )
+    if passport is None:
+        return None
+    return PlateElsewhere(
+        plate=passport.plate,
+        refusal=garage_move_refusal(passport=passport, garage=garage),
+        pending=passport.pending,
+        handed_over=passport.handed_over,
+    )
+
+
+def handover_find(*, garage, raw_plate: str) -> GarageHandover | None:
+    """The latest handover of a car this garage serviced and no longer does, or None."""
+    try:
+        plate = plates.normalize(raw_plate)
+    except ValidationError:
+        return None
+    return (
+        GarageHandover.objects.filter(from_garage=garage, passport__plate=plate)
+        .exclude(passport__garage=garage)  # back with this garage: its profile is the page
+        .select_related("passport", "to_garage")
+        .order_by("-moved_at", "-id")
+        .first()
+    )
+
+
+def handover_get(*, garage, plate: str) -> GarageHandover:
+    """The read-only page's handover; 404 for a car this garage never handed over."""
+    handover = handover_find(garage=garage, raw_plate=plate)
+    if handover is None:
+        raise Http404
+    return handover
+
+
+def handovers_from(*, garage, limit: int = 50) -> list[GarageHandover]:
+    """The cars that left this garage, newest move first (one query)."""
+    return list(
+        GarageHandover.objects.filter(from_garage=garage)
+        .exclude(passport__garage=garage)
+        .select_related("passport")
+        .order_by("-moved_at", "-id")[:limit]
+    )
+
+
+def move_requests_for_owner(*, user, passport=None) -> list[GarageMoveRequest]:
+    """The owner's unanswered move requests (of one car, or all of theirs), for the portal."""
+    queryset = GarageMoveRequest.objects.filter(
+        owner=user, passport__owner=user, state=GarageMoveRequest.State.PENDING
+    )
+    if passport is not None:
+        queryset = queryset.filter(passport=passport)
+    return list(
+        queryset.select_related("passport", "from_garage", "to_garage").order_by("requested_at")
+    )
+
+
+def move_request_get(*, user, request_id: int) -> GarageMoveRequest:
+    """One of the owner's own move requests; anyone else's is a 404."""
+    move_request = (
+        GarageMoveRequest.objects.filter(pk=request_id, owner=user, passport__owner=user)
+        .select_related("passport", "to_garage")
+        .first()
+    )
+    if move_request is None:
+        raise Http404
+    return move_request
+
+
+def passport_elsewhere_get(*, garage, plate: str) -> Passport:
+    """Another garage's passport by plate, for asking its owner; 404 when there is none."""
+    try:
+        plate = plates.normalize(plate)
+    except ValidationError:
+        raise Http404 from None
+    passport = Passport.objects.exclude(garage=garage).filter(plate=plate).first()
+    if passport is None:
+        raise Http404
+    return passport

@@ -1,17 +1,26 @@
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from autopaspoort import plates, roles
-from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from autopaspoort.models import (
+    GarageHandover,
+    GarageMoveRequest,
+    HistoryEntry,
+    Passport,
+    StatusCheck,
+    StatusCheckItem,
+)
 from autopaspoort.selectors import odometer_readings
 from autopaspoort.validators import VEHICLE_DATE_VALIDATORS
 from core.emails import normalize_email
@@ -19,6 +28,8 @@ from core.errors import ApplicationError
 from core.queueing import enqueue_on_commit
 from core.validators import validate_past_date
 from garage.access import has_role, require_role
+from notifications.models import Notification
+from notifications.services import notification_queue
 
 logger = logging.getLogger(__name__)
 
@@ -433,3 +444,159 @@ def history_entry_add(
     )
     _record_reading(passport=passport, on=on, km=odometer_km, logical=logical)
     return (entry, True) if return_created else entry
+
+
+# --- Moving a customer's car to another garage (the owner decides) -------------------------------
+
+
+def garage_move_refusal(*, passport: Passport, garage) -> str:
+    """Why `garage` cannot ask this car's owner to move it there ("" when it can). Stock and
+    fleet cars are their garage's or fleet manager's to hand over, never asked for."""
+    if passport.garage_id == garage.pk:
+        return _("%(plate)s is already serviced by your garage.") % {"plate": passport.plate}
+    if passport.is_stock:
+        return _("%(plate)s is another garage's stock car: only that garage can transfer it.") % {
+            "plate": passport.plate
+        }
+    if passport.fleet_id:
+        return _(
+            "%(plate)s belongs to a business fleet: its fleet manager decides where it is serviced."
+        ) % {"plate": passport.plate}
+    if passport.owner_id is None or not passport.is_active:
+        return _(
+            "%(plate)s has no owner account yet: its owner can be asked once they have "
+            "activated their account."
+        ) % {"plate": passport.plate}
+    return ""
+
+
+# After an owner declines, the same garage may ask that owner again only after this long.
+MOVE_ASK_AGAIN_AFTER = timedelta(days=30)
+
+
+def _move_lock(passport_id: int) -> Passport:
+    # No joins in the locking query: once a concurrent move commits, PostgreSQL re-checks the
+    # locked row against the joined garage row it read before, which no longer matches, and
+    # the car would vanish from the query (DoesNotExist) instead of being found moved.
+    return Passport.objects.select_for_update().get(pk=passport_id)
+
+
+@transaction.atomic
+def garage_move_request(*, passport: Passport, garage, actor):
+    """Garage B asks the owner to let it service the car: a pending request, an email and a
+    prompt in the portal. Asking again while the owner has not answered changes nothing."""
+    require_role(garage=garage, user=actor, roles=roles.REQUEST_MOVE)
+    passport = _move_lock(passport.pk)
+    refusal = garage_move_refusal(passport=passport, garage=garage)
+    if refusal:
+        raise ApplicationError(refusal)
+    pending = GarageMoveRequest.objects.filter(
+        passport=passport, to_garage=garage, state=GarageMoveRequest.State.PENDING
+    )
+    # A question to an earlier owner (or about an earlier garage) died with that change.
+    pending.exclude(owner=passport.owner, from_garage=passport.garage).update(
+        state=GarageMoveRequest.State.CANCELLED, decided_at=timezone.now()
+    )
+    existing = pending.first()
+    if existing is not None:
+        return existing
+    # The owner said no: the garage does not ask the same person again for a while.
+    declined = (
+        GarageMoveRequest.objects.filter(
+            passport=passport,
+            to_garage=garage,
+            owner=passport.owner,
+            state=GarageMoveRequest.State.DECLINED,
+            decided_at__gte=timezone.now() - MOVE_ASK_AGAIN_AFTER,
+        )
+        .order_by("-decided_at")
+        .first()
+    )
+    if declined is not None:
+        raise ApplicationError(
+            _("The owner of %(plate)s declined on %(day)s. You can ask again after %(again)s.")
+            % {
+                "plate": passport.plate,
+                "day": date_format(timezone.localdate(declined.decided_at)),
+                "again": date_format(
+                    timezone.localdate(declined.decided_at + MOVE_ASK_AGAIN_AFTER)
+                ),
+            }
+        )
+    move_request = GarageMoveRequest.objects.create(
+        passport=passport,
+        from_garage=passport.garage,
+        to_garage=garage,
+        owner=passport.owner,
+        requested_by=actor,
+    )
+    notification_queue(
+        kind=Notification.Kind.GARAGE_MOVE_REQUEST,
+        recipient=passport.owner.email,
+        user=passport.owner,
+        context={
+            "plate": passport.plate,
+            "garage_name": garage.name,
+            "current_garage_name": passport.garage.name,
+            "car_url": settings.SITE_URL + reverse("portal:car", kwargs={"plate": passport.plate}),
+        },
+    )
+    return move_request
+
+
+@transaction.atomic
+def garage_move_decide(*, move_request, user, accept: bool):
+    """The owner's answer. Accepting makes the asking garage the servicing one and records
+    the handover, so the garage the car left keeps a read-only view up to that moment. The
+    passport lock makes a second acceptance (another tab, a double click) find it answered."""
+    passport = _move_lock(move_request.passport_id)
+    move_request = (
+        GarageMoveRequest.objects.select_for_update()
+        .select_related("to_garage__account_user")
+        .get(pk=move_request.pk)
+    )
+    if move_request.owner_id != user.pk or passport.owner_id != user.pk:
+        raise PermissionDenied
+    if move_request.state != GarageMoveRequest.State.PENDING:
+        raise ApplicationError(_("This request has already been answered."))
+    to_garage = move_request.to_garage
+    if accept:
+        refusal = garage_move_refusal(passport=passport, garage=to_garage)
+        if not refusal and passport.garage_id != move_request.from_garage_id:
+            refusal = _("%(plate)s has moved to another garage since.") % {"plate": passport.plate}
+        if refusal:
+            raise ApplicationError(refusal)
+    now = timezone.now()
+    move_request.state = (
+        GarageMoveRequest.State.ACCEPTED if accept else GarageMoveRequest.State.DECLINED
+    )
+    move_request.decided_at = now
+    move_request.save(update_fields=["state", "decided_at"])
+    if accept:
+        from_garage_id = passport.garage_id
+        GarageHandover.objects.create(
+            passport=passport,
+            from_garage_id=from_garage_id,
+            to_garage=to_garage,
+            move_request=move_request,
+        )
+        passport.garage = to_garage
+        passport.save(update_fields=["garage", "updated_at"])
+        # Other garages' questions were about the garage the car has left.
+        GarageMoveRequest.objects.filter(
+            passport=passport, state=GarageMoveRequest.State.PENDING
+        ).update(state=GarageMoveRequest.State.CANCELLED, decided_at=now)
+        dashboard_summary_changed(from_garage_id)
+        dashboard_summary_changed(to_garage.pk)
+    notification_queue(
+        kind=Notification.Kind.GARAGE_MOVE_ANSWERED,
+        recipient=to_garage.email,
+        user=to_garage.account_user,
+        context={
+            "plate": passport.plate,
+            "garage_name": to_garage.name,
+            "accepted": accept,
+            "car_url": settings.SITE_URL + passport.get_absolute_url() if accept else "",
+        },
+    )
+    return move_request

@@ -7,6 +7,9 @@ app_name = "autopaspoort"
 urlpatterns = [
     path("new/", views.passport_create, name="create"),
     path("lookup/", views.vehicle_lookup, name="vehicle_lookup"),
+    # Before the plate's own pages: a fixed first word.
+    path("handed-over/<str:plate>/", views.handed_over, name="handed_over"),
+    path("move-request/<str:plate>/", views.move_request, name="move_request"),
     path("<str:plate>/", views.profile, name="profile"),
     path("<str:plate>/close/", views.close_profile, name="close"),
     path("<str:plate>/details/", views.owner_details, name="details"),

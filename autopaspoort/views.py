@@ -54,10 +54,16 @@ def dashboard(request, garage):
     form.is_valid()  # an invalid field is dropped (and shown); the valid ones still apply
     filters = getattr(form, "cleaned_data", {})
     search = filters.get("q", "")
+    elsewhere = None
     if search:
         exact = selectors.passport_find_exact(garage=garage, raw_plate=search)
         if exact is not None:
             return redirect(exact)
+        # Another garage's car: ask its owner instead of a dead end, or, for a car that moved
+        # on from this garage, what this garage wrote (read-only).
+        elsewhere = selectors.plate_elsewhere(garage=garage, raw_plate=search)
+        if elsewhere is not None and elsewhere.handed_over:
+            return redirect("autopaspoort:handed_over", garage_id=garage.pk, plate=elsewhere.plate)
     page = selectors.passport_list(
         garage=garage,
         state=filters.get("state", ""),
@@ -78,6 +84,7 @@ def dashboard(request, garage):
             "is_first_page": not filters.get("after"),
             "summary": selectors.dashboard_summary(garage=garage),
             "appointment_requests": dashboard_requests(garage=garage),
+            "elsewhere": elsewhere,
             **roles.capabilities(request.membership),
         },
     )
@@ -435,3 +442,43 @@ def item_delivery(request, garage, plate, item_id):
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect(passport)
+
+
+# --- Moving a customer's car to another garage ---------------------------------------------------
+
+
+@garage_member_required(*roles.REQUEST_MOVE)
+@require_POST
+def move_request(request, garage, plate):
+    """Ask the owner of another garage's car to let this garage service it."""
+    passport = selectors.passport_elsewhere_get(garage=garage, plate=plate)
+    try:
+        services.garage_move_request(passport=passport, garage=garage, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("We asked the owner of %(plate)s. You will get an email when they answer.")
+            % {"plate": passport.plate},
+        )
+    dashboard_url = reverse("garage:dashboard", kwargs={"garage_id": garage.pk})
+    return redirect(f"{dashboard_url}?{urlencode({'q': passport.plate})}")
+
+
+@garage_member_required()
+@require_GET
+def handed_over(request, garage, plate):
+    """A car that moved to another garage: what this garage wrote up to the move, read-only."""
+    handover = selectors.handover_get(garage=garage, plate=plate)
+    passport = handover.passport
+    if plate != passport.plate:
+        return redirect("autopaspoort:handed_over", garage_id=garage.pk, plate=passport.plate)
+    timeline = selectors.passport_timeline(
+        passport=passport, written_by=garage, until=handover.moved_at
+    )
+    return render(
+        request,
+        "autopaspoort/handed_over.html",
+        {"garage": garage, "passport": passport, "handover": handover, "timeline": timeline},
+    )

@@ -254,6 +254,12 @@ def fleet_link_request_answer(*, link_request: FleetLinkRequest, user, accept: b
         raise ApplicationError(_("This request has already been answered."))
     if accept and passport.fleet_id:
         raise ApplicationError(_("%(plate)s is already in a fleet.") % {"plate": passport.plate})
+    # The car moved to a garage that does not service this fleet since the question was asked.
+    if accept and not link_request.fleet.garages.filter(pk=passport.garage_id).exists():
+        raise ApplicationError(
+            _("%(plate)s is now serviced by a garage that does not service this fleet.")
+            % {"plate": passport.plate}
+        )
     link_request.state = (
         FleetLinkRequest.State.ACCEPTED if accept else FleetLinkRequest.State.DECLINED
     )

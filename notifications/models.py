@@ -36,6 +36,14 @@ class Notification(TimeStampedModel):
             "fleet_link_request",
             _("Owner: a garage asks to add the car to a fleet"),
         )
+        GARAGE_MOVE_REQUEST = (
+            "garage_move_request",
+            _("Owner: another garage asks to service the car"),
+        )
+        GARAGE_MOVE_ANSWERED = (
+            "garage_move_answered",
+            _("Garage: the owner answered its request to service a car"),
+        )
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -20,6 +20,11 @@ urlpatterns = [
         views.fleet_request_answer,
         name="fleet_request_answer",
     ),
+    path(
+        "<str:plate>/garage/<id:move_request_id>/",
+        views.garage_move_answer,
+        name="garage_move_answer",
+    ),
     path("<str:plate>/afspraak/", views.appointment_request, name="appointment_request"),
     path("<str:plate>/afspraak/status/", views.appointment_state, name="appointment_state"),
     path(

@@ -23,6 +23,7 @@ from appointments import services as appointment_services
 from appointments.forms import AppointmentRequestForm, LightSearchForm
 from appointments.models import Appointment
 from autopaspoort import selectors
+from autopaspoort.services import garage_move_decide
 from core.errors import ApplicationError
 from core.middleware import no_store
 from core.ratelimit import email_link_wait, too_many_link_requests
@@ -83,6 +84,7 @@ def home(request):
         {
             "cars": [car for car in cars if car.is_active],
             "to_confirm": [car for car in cars if car.is_awaiting_activation],
+            "move_requests": selectors.move_requests_for_owner(user=request.user),
         },
     )
 
@@ -107,6 +109,9 @@ def car(request, plate):
             "timeline": selectors.passport_timeline(passport=passport),
             "periods": transfer_selectors.ownership_periods(passport=passport, viewer=request.user),
             "link_requests": fleet_selectors.fleet_link_requests_for_owner(
+                user=request.user, passport=passport
+            ),
+            "move_requests": selectors.move_requests_for_owner(
                 user=request.user, passport=passport
             ),
         },
@@ -138,6 +143,33 @@ def fleet_request_answer(request, plate, request_id):
         messages.success(
             request,
             single_stop(message % {"plate": passport.plate, "fleet": link_request.fleet.name}),
+        )
+    return redirect("portal:car", plate=passport.plate)
+
+
+@login_required
+@require_POST
+def garage_move_answer(request, plate, move_request_id):
+    """The owner lets another garage service the car, or not. Only their own request."""
+    passport = transfer_selectors.owner_car_get(user=request.user, plate=plate)
+    move_request = selectors.move_request_get(user=request.user, request_id=move_request_id)
+    answer = request.POST.get("answer")
+    if move_request.passport_id != passport.pk or answer not in ("accept", "decline"):
+        raise Http404
+    accept = answer == "accept"
+    try:
+        garage_move_decide(move_request=move_request, user=request.user, accept=accept)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        message = (
+            _("%(garage)s now services %(plate)s.")
+            if accept
+            else _("You declined: %(garage)s does not service %(plate)s.")
+        )
+        messages.success(
+            request,
+            single_stop(message % {"plate": passport.plate, "garage": move_request.to_garage.name}),
         )
     return redirect("portal:car", plate=passport.plate)
 

@@ -35,7 +35,14 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import User
 from accounts.tokens import activation_token_generator
 from appointments.models import Appointment, AppointmentSlot
-from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from autopaspoort.models import (
+    GarageHandover,
+    HistoryEntry,
+    Passport,
+    StatusCheck,
+    StatusCheckItem,
+)
+from autopaspoort.services import garage_move_decide, garage_move_request
 from fleet.models import FleetAccount, FleetLink
 from garage.models import ApiToken, Garage, Membership
 from garage.services import api_token_create
@@ -117,6 +124,17 @@ class World:
             sent_by=self.admin,
         )
         self.light = advise(self.garage, "oil_pressure", "Bel ons direct.").light_code
+        # A customer's car that moved from garage A to garage B (A's read-only view).
+        self.moved = PassportFactory(garage=self.garage, customer=True)
+        garage_b = GarageFactory(name="Garage B", email="garage-b@example.nl")
+        garage_move_decide(
+            move_request=garage_move_request(
+                passport=self.moved, garage=garage_b, actor=garage_b.account_user
+            ),
+            user=self.moved.owner,
+            accept=True,
+        )
+        self.moved_at = GarageHandover.objects.get(passport=self.moved).moved_at
         self.size = 0
 
     # Rows of each list, numbered from `start`, so growing from 10 to 1,000 adds 990 of each.
@@ -146,6 +164,22 @@ class World:
             for n in numbers
         )
         self._checks(cars)
+        # What garage A wrote on the car that moved on, before the move (its read-only view).
+        HistoryEntry.objects.bulk_create(
+            HistoryEntry(
+                passport=self.moved,
+                garage=self.garage,
+                kind=HistoryEntry.Kind.REPAIR,
+                date=today - timedelta(days=1),
+                odometer_km=n,
+                description=f"Werk door A {n}",
+                created_by=account,
+            )
+            for n in numbers
+        )
+        HistoryEntry.objects.filter(passport=self.moved).update(
+            created_at=self.moved_at - timedelta(days=1)
+        )
         # Every fourth stock car is sold to a new person who has not activated yet: open
         # transfers on the dashboard, in the admin and in the API list.
         Transfer.objects.bulk_create(
@@ -512,6 +546,15 @@ PAGES = {
     "autopaspoort:item_delivery": _car(
         "autopaspoort:item_delivery", status=POST_ONLY, item_id=lambda w: w.check_item.pk
     ),
+    # A car that moved on to another garage: garage A's read-only view; asking an owner.
+    "autopaspoort:handed_over": _garage(
+        "autopaspoort:handed_over",
+        plate=lambda w: w.moved.plate,
+        shows=lambda w: f"Werk door A {LAST}",
+    ),
+    "autopaspoort:move_request": _garage(
+        "autopaspoort:move_request", status=POST_ONLY, plate=lambda w: w.moved.plate
+    ),
     # Transfers (the open one is the sold car's).
     "transfers:start": _car("transfers:start"),
     "transfers:resend": _garage(
@@ -546,6 +589,9 @@ PAGES = {
     # POST only: the 405 comes before the request is looked up, so any id does.
     "portal:fleet_request_answer": _owner(
         "portal:fleet_request_answer", status=POST_ONLY, request_id=lambda w: 1, **CAR
+    ),
+    "portal:garage_move_answer": _owner(
+        "portal:garage_move_answer", status=POST_ONLY, move_request_id=lambda w: 1, **CAR
     ),
     "portal:settings": _owner("portal:settings"),
     "notifications:unsubscribe": _public(
@@ -652,7 +698,8 @@ EXPECTED = {
     # The header's counts and totals come from the cache on a repeated visit (3 queries cold).
     "garage:dashboard": 6,
     "garage:dashboard search": 6,
-    "garage:dashboard whole plate": 7,
+    # +1: whether the plate is another garage's car (ask its owner) or one that moved on.
+    "garage:dashboard whole plate": 8,
     "garage:dashboard filtered": 6,
     "garage:settings": 4,
     "garage:staff": 5,
@@ -669,15 +716,18 @@ EXPECTED = {
     "autopaspoort:check_detail": 8,
     "autopaspoort:history_create": 6,
     "autopaspoort:item_delivery": 3,
+    "autopaspoort:handed_over": 7,
+    "autopaspoort:move_request": 3,
     "transfers:start": 6,
     "transfers:resend": 3,
     "transfers:correct": 6,
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
-    "portal:home": 4,
-    "portal:car": 9,
+    "portal:home": 5,
+    "portal:car": 10,
     "portal:accept": 2,
     "portal:fleet_request_answer": 2,
+    "portal:garage_move_answer": 2,
     "portal:settings": 3,
     "notifications:unsubscribe": 2,
     "portal:lights": 5,

@@ -398,9 +398,9 @@ def test_an_existing_owner_never_sees_the_previous_owners_personal_data(
 
 # --- Query counts -----------------------------------------------------------------------------
 
-# session, user, the owner's cars with their latest check and garage, the navigation's
-# memberships.
-HOME_QUERIES = 4
+# session, user, the owner's cars with their latest check and garage, garages asking to service
+# a car, the navigation's memberships.
+HOME_QUERIES = 5
 
 
 @pytest.mark.parametrize("cars", [1, 5])
@@ -422,9 +422,9 @@ def test_my_cars_query_count_does_not_depend_on_the_number_of_cars(
 
 
 # session, user, the car with its garage and latest check, that check's items, the timeline's
-# checks and history entries, the owners' periods, open fleet link requests, the navigation's
-# memberships.
-CAR_QUERIES = 9
+# checks and history entries, the owners' periods, open fleet link requests, garages asking to
+# service it, the navigation's memberships.
+CAR_QUERIES = 10
 
 
 @pytest.mark.parametrize("entries", [1, 5])

@@ -32,6 +32,7 @@ from accounts.tokens import activation_token_generator
 from appointments import catalogue
 from autopaspoort import plates
 from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
+from autopaspoort.services import garage_move_decide, garage_move_request
 from fleet.services import fleet_link_request, stock_fleet_for
 from garage.models import Membership
 from garage.services import api_token_create
@@ -41,7 +42,7 @@ from tests.accounts.factories import PASSWORD, UserFactory
 from tests.appointments.factories import ask
 from tests.autopaspoort.factories import PassportFactory, item, record_check
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
-from tests.garage.factories import MembershipFactory
+from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.promotions.factories import PromotionFactory
 from tests.transfers.factories import customer_passport, transfer
 
@@ -91,6 +92,20 @@ def build_world(garage) -> SimpleNamespace:
     w.fleet_car = fleet_car(w.fleet, garage=garage)
     w.promotion = PromotionFactory(garage=garage, created_by=admin)
     w.link_request = fleet_link_request(passport=w.owner_car, fleet=w.fleet, actor=admin)
+    # Another garage asks the owner to service the car; garage A handed a car over to it.
+    w.garage_b = GarageFactory(name="Garage Fuzz B")
+    w.move_request = garage_move_request(
+        passport=w.owner_car, garage=w.garage_b, actor=w.garage_b.account_user
+    )
+    w.moved = customer_passport(garage, UserFactory(full_name="Eigenaar Verhuisd"))
+    garage_move_decide(
+        move_request=garage_move_request(
+            passport=w.moved, garage=w.garage_b, actor=w.garage_b.account_user
+        ),
+        user=w.moved.owner,
+        accept=True,
+    )
+    w.elsewhere = customer_passport(w.garage_b, UserFactory(full_name="Eigenaar Elders"))
     # Made on first use by the pages that offer fleets: made here, so that a page view is not
     # taken for a write.
     stock_fleet_for(garage=garage)
@@ -205,6 +220,11 @@ ROUTES: dict[str, Route] = {
     "portal:fleet_request_answer": Route(
         "owner", lambda w: {"plate": w.owner_car.plate, "request_id": w.link_request.pk}
     ),
+    "portal:garage_move_answer": Route(
+        "owner", lambda w: {"plate": w.owner_car.plate, "move_request_id": w.move_request.pk}
+    ),
+    "autopaspoort:handed_over": Route("admin", lambda w: _g(w, plate=w.moved.plate)),
+    "autopaspoort:move_request": Route("admin", lambda w: _g(w, plate=w.elsewhere.plate)),
     "fleet:dashboard": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
     "fleet:export": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
     "fleet:car": Route("manager", lambda w: {"fleet_id": w.fleet.pk, "plate": w.fleet_car.plate}),
@@ -736,6 +756,10 @@ FORMS: dict[str, Form] = {
     "portal:fleet_request_answer": Form(
         {"answer": (choice("accept", "decline", "maybe"), "decline")}, kind="action"
     ),
+    "portal:garage_move_answer": Form(
+        {"answer": (choice("accept", "decline", "maybe"), "decline")}, kind="action"
+    ),
+    "autopaspoort:move_request": NO_FIELDS,
     "fleet:driver": Form(
         {
             "name": ("text", "Bestuurder"),

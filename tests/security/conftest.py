@@ -14,7 +14,14 @@ from django.db import connection
 
 from accounts.models import User
 from appointments.models import Appointment, GarageLightAdvice
-from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from autopaspoort.models import (
+    GarageMoveRequest,
+    HistoryEntry,
+    Passport,
+    StatusCheck,
+    StatusCheckItem,
+)
+from autopaspoort.services import garage_move_request
 from fleet.models import FleetAccount, FleetLinkRequest
 from fleet.services import fleet_link_request
 from garage.models import ApiToken, Garage, Membership
@@ -72,6 +79,7 @@ class IsoWorld:
     fleet_manager: User
     fleet_car: Passport
     link_request: FleetLinkRequest  # garage A asks owner X to let the car join its fleet
+    move_request: GarageMoveRequest  # garage B asks owner X to let it service the car
     owner_x: User
     owner_y: User
     other_garage: Garage
@@ -140,6 +148,7 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
         fleet_manager=fleet_manager,
         fleet_car=in_fleet,
         link_request=fleet_link_request(passport=car, fleet=fleet, actor=admin),
+        move_request=garage_move_request(passport=car, garage=other_garage, actor=other_admin),
         owner_x=owner,
         owner_y=other_owner,
         other_garage=other_garage,

@@ -77,6 +77,7 @@ KWARGS = {
     "token_id": Kwarg(lambda w, names: w.api_token.pk),
     "membership_id": Kwarg(lambda w, names: w.mechanic_membership.pk),
     "request_id": Kwarg(lambda w, names: w.link_request.pk),
+    "move_request_id": Kwarg(lambda w, names: w.move_request.pk),
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
 }
