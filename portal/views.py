@@ -34,6 +34,7 @@ from notifications.services import contact_preferences_update
 from portal.forms import ActivationResendForm, ContactPreferencesForm
 from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
+from transfers.models import Transfer
 
 LIGHT_PARAMETER = "lampje"
 
@@ -83,6 +84,8 @@ def home(request):
         {
             "cars": [car for car in cars if car.is_active],
             "to_confirm": [car for car in cars if car.is_awaiting_activation],
+            # Private sales waiting for the buyer (portal/_sales_open.html).
+            "open_sales": list(transfer_selectors.owner_sales_open(user=request.user)),
         },
     )
 
@@ -108,6 +111,10 @@ def car(request, plate):
             "periods": transfer_selectors.ownership_periods(passport=passport, viewer=request.user),
             "link_requests": fleet_selectors.fleet_link_requests_for_owner(
                 user=request.user, passport=passport
+            ),
+            # Why this owner may not sell the car privately, if so (portal/_sell.html).
+            "sale_refusal": transfer_services.transfer_refusal(
+                passport=passport, via=Transfer.Via.OWNER
             ),
         },
     )

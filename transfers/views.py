@@ -45,8 +45,8 @@ def transfer_start(request, garage, plate):
 def transfer_form_flow(request, *, passport, via, back_url, done_url, initial):
     """Owner details, then a confirmation that shows the email large; the green check
     transfers. Both steps post to the same URL; nothing changes before the confirmation.
-    Used by the garage and by the fleet."""
-    context = {"passport": passport, "back_url": back_url}
+    Used by the garage, the fleet and the owner (a private sale, from the portal)."""
+    context = {"passport": passport, "back_url": back_url, "via": via}
     refusal = services.transfer_refusal(passport=passport, via=via)
     if refusal:  # said before anyone types a buyer's details, not at the green check
         return render(
