@@ -34,8 +34,8 @@ def sell(request, plate):
 
 @login_required
 @require_POST
-def sale_cancel(request, transfer_id):
-    transfer = transfer_selectors.owner_sale_get_open(user=request.user, transfer_id=transfer_id)
+def sale_cancel(request, sale_id):
+    transfer = transfer_selectors.owner_sale_get_open(user=request.user, transfer_id=sale_id)
     try:
         transfer_services.transfer_cancel(transfer=transfer, actor=request.user)
     except ApplicationError as error:

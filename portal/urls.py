@@ -14,7 +14,7 @@ urlpatterns = [
     path("activeren/nieuwe-link/", views.activation_resend, name="activation_resend"),
     path("activeren/<uidb64>/<token>/", views.activate, name="activate"),
     # A private sale (transfers `via` owner): start it on the car, cancel it from the list.
-    path("verkoop/<id:transfer_id>/annuleren/", sale_views.sale_cancel, name="sale_cancel"),
+    path("verkoop/<id:sale_id>/annuleren/", sale_views.sale_cancel, name="sale_cancel"),
     path("<str:plate>/", views.car, name="car"),
     path("<str:plate>/verkopen/", sale_views.sell, name="sell"),
     path("<str:plate>/accepteren/", views.accept, name="accept"),

@@ -197,6 +197,14 @@ def transfer_confirm(
     if expected_version is not None and passport.owner_version != expected_version:
         if _same_request(last, email=email, contact=contact, actor=actor):
             return TransferOutcome(transfer=last, already_done=True)
+        if via == Transfer.Via.OWNER:  # the seller in another window, or the garage meanwhile
+            raise ApplicationError(
+                _(
+                    "The owner of %(plate)s was changed a moment ago, perhaps in another "
+                    "window. Look under “My cars” before transferring again."
+                )
+                % {"plate": passport.plate}
+            )
         raise ApplicationError(
             _(
                 "The owner of %(plate)s was changed by someone else a moment ago. Check the "
@@ -273,7 +281,7 @@ def transfer_confirm(
         phone=contact.phone,
         via=via,
         reason=reason.strip(),
-        previous_contact=previous_contact,
+        previous_contact={} if to_stock else previous_contact,  # a trade-in is not cancelled
         state=Transfer.State.COMPLETED if to_stock else Transfer.State.AWAITING_ACTIVATION,
         completed_at=now if to_stock else None,
         created_by=actor,
@@ -470,7 +478,9 @@ def owner_contact_update(
 def _complete(transfer: Transfer, *, now) -> None:
     transfer.state = Transfer.State.COMPLETED
     transfer.completed_at = now
-    transfer.save(update_fields=["state", "completed_at", "updated_at"])
+    # Nothing gives the car back now: the seller's details are not kept on the buyer's record.
+    transfer.previous_contact = {}
+    transfer.save(update_fields=["state", "completed_at", "previous_contact", "updated_at"])
     Passport.objects.filter(pk=transfer.passport_id, owner=transfer.new_owner).update(
         activated_at=now, updated_at=now
     )

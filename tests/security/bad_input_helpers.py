@@ -43,7 +43,9 @@ from tests.autopaspoort.factories import PassportFactory, item, record_check
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import MembershipFactory
 from tests.promotions.factories import PromotionFactory
-from tests.transfers.factories import customer_passport, transfer
+from tests.transfers.factories import contact, customer_passport, transfer
+from transfers.models import Transfer
+from transfers.services import transfer_confirm
 
 # Our own apps: the tables whose rows a refused request must leave alone.
 LOCAL_APPS = (
@@ -91,6 +93,13 @@ def build_world(garage) -> SimpleNamespace:
     w.fleet_car = fleet_car(w.fleet, garage=garage)
     w.promotion = PromotionFactory(garage=garage, created_by=admin)
     w.link_request = fleet_link_request(passport=w.owner_car, fleet=w.fleet, actor=admin)
+    # A private sale by the owner, waiting for the buyer (portal:sale_cancel).
+    w.sale = transfer_confirm(
+        passport=customer_passport(garage, w.owner),
+        contact=contact("koper.fuzz@example.nl"),
+        actor=w.owner,
+        via=Transfer.Via.OWNER,
+    ).transfer
     # Made on first use by the pages that offer fleets: made here, so that a page view is not
     # taken for a write.
     stock_fleet_for(garage=garage)
@@ -205,6 +214,8 @@ ROUTES: dict[str, Route] = {
     "portal:fleet_request_answer": Route(
         "owner", lambda w: {"plate": w.owner_car.plate, "request_id": w.link_request.pk}
     ),
+    "portal:sell": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "portal:sale_cancel": Route("owner", lambda w: {"sale_id": w.sale.pk}),
     "fleet:dashboard": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
     "fleet:export": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
     "fleet:car": Route("manager", lambda w: {"fleet_id": w.fleet.pk, "plate": w.fleet_car.plate}),
@@ -733,6 +744,17 @@ FORMS: dict[str, Form] = {
         }
     ),
     "portal:accept": NO_FIELDS,
+    "portal:sell": Form(
+        {
+            **CONTACT,
+            "expected_version": (
+                "int",
+                lambda w: Passport.objects.get(pk=w.owner_car.pk).owner_version,
+            ),
+        },
+        neutral=_transfer_step,
+    ),
+    "portal:sale_cancel": NO_FIELDS,
     "portal:fleet_request_answer": Form(
         {"answer": (choice("accept", "decline", "maybe"), "decline")}, kind="action"
     ),
