@@ -642,6 +642,14 @@ def transfer_correct_email(*, transfer: Transfer, new_email: str, actor) -> Tran
                 "here. Ask AutoPaspoort support if it is wrong."
             )
         )
+    if transfer.via == Transfer.Via.OWNER:
+        # The seller typed the buyer's address: only the seller redoes it (cancel, sell again).
+        raise ApplicationError(
+            _(
+                "The owner transferred this car privately: only they can cancel the transfer "
+                "and start it again with the right address."
+            )
+        )
     if new_email == transfer.email:
         return transfer
     return _correct_email(

@@ -31,7 +31,12 @@ from tests.transfers.factories import (
 )
 from transfers.models import Transfer
 from transfers.selectors import ownership_periods
-from transfers.services import transfer_accept, transfer_cancel, transfer_confirm
+from transfers.services import (
+    transfer_accept,
+    transfer_cancel,
+    transfer_confirm,
+    transfer_correct_email,
+)
 
 Kind = Notification.Kind
 OWNER = Transfer.Via.OWNER
@@ -112,11 +117,11 @@ def test_the_owner_sells_in_the_portal_and_the_buyer_activates_from_the_email(
     assert seller_car.plate in receipt.subject
     assert "Koper" not in message_texts(receipt)
     (garage_mail,) = messages_to(mail.outbox, garage.email)
-    assert "transferred privately" in message_texts(garage_mail)
+    assert "particulier overgeschreven" in message_texts(garage_mail)  # Dutch by default
     assert "Koper" not in message_texts(garage_mail)
     (activation,) = messages_to(mail.outbox, "koper@gmail.com")
     text = message_texts(activation)
-    assert "previous owner" in text
+    assert "De vorige eigenaar van" in text
     assert "Eigenaar Een" not in text
 
     # The buyer activates from the link and has the car.
@@ -175,10 +180,10 @@ def test_a_car_with_an_open_transfer_is_not_transferred_again_until_accepted(
 ):
     sale = sell(seller_car, other_owner.email, actor=owner).transfer  # an existing account
 
-    with pytest.raises(ApplicationError, match="still waiting"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="still waiting"):
         transfer(seller_car, "derde@example.nl", actor=garage_admin)
     # The buyer must accept before selling it on.
-    with pytest.raises(ApplicationError, match="Confirm that"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="Confirm that"):
         sell(seller_car, "derde@example.nl", actor=other_owner)
     assert client_for(other_owner).get(sell_url(seller_car)).status_code == 409
 
@@ -220,7 +225,7 @@ def test_the_seller_cancels_the_car_comes_back_and_the_buyer_is_told_the_link_is
         "+31612345678",
     )
     (void,) = messages_to(mail.outbox, "koper@example.nl")
-    assert "void" in message_texts(void)
+    assert "vervallen" in message_texts(void)  # "the link is void", in Dutch
     assert seller_car.plate in void.subject
     # The link from the first email opens nothing any more.
     page = Client().get(link, follow=True, **EN)
@@ -256,7 +261,7 @@ def test_only_whoever_started_a_transfer_cancels_it(
 
     # Once the buyer accepted, the seller cannot take it back.
     transfer_accept(transfer=sale, user=other_owner)
-    with pytest.raises(ApplicationError, match="accepted"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="accepted"):
         transfer_cancel(transfer=sale, actor=owner)
     seller_car.refresh_from_db()
     assert seller_car.owner == other_owner
@@ -278,7 +283,7 @@ def test_the_garage_cancels_its_own_transfer_and_the_car_is_stock_again(
     assert passport.state == Passport.State.STOCK
     assert passport.owner == garage.account_user
     assert [message.to for message in mail.outbox] == [["klant@example.nl"]]
-    with pytest.raises(ApplicationError, match="cancelled"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="cancelled"):
         transfer_accept(transfer=handed, user=User.objects.get(email="klant@example.nl"))
 
 
@@ -294,3 +299,26 @@ def test_the_dashboards_private_sales_list_is_this_garages_only(
     )
     assert "Transferred privately to a new owner" in page.content.decode()
     assert theirs.plate not in page.content.decode()
+
+
+def test_the_garage_sees_a_private_sale_and_its_cancellation_but_cannot_redirect_it(
+    garage, garage_admin, owner, seller_car, client_for
+):
+    sale = sell(seller_car, "koper@example.nl", actor=owner).transfer
+    garage_client = client_for(garage_admin)
+    profile = garage_client.get(seller_car.get_absolute_url(), **EN).content.decode()
+    assert "Transferred privately by the owner." in profile
+    assert (
+        reverse(
+            "transfers:correct",
+            kwargs={"garage_id": garage.pk, "plate": seller_car.plate, "transfer_id": sale.pk},
+        )
+        not in profile
+    )
+    with translation.override("en"), pytest.raises(ApplicationError, match="privately"):
+        transfer_correct_email(transfer=sale, new_email="ander@example.nl", actor=garage_admin)
+
+    transfer_cancel(transfer=sale, actor=owner)
+    profile = garage_client.get(seller_car.get_absolute_url(), **EN).content.decode()
+    assert "The transfer to koper@example.nl was cancelled on" in profile
+    assert "completed on" not in profile
