@@ -398,9 +398,9 @@ def test_an_existing_owner_never_sees_the_previous_owners_personal_data(
 
 # --- Query counts -----------------------------------------------------------------------------
 
-# session, user, the owner's cars with their latest check and garage, the navigation's
-# memberships.
-HOME_QUERIES = 4
+# session, user, the owner's cars with their latest check and garage, the private sales waiting
+# for the buyer, the navigation's memberships.
+HOME_QUERIES = 5
 
 
 @pytest.mark.parametrize("cars", [1, 5])
