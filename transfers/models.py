@@ -85,7 +85,9 @@ class Transfer(TimeStampedModel):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # The owner's contact details as they were before this transfer: a record, read only to
     # give the car back when the transfer is cancelled (`transfer_cancel`).
-    previous_contact = models.JSONField(_("previous owner's details"), default=dict, blank=True)
+    previous_contact = models.JSONField(
+        _("previous owner's details"), default=dict, db_default={}, blank=True
+    )
     notification = models.ForeignKey(
         "notifications.Notification",
         verbose_name=_("latest email to the new owner"),

@@ -26,7 +26,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transfer',
             name='previous_contact',
-            field=models.JSONField(blank=True, default=dict, verbose_name="previous owner's details"),
+            field=models.JSONField(
+                blank=True, db_default={}, default=dict, verbose_name="previous owner's details"
+            ),
         ),
         migrations.AlterField(
             model_name='transfer',
