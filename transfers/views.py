@@ -120,6 +120,26 @@ def transfer_resend(request, garage, plate, transfer_id):
 
 
 @garage_member_required(*roles.TRANSFER)
+@require_POST
+def transfer_cancel(request, garage, plate, transfer_id):
+    """The garage withdraws its own open transfer (transfers.services.transfer_cancel says who
+    may): the car is back where it was and the new owner is told the link is void."""
+    passport = passport_get(garage=garage, plate=plate)
+    transfer = selectors.transfer_get_open(passport=passport, transfer_id=transfer_id)
+    try:
+        services.transfer_cancel(transfer=transfer, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The transfer is cancelled; the link sent to %(email)s no longer works.")
+            % {"email": transfer.email},
+        )
+    return redirect(passport)
+
+
+@garage_member_required(*roles.TRANSFER)
 @require_http_methods(["GET", "POST"])
 def transfer_correct(request, garage, plate, transfer_id):
     passport = passport_get(garage=garage, plate=plate)

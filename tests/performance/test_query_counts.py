@@ -543,6 +543,12 @@ PAGES = {
         plate=lambda w: w.sold.plate,
         transfer_id=lambda w: w.open_transfer.pk,
     ),
+    "transfers:cancel": _garage(
+        "transfers:cancel",
+        status=POST_ONLY,
+        plate=lambda w: w.sold.plate,
+        transfer_id=lambda w: w.open_transfer.pk,
+    ),
     "portal:activate": _public(
         "portal:activate",
         lambda w: reverse(
@@ -692,6 +698,7 @@ EXPECTED = {
     "transfers:start": 6,
     "transfers:resend": 3,
     "transfers:correct": 6,
+    "transfers:cancel": 3,
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
     "portal:home": 5,

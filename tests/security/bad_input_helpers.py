@@ -174,6 +174,9 @@ ROUTES: dict[str, Route] = {
     "transfers:correct": Route(
         "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
     ),
+    "transfers:cancel": Route(
+        "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
+    ),
     "portal:settings": Route("owner"),
     "notifications:unsubscribe": Route("anon", lambda w: {"token": w.unsubscribe}),
     "portal:lights": Route("owner"),
@@ -689,6 +692,7 @@ FORMS: dict[str, Form] = {
     ),
     "transfers:resend": NO_FIELDS,
     "transfers:correct": Form({"new_email": ("email", "gecorrigeerd@example.nl")}),
+    "transfers:cancel": NO_FIELDS,
     "portal:settings": Form(
         {"reminders_enabled": ("bool", "on"), "promotions_enabled": ("bool", "")}
     ),

@@ -322,3 +322,26 @@ def test_the_garage_sees_a_private_sale_and_its_cancellation_but_cannot_redirect
     profile = garage_client.get(seller_car.get_absolute_url(), **EN).content.decode()
     assert "The transfer to koper@example.nl was cancelled on" in profile
     assert "completed on" not in profile
+
+
+def test_the_garage_cancels_its_own_transfer_from_the_profile(
+    garage, garage_admin, mechanic, client_for, django_capture_on_commit_callbacks
+):
+    passport = PassportFactory(garage=garage)
+    handed = transfer(passport, "klant@example.nl", actor=garage_admin)
+    url = reverse(
+        "transfers:cancel",
+        kwargs={"garage_id": garage.pk, "plate": passport.plate, "transfer_id": handed.pk},
+    )
+    admin = client_for(garage_admin)
+    assert url in admin.get(passport.get_absolute_url(), **EN).content.decode()
+    assert client_for(mechanic).post(url).status_code == 403  # no transfer role
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = admin.post(url, follow=True, **EN)
+
+    assert "no longer works" in page.content.decode()
+    passport.refresh_from_db()
+    assert passport.is_stock
+    handed.refresh_from_db()
+    assert handed.state == Transfer.State.CANCELLED
