@@ -29,7 +29,7 @@ from fleet.services import needs_owner_consent, passport_create_linked
 from garage.access import garage_member_required, garage_page
 from transfers import services as transfer_services
 from transfers.forms import OwnerContactEditForm
-from transfers.selectors import transfer_latest
+from transfers.selectors import private_sales_recent, transfer_latest
 from transfers.views import stash_prefill
 
 
@@ -85,6 +85,7 @@ def dashboard(request, garage):
             "summary": selectors.dashboard_summary(garage=garage),
             "appointment_requests": dashboard_requests(garage=garage),
             "elsewhere": elsewhere,
+            "private_sales": private_sales_recent(garage=garage),
             **roles.capabilities(request.membership),
         },
     )

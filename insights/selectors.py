@@ -145,9 +145,11 @@ def _customer_transfers(*, garage, since: datetime, until: datetime) -> QuerySet
     """The garage's transfers to a customer confirmed in [since, until). A trade-in (a car
     transferred to the garage's own stock) completes at once and needs no activation: it is
     not a hand-over to a customer and would only flatter the rate."""
-    return Transfer.objects.filter(
-        garage=garage, created_at__gte=since, created_at__lt=until
-    ).exclude(new_owner_id=garage.account_user_id)
+    return (
+        Transfer.objects.filter(garage=garage, created_at__gte=since, created_at__lt=until)
+        .exclude(new_owner_id=garage.account_user_id)
+        .exclude(state=Transfer.State.CANCELLED)  # withdrawn: no hand-over happened
+    )
 
 
 def _month(expression: str) -> TruncMonth:
@@ -261,6 +263,7 @@ def _active_at(passports: QuerySet[Passport], until: datetime) -> QuerySet[Passp
     """
     last_transfer = (
         Transfer.objects.filter(passport=OuterRef("pk"), created_at__lt=until)
+        .exclude(state=Transfer.State.CANCELLED)
         .order_by("-created_at", "-id")
         .annotate(
             activated=Case(
@@ -275,7 +278,9 @@ def _active_at(passports: QuerySet[Passport], until: datetime) -> QuerySet[Passp
         )
         .values("activated")[:1]
     )
-    transferred = Transfer.objects.filter(passport=OuterRef("pk"))
+    transferred = Transfer.objects.filter(passport=OuterRef("pk")).exclude(
+        state=Transfer.State.CANCELLED
+    )
     return passports.filter(created_at__lt=until).filter(
         Q(Subquery(last_transfer))
         | Q(~Exists(transferred), state=Passport.State.CUSTOMER, activated_at__lt=until)

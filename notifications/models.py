@@ -32,6 +32,11 @@ class Notification(TimeStampedModel):
         APPOINTMENT_REQUESTED = "appointment_requested", _("Appointment requested (garage)")
         APPOINTMENT_ANSWERED = "appointment_answered", _("Appointment answered (owner)")
         PROMOTION = "promotion", _("Promotion from the garage")
+        GARAGE_PRIVATE_SALE = (
+            "garage_private_sale",
+            _("Garage: a car was transferred privately"),
+        )
+        TRANSFER_CANCELLED = "transfer_cancelled", _("New owner: the transfer was cancelled")
         FLEET_LINK_REQUEST = (
             "fleet_link_request",
             _("Owner: a garage asks to add the car to a fleet"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import sale_views, views
 
 app_name = "portal"
 
@@ -13,7 +13,10 @@ urlpatterns = [
     path("waarschuwingslampjes/<slug:code>/garage-vragen/", views.light_ask, name="light_ask"),
     path("activeren/nieuwe-link/", views.activation_resend, name="activation_resend"),
     path("activeren/<uidb64>/<token>/", views.activate, name="activate"),
+    # A private sale (transfers `via` owner): start it on the car, cancel it from the list.
+    path("verkoop/<id:sale_id>/annuleren/", sale_views.sale_cancel, name="sale_cancel"),
     path("<str:plate>/", views.car, name="car"),
+    path("<str:plate>/verkopen/", sale_views.sell, name="sell"),
     path("<str:plate>/accepteren/", views.accept, name="accept"),
     path(
         "<str:plate>/wagenpark/<id:request_id>/",

@@ -35,6 +35,7 @@ from notifications.services import contact_preferences_update
 from portal.forms import ActivationResendForm, ContactPreferencesForm
 from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
+from transfers.models import Transfer
 
 LIGHT_PARAMETER = "lampje"
 
@@ -85,6 +86,8 @@ def home(request):
             "cars": [car for car in cars if car.is_active],
             "to_confirm": [car for car in cars if car.is_awaiting_activation],
             "move_requests": selectors.move_requests_for_owner(user=request.user),
+            # Private sales waiting for the buyer (portal/_sales_open.html).
+            "open_sales": list(transfer_selectors.owner_sales_open(user=request.user)),
         },
     )
 
@@ -113,6 +116,10 @@ def car(request, plate):
             ),
             "move_requests": selectors.move_requests_for_owner(
                 user=request.user, passport=passport
+            ),
+            # Why this owner may not sell the car privately, if so (portal/_sell.html).
+            "sale_refusal": transfer_services.transfer_refusal(
+                passport=passport, via=Transfer.Via.OWNER
             ),
         },
     )

@@ -19,12 +19,15 @@ class Transfer(TimeStampedModel):
     class State(models.TextChoices):
         AWAITING_ACTIVATION = "awaiting_activation", _("Awaiting activation")
         COMPLETED = "completed", _("Completed")
+        # Withdrawn by whoever started it before the new owner accepted: the car went back.
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Via(models.TextChoices):
         GARAGE = "garage", _("Garage")
         FLEET = "fleet", _("Fleet account")
         API = "api", _("GMS API")
         SUPPORT = "support", _("Support")
+        OWNER = "owner", _("Owner (private sale)")
 
     passport = models.ForeignKey(
         "autopaspoort.Passport",
@@ -79,6 +82,12 @@ class Transfer(TimeStampedModel):
         related_name="+",
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The owner's contact details as they were before this transfer: a record, read only to
+    # give the car back when the transfer is cancelled (`transfer_cancel`).
+    previous_contact = models.JSONField(
+        _("previous owner's details"), default=dict, db_default={}, blank=True
+    )
     notification = models.ForeignKey(
         "notifications.Notification",
         verbose_name=_("latest email to the new owner"),
@@ -105,6 +114,10 @@ class Transfer(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(state="completed") | Q(completed_at__isnull=False),
                 name="transfer_completed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="cancelled") | Q(cancelled_at__isnull=False),
+                name="transfer_cancelled_has_time",
             ),
         ]
 

@@ -1,11 +1,12 @@
 """Reads about transfers: for the garage's customer profile, the owner portal and the GMS API."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from autopaspoort import plates
 from autopaspoort.models import Passport, StatusCheckItem
@@ -64,6 +65,41 @@ def transfer_waiting_for(*, user, passport: Passport) -> Transfer | None:
     ).first()
 
 
+def owner_sales_open(*, user) -> QuerySet[Transfer]:
+    """The private sales this person started that wait for the buyer: the seller no longer
+    sees the car, only this record (plate, the address they typed) and a way to cancel it."""
+    return (
+        Transfer.objects.filter(
+            created_by=user, via=Transfer.Via.OWNER, state=Transfer.State.AWAITING_ACTIVATION
+        )
+        .select_related("passport")
+        .order_by("-created_at", "-id")
+    )
+
+
+def owner_sale_get_open(*, user, transfer_id: int) -> Transfer:
+    """One of `owner_sales_open`; anything else is a 404."""
+    transfer = owner_sales_open(user=user).filter(pk=transfer_id).first()
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+PRIVATE_SALES_DAYS = 30
+PRIVATE_SALES_LIMIT = 5
+
+
+def private_sales_recent(*, garage, limit: int = PRIVATE_SALES_LIMIT) -> list[Transfer]:
+    """The garage's cars its owners transferred privately in the last 30 days, newest first,
+    for the dashboard (one query). The garage keeps servicing them."""
+    since = timezone.now() - timedelta(days=PRIVATE_SALES_DAYS)
+    return list(
+        Transfer.objects.filter(garage=garage, via=Transfer.Via.OWNER, created_at__gte=since)
+        .select_related("passport")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class OwnershipPeriod:
     """A stretch of the car's life with one owner, as the current owner may see it: never the
@@ -78,6 +114,7 @@ class OwnershipPeriod:
 def ownership_periods(*, passport: Passport, viewer) -> list[OwnershipPeriod]:
     transfers = list(
         Transfer.objects.filter(passport=passport)
+        .exclude(state=Transfer.State.CANCELLED)  # withdrawn: the car never changed hands
         .select_related("garage")
         .order_by("created_at", "id")
     )

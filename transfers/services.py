@@ -1,5 +1,6 @@
 """Handing a passport to its new owner (docs/product.md rules 3-8). The dashboard, the fleet,
-the API and support all go through `transfer_confirm`; nothing else changes a passport's owner."""
+the API, support and the owner (a private sale) all go through `transfer_confirm`; only
+`transfer_cancel` gives a car back before its new owner accepts it."""
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -71,6 +72,7 @@ def _same_request(transfer: Transfer | None, *, email: str, contact: OwnerContac
     owner are not a repeat: answering "already done" would silently drop them."""
     return (
         transfer is not None
+        and transfer.state != Transfer.State.CANCELLED
         and transfer.email == email
         and transfer.created_by_id == actor.pk
         and all(getattr(transfer, field) == getattr(contact, field) for field in CONTACT_FIELDS)
@@ -95,6 +97,8 @@ def _owner_account(*, email: str, name: str) -> tuple[User, bool]:
 
 def _notify_new_owner(*, transfer: Transfer, passport: Passport) -> Notification:
     context = {"plate": passport.plate, "garage_name": passport.garage.name}
+    if transfer.via == Transfer.Via.OWNER:
+        context["private_sale"] = True  # the seller, not the garage, handed it over
     kind = (
         Notification.Kind.OWNER_ACTIVATION
         if transfer.new_owner_is_new
@@ -110,8 +114,23 @@ def _notify_new_owner(*, transfer: Transfer, passport: Passport) -> Notification
 
 def transfer_refusal(*, passport: Passport, via: str = Transfer.Via.GARAGE) -> str | None:
     """Why this route may not transfer the car, or None. A car in a fleet belongs to the fleet:
-    only the fleet (or support) moves it. The close dialog, the profile's buttons and the
-    transfer form ask this before anyone types a thing; `transfer_confirm` enforces it."""
+    only the fleet (or support) moves it. The close dialog, the profile's buttons, the transfer
+    form and the owner's car page ask this before anyone types a thing; `transfer_confirm`
+    enforces it."""
+    if via == Transfer.Via.OWNER:
+        if passport.fleet_id:
+            return single_stop(
+                _(
+                    "%(plate)s is in the fleet of %(fleet)s: only its fleet managers can "
+                    "transfer it."
+                )
+                % {"plate": passport.plate, "fleet": passport.fleet.name}
+            )
+        if not passport.is_active:
+            return _("Confirm that %(plate)s is yours before you transfer it.") % {
+                "plate": passport.plate
+            }
+        return None
     if passport.fleet_id and via not in (Transfer.Via.FLEET, Transfer.Via.SUPPORT):
         return single_stop(
             _(
@@ -178,6 +197,14 @@ def transfer_confirm(
     if expected_version is not None and passport.owner_version != expected_version:
         if _same_request(last, email=email, contact=contact, actor=actor):
             return TransferOutcome(transfer=last, already_done=True)
+        if via == Transfer.Via.OWNER:  # the seller in another window, or the garage meanwhile
+            raise ApplicationError(
+                _(
+                    "The owner of %(plate)s was changed a moment ago, perhaps in another "
+                    "window. Look under “My cars” before transferring again."
+                )
+                % {"plate": passport.plate}
+            )
         raise ApplicationError(
             _(
                 "The owner of %(plate)s was changed by someone else a moment ago. Check the "
@@ -196,6 +223,11 @@ def transfer_confirm(
     if via == Transfer.Via.FLEET and not (
         passport.fleet_id and is_fleet_manager(fleet=passport.fleet, user=actor)
     ):
+        raise PermissionDenied
+    if via == Transfer.Via.OWNER and not (
+        passport.state == Passport.State.CUSTOMER and passport.owner_id == actor.pk
+    ):
+        # A private sale is the current owner's own car only (stock is the garage's to sell).
         raise PermissionDenied
     refusal = transfer_refusal(passport=passport, via=via)
     if refusal:
@@ -224,6 +256,8 @@ def transfer_confirm(
     now = timezone.now()
     to_stock = email == passport.garage.email
     previous_owner, previous_was_garage = passport.owner, passport.is_stock
+    # Kept to give the car back if the transfer is cancelled before the new owner accepts.
+    previous_contact = {field: getattr(passport, f"owner_{field}") for field in CONTACT_FIELDS}
     if passport.fleet_id:
         close_link(passport=passport, actor=actor, now=now)  # the car leaves the fleet with it
     new_owner, is_new = (
@@ -247,6 +281,7 @@ def transfer_confirm(
         phone=contact.phone,
         via=via,
         reason=reason.strip(),
+        previous_contact={} if to_stock else previous_contact,  # a trade-in is not cancelled
         state=Transfer.State.COMPLETED if to_stock else Transfer.State.AWAITING_ACTIVATION,
         completed_at=now if to_stock else None,
         created_by=actor,
@@ -282,7 +317,97 @@ def transfer_confirm(
             user=previous_owner,
             context={"plate": passport.plate, "date": _day_in_words(now, previous_owner)},
         )
+    if via == Transfer.Via.OWNER:
+        _notify_garage_of_private_sale(passport=passport, now=now)
     return TransferOutcome(transfer=transfer, already_done=False)
+
+
+def _notify_garage_of_private_sale(*, passport: Passport, now) -> None:
+    """The servicing garage hears of a private sale (plate and date, nothing of either
+    person); it stays the servicing garage. Its dashboard lists the same from the transfers
+    (`transfers.selectors.private_sales_recent`)."""
+    garage_user = passport.garage.account_user
+    notification_queue(
+        kind=Notification.Kind.GARAGE_PRIVATE_SALE,
+        recipient=garage_user.email,
+        user=garage_user,
+        context={
+            "plate": passport.plate,
+            "date": _day_in_words(now, garage_user),
+            "garage_name": passport.garage.name,
+        },
+    )
+
+
+def _may_cancel(*, transfer: Transfer, passport: Passport, actor) -> bool:
+    """Only whoever started a transfer withdraws it: the seller for a private sale, the
+    garage's staff with the transfer role for the garage's and its GMS's transfers. A fleet's
+    or support's transfer took the car out of a fleet or was a correction: support undoes it."""
+    if transfer.via == Transfer.Via.OWNER:
+        return transfer.created_by_id == actor.pk
+    if transfer.via in (Transfer.Via.GARAGE, Transfer.Via.API):
+        require_role(garage=passport.garage, user=actor, roles=roles.TRANSFER)
+        return transfer.garage_id == passport.garage_id
+    return False
+
+
+@transaction.atomic
+def transfer_cancel(*, transfer: Transfer, actor) -> Transfer:
+    """Withdraw an open transfer: the car goes back to whoever had it, the new owner's email
+    and link die, and the new owner is told the link is void. Once the new owner has accepted
+    (or activated), it is theirs and only a new transfer moves it."""
+    passport = _lock_passport(transfer.passport_id)
+    transfer = Transfer.objects.select_for_update().select_related("new_owner").get(pk=transfer.pk)
+    if not _may_cancel(transfer=transfer, passport=passport, actor=actor):
+        raise PermissionDenied
+    if transfer.state == Transfer.State.CANCELLED:
+        return transfer  # a repeated click: done already, nothing more to send
+    if not transfer.is_open or passport.owner_id != transfer.new_owner_id:
+        raise ApplicationError(
+            _(
+                "%(plate)s has been accepted by its new owner: the transfer can no longer be "
+                "cancelled."
+            )
+            % {"plate": passport.plate}
+        )
+    now = timezone.now()
+    transfer.state = Transfer.State.CANCELLED
+    transfer.cancelled_at = now
+    transfer.save(update_fields=["state", "cancelled_at", "updated_at"])
+    notification_cancel(notification=transfer.notification)
+    buyer = transfer.new_owner
+    if (
+        _is_pending_account(buyer)
+        and not buyer.incoming_transfers.filter(state=Transfer.State.AWAITING_ACTIVATION).exists()
+    ):
+        # Nothing else waits for this account: a new unusable password kills its link.
+        buyer.set_unusable_password()
+        buyer.save(update_fields=["password"])
+    back_to_stock = transfer.previous_owner_was_garage or transfer.previous_owner is None
+    passport.owner = passport.garage.account_user if back_to_stock else transfer.previous_owner
+    passport.state = Passport.State.STOCK if back_to_stock else Passport.State.CUSTOMER
+    passport.activated_at = now
+    passport.owner_version += 1
+    for field in CONTACT_FIELDS:
+        setattr(passport, f"owner_{field}", transfer.previous_contact.get(field, ""))
+    passport.save(
+        update_fields=[
+            "owner",
+            "state",
+            "activated_at",
+            "owner_version",
+            *(f"owner_{field}" for field in CONTACT_FIELDS),
+            "updated_at",
+        ]
+    )
+    dashboard_summary_changed(passport.garage_id)
+    notification_queue(
+        kind=Notification.Kind.TRANSFER_CANCELLED,
+        recipient=transfer.email,
+        user=buyer,
+        context={"plate": passport.plate, "date": _day_in_words(now, buyer)},
+    )
+    return transfer
 
 
 @transaction.atomic
@@ -353,7 +478,9 @@ def owner_contact_update(
 def _complete(transfer: Transfer, *, now) -> None:
     transfer.state = Transfer.State.COMPLETED
     transfer.completed_at = now
-    transfer.save(update_fields=["state", "completed_at", "updated_at"])
+    # Nothing gives the car back now: the seller's details are not kept on the buyer's record.
+    transfer.previous_contact = {}
+    transfer.save(update_fields=["state", "completed_at", "previous_contact", "updated_at"])
     Passport.objects.filter(pk=transfer.passport_id, owner=transfer.new_owner).update(
         activated_at=now, updated_at=now
     )
@@ -402,6 +529,8 @@ def transfer_accept(*, transfer: Transfer, user: User) -> Transfer:
         raise ApplicationError(_("This car is not waiting for your account."))
     if transfer.state == Transfer.State.COMPLETED:
         return transfer
+    if transfer.state == Transfer.State.CANCELLED:
+        raise ApplicationError(_("This transfer was cancelled by whoever started it."))
     _complete(transfer, now=timezone.now())
     return transfer
 
@@ -511,6 +640,14 @@ def transfer_correct_email(*, transfer: Transfer, new_email: str, actor) -> Tran
             _(
                 "The new owner has already activated, so the email can no longer be changed "
                 "here. Ask AutoPaspoort support if it is wrong."
+            )
+        )
+    if transfer.via == Transfer.Via.OWNER:
+        # The seller typed the buyer's address: only the seller redoes it (cancel, sell again).
+        raise ApplicationError(
+            _(
+                "The owner transferred this car privately: only they can cancel the transfer "
+                "and start it again with the right address."
             )
         )
     if new_email == transfer.email:

@@ -45,8 +45,8 @@ def transfer_start(request, garage, plate):
 def transfer_form_flow(request, *, passport, via, back_url, done_url, initial):
     """Owner details, then a confirmation that shows the email large; the green check
     transfers. Both steps post to the same URL; nothing changes before the confirmation.
-    Used by the garage and by the fleet."""
-    context = {"passport": passport, "back_url": back_url}
+    Used by the garage, the fleet and the owner (a private sale, from the portal)."""
+    context = {"passport": passport, "back_url": back_url, "via": via}
     refusal = services.transfer_refusal(passport=passport, via=via)
     if refusal:  # said before anyone types a buyer's details, not at the green check
         return render(
@@ -115,6 +115,26 @@ def transfer_resend(request, garage, plate, transfer_id):
     else:
         messages.success(
             request, _("The email has been sent again to %(email)s.") % {"email": transfer.email}
+        )
+    return redirect(passport)
+
+
+@garage_member_required(*roles.TRANSFER)
+@require_POST
+def transfer_cancel(request, garage, plate, transfer_id):
+    """The garage withdraws its own open transfer (transfers.services.transfer_cancel says who
+    may): the car is back where it was and the new owner is told the link is void."""
+    passport = passport_get(garage=garage, plate=plate)
+    transfer = selectors.transfer_get_open(passport=passport, transfer_id=transfer_id)
+    try:
+        services.transfer_cancel(transfer=transfer, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The transfer is cancelled; the link sent to %(email)s no longer works.")
+            % {"email": transfer.email},
         )
     return redirect(passport)
 

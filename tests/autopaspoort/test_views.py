@@ -1380,8 +1380,8 @@ def bulk_passports(garage, count, *, start=0):
 
 # session, user, membership (with garage and login), the page of passports with costs, the three
 # summary queries (counts, checks this month, cost totals), the appointment requests waiting for
-# an answer (with their count), the navigation's memberships.
-DASHBOARD_QUERIES = 9
+# an answer (with their count), the recent private sales (a notice), the navigation's memberships.
+DASHBOARD_QUERIES = 10
 # With the summary cached (every request after the first until a car changes): 3 fewer.
 DASHBOARD_QUERIES_CACHED = DASHBOARD_QUERIES - 3
 

@@ -198,6 +198,24 @@ class World:
             for n, car in zip(numbers, cars, strict=True)
             if n % 4 == 2
         )
+        # Every fourth of owner X's cars is sold privately, waiting for the buyer: the
+        # garage's dashboard notice and X's "Waiting for the buyer" list on the portal home.
+        Transfer.objects.bulk_create(
+            Transfer(
+                passport=car,
+                garage=self.garage,
+                previous_owner=self.owner,
+                previous_owner_was_garage=False,
+                new_owner=self.new_owner,
+                new_owner_is_new=True,
+                email=self.new_owner.email,
+                via=Transfer.Via.OWNER,
+                state=Transfer.State.AWAITING_ACTIVATION,
+                created_by=self.owner,
+            )
+            for n, car in zip(numbers, cars, strict=True)
+            if n % 4 == 3
+        )
         # The garage corrected the address of owner X on each of X's cars (the audit trail).
         OwnerContactChange.objects.bulk_create(
             OwnerContactChange(
@@ -568,6 +586,12 @@ PAGES = {
         plate=lambda w: w.sold.plate,
         transfer_id=lambda w: w.open_transfer.pk,
     ),
+    "transfers:cancel": _garage(
+        "transfers:cancel",
+        status=POST_ONLY,
+        plate=lambda w: w.sold.plate,
+        transfer_id=lambda w: w.open_transfer.pk,
+    ),
     "portal:activate": _public(
         "portal:activate",
         lambda w: reverse(
@@ -593,6 +617,8 @@ PAGES = {
     "portal:garage_move_answer": _owner(
         "portal:garage_move_answer", status=POST_ONLY, move_request_id=lambda w: 1, **CAR
     ),
+    "portal:sell": _owner("portal:sell", **CAR),
+    "portal:sale_cancel": _owner("portal:sale_cancel", status=POST_ONLY, sale_id=lambda w: 1),
     "portal:settings": _owner("portal:settings"),
     "notifications:unsubscribe": _public(
         "notifications:unsubscribe",
@@ -696,11 +722,11 @@ EXPECTED = {
     "accounts:password_set": 5,
     "garage:home": 3,
     # The header's counts and totals come from the cache on a repeated visit (3 queries cold).
-    "garage:dashboard": 6,
-    "garage:dashboard search": 6,
+    "garage:dashboard": 7,
+    "garage:dashboard search": 7,
     # +1: whether the plate is another garage's car (ask its owner) or one that moved on.
-    "garage:dashboard whole plate": 8,
-    "garage:dashboard filtered": 6,
+    "garage:dashboard whole plate": 9,
+    "garage:dashboard filtered": 7,
     "garage:settings": 4,
     "garage:staff": 5,
     "garage:api_tokens": 5,
@@ -721,13 +747,16 @@ EXPECTED = {
     "transfers:start": 6,
     "transfers:resend": 3,
     "transfers:correct": 6,
+    "transfers:cancel": 3,
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
-    "portal:home": 5,
+    "portal:home": 6,
     "portal:car": 10,
     "portal:accept": 2,
     "portal:fleet_request_answer": 2,
     "portal:garage_move_answer": 2,
+    "portal:sell": 5,
+    "portal:sale_cancel": 2,
     "portal:settings": 3,
     "notifications:unsubscribe": 2,
     "portal:lights": 5,

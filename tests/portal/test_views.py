@@ -399,8 +399,8 @@ def test_an_existing_owner_never_sees_the_previous_owners_personal_data(
 # --- Query counts -----------------------------------------------------------------------------
 
 # session, user, the owner's cars with their latest check and garage, garages asking to service
-# a car, the navigation's memberships.
-HOME_QUERIES = 5
+# a car, the private sales waiting for the buyer, the navigation's memberships.
+HOME_QUERIES = 6
 
 
 @pytest.mark.parametrize("cars", [1, 5])

@@ -44,7 +44,9 @@ from tests.autopaspoort.factories import PassportFactory, item, record_check
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.promotions.factories import PromotionFactory
-from tests.transfers.factories import customer_passport, transfer
+from tests.transfers.factories import contact, customer_passport, transfer
+from transfers.models import Transfer
+from transfers.services import transfer_confirm
 
 # Our own apps: the tables whose rows a refused request must leave alone.
 LOCAL_APPS = (
@@ -106,6 +108,13 @@ def build_world(garage) -> SimpleNamespace:
         accept=True,
     )
     w.elsewhere = customer_passport(w.garage_b, UserFactory(full_name="Eigenaar Elders"))
+    # A private sale by the owner, waiting for the buyer (portal:sale_cancel).
+    w.sale = transfer_confirm(
+        passport=customer_passport(garage, w.owner),
+        contact=contact("koper.fuzz@example.nl"),
+        actor=w.owner,
+        via=Transfer.Via.OWNER,
+    ).transfer
     # Made on first use by the pages that offer fleets: made here, so that a page view is not
     # taken for a write.
     stock_fleet_for(garage=garage)
@@ -180,6 +189,9 @@ ROUTES: dict[str, Route] = {
     "transfers:correct": Route(
         "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
     ),
+    "transfers:cancel": Route(
+        "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
+    ),
     "portal:settings": Route("owner"),
     "notifications:unsubscribe": Route("anon", lambda w: {"token": w.unsubscribe}),
     "portal:lights": Route("owner"),
@@ -225,6 +237,8 @@ ROUTES: dict[str, Route] = {
     ),
     "autopaspoort:handed_over": Route("admin", lambda w: _g(w, plate=w.moved.plate)),
     "autopaspoort:move_request": Route("admin", lambda w: _g(w, plate=w.elsewhere.plate)),
+    "portal:sell": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "portal:sale_cancel": Route("owner", lambda w: {"sale_id": w.sale.pk}),
     "fleet:dashboard": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
     "fleet:export": Route("manager", lambda w: {"fleet_id": w.fleet.pk}),
     "fleet:car": Route("manager", lambda w: {"fleet_id": w.fleet.pk, "plate": w.fleet_car.plate}),
@@ -698,6 +712,7 @@ FORMS: dict[str, Form] = {
     ),
     "transfers:resend": NO_FIELDS,
     "transfers:correct": Form({"new_email": ("email", "gecorrigeerd@example.nl")}),
+    "transfers:cancel": NO_FIELDS,
     "portal:settings": Form(
         {"reminders_enabled": ("bool", "on"), "promotions_enabled": ("bool", "")}
     ),
@@ -753,6 +768,17 @@ FORMS: dict[str, Form] = {
         }
     ),
     "portal:accept": NO_FIELDS,
+    "portal:sell": Form(
+        {
+            **CONTACT,
+            "expected_version": (
+                "int",
+                lambda w: Passport.objects.get(pk=w.owner_car.pk).owner_version,
+            ),
+        },
+        neutral=_transfer_step,
+    ),
+    "portal:sale_cancel": NO_FIELDS,
     "portal:fleet_request_answer": Form(
         {"answer": (choice("accept", "decline", "maybe"), "decline")}, kind="action"
     ),

@@ -40,9 +40,9 @@ from tests.autopaspoort.factories import (
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import MembershipFactory
 from tests.promotions.factories import PromotionFactory
-from tests.transfers.factories import customer_passport, transfer
+from tests.transfers.factories import contact, customer_passport, transfer
 from transfers.models import Transfer
-from transfers.services import transfer_accept
+from transfers.services import transfer_accept, transfer_confirm
 
 # Project apps whose rows the matrix snapshots (third-party and Django's own tables such as
 # sessions change on every login and say nothing about a tenant's data).
@@ -80,6 +80,7 @@ class IsoWorld:
     fleet_car: Passport
     link_request: FleetLinkRequest  # garage A asks owner X to let the car join its fleet
     move_request: GarageMoveRequest  # garage B asks owner X to let it service the car
+    sale: Transfer  # owner X sold another car privately; the buyer has not accepted yet
     owner_x: User
     owner_y: User
     other_garage: Garage
@@ -115,6 +116,12 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
         transfer_accept(transfer=record, user=owner)
         car.refresh_from_db()
         appointment = ask(car, owner=owner)
+        sale = transfer_confirm(
+            passport=customer_passport(garage, owner),
+            contact=contact("koper.x@example.nl"),
+            actor=owner,
+            via=Transfer.Via.OWNER,
+        ).transfer
     token, raw = api_token_create(garage=garage, actor=admin, name="GMS A")
     fleet = FleetFactory(garages=[garage])
     fleet_manager = manager_of(fleet, full_name="Wagenparkbeheerder A")
@@ -149,6 +156,7 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
         fleet_car=in_fleet,
         link_request=fleet_link_request(passport=car, fleet=fleet, actor=admin),
         move_request=garage_move_request(passport=car, garage=other_garage, actor=other_admin),
+        sale=sale,
         owner_x=owner,
         owner_y=other_owner,
         other_garage=other_garage,

@@ -78,6 +78,8 @@ KWARGS = {
     "membership_id": Kwarg(lambda w, names: w.mechanic_membership.pk),
     "request_id": Kwarg(lambda w, names: w.link_request.pk),
     "move_request_id": Kwarg(lambda w, names: w.move_request.pk),
+    # Owner X's private sale, waiting for the buyer (the seller no longer has the car).
+    "sale_id": Kwarg(lambda w, names: w.sale.pk, scope="owner"),
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
 }
