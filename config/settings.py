@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "appointments",
     "promotions",
     "insights",
+    "sharing",
     # Entry points, after the apps they call.
     "portal",  # the owner's pages, home routing
     "api",  # the GMS API

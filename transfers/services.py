@@ -1,6 +1,7 @@
 """Handing a passport to its new owner (docs/product.md rules 3-8). The dashboard, the fleet,
 the API and support all go through `transfer_confirm`; nothing else changes a passport's owner."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
@@ -29,6 +30,16 @@ from garage.models import Garage
 from notifications.models import Notification
 from notifications.services import notification_cancel, notification_queue
 from transfers.models import EmailCorrection, OwnerContactChange, Transfer
+
+_owner_change_hooks: list[Callable[..., None]] = []
+
+
+def on_owner_changed(hook: Callable[..., None]) -> None:
+    """Register `hook(passport=...)`, run inside `transfer_confirm`'s transaction when the car
+    gets a new owner (AppConfig.ready of a higher app: sharing revokes the car's links)."""
+    if hook not in _owner_change_hooks:
+        _owner_change_hooks.append(hook)
+
 
 # An owner's contact details besides the email (which only a transfer or a correction sets).
 CONTACT_FIELDS = ("name", "street", "house_number", "postcode", "city", "phone")
@@ -271,6 +282,8 @@ def transfer_confirm(
         ]
     )
     dashboard_summary_changed(passport.garage_id)
+    for hook in _owner_change_hooks:
+        hook(passport=passport)
     if not to_stock:
         _notify_new_owner(transfer=transfer, passport=passport)
     if previous_owner is not None and not previous_was_garage:

@@ -59,6 +59,7 @@ from tests.autopaspoort.factories import (
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.promotions.factories import PromotionFactory
+from tests.sharing.factories import share
 from tests.transfers.factories import transfer
 from transfers.models import OwnerContactChange, Transfer
 from transfers.services import transfer_accept
@@ -117,6 +118,7 @@ class World:
             sent_by=self.admin,
         )
         self.light = advise(self.garage, "oil_pressure", "Bel ons direct.").light_code
+        self.share_link = share(self.car, actor=self.owner)
         self.size = 0
 
     # Rows of each list, numbered from `start`, so growing from 10 to 1,000 adds 990 of each.
@@ -617,6 +619,16 @@ PAGES = {
     "fleet:garage_fleets": _garage("fleet:garage_fleets", shows=lambda w: f"Wagenpark {LAST} BV"),
     "fleet:link": _car("fleet:link", status=POST_ONLY),
     "fleet:unlink": _car("fleet:unlink", status=POST_ONLY),
+    # Share links: the public page (the car's whole history) and the POST-only actions.
+    "sharing:page": _public("sharing:page", lambda w: f"/p/{w.share_link.token}/"),
+    "sharing:owner_create": _owner("sharing:owner_create", status=POST_ONLY, **CAR),
+    "sharing:owner_revoke": _owner(
+        "sharing:owner_revoke", status=POST_ONLY, link_id=lambda w: w.share_link.pk, **CAR
+    ),
+    "sharing:garage_create": _car("sharing:garage_create", status=POST_ONLY),
+    "sharing:garage_revoke": _car(
+        "sharing:garage_revoke", status=POST_ONLY, link_id=lambda w: w.share_link.pk
+    ),
     # The GMS API's GET operations (the slash variants are the same views).
     "api:/passports": Page("api", lambda w: None, lambda w: "/api/v1/passports", api=True),
     "api:/passports/{plate}": Page(
@@ -675,7 +687,7 @@ EXPECTED = {
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
     "portal:home": 4,
-    "portal:car": 9,
+    "portal:car": 10,  # + the open share links
     "portal:accept": 2,
     "portal:fleet_request_answer": 2,
     "portal:settings": 3,
@@ -710,6 +722,13 @@ EXPECTED = {
     "fleet:garage_fleets": 7,
     "fleet:link": 3,
     "fleet:unlink": 3,
+    # Link, its view count, checks, their items, history, previous owners, and the session
+    # this anonymous client has from earlier pages (the rate limit is in the cache, no query).
+    "sharing:page": 7,
+    "sharing:owner_create": 2,
+    "sharing:owner_revoke": 2,
+    "sharing:garage_create": 2,
+    "sharing:garage_revoke": 2,
     "api:/passports": 2,
     "api:/passports/{plate}": 2,
     "admin:accounts.User": 8,

@@ -423,8 +423,8 @@ def test_my_cars_query_count_does_not_depend_on_the_number_of_cars(
 
 # session, user, the car with its garage and latest check, that check's items, the timeline's
 # checks and history entries, the owners' periods, open fleet link requests, the navigation's
-# memberships.
-CAR_QUERIES = 9
+# memberships, the open share links.
+CAR_QUERIES = 10
 
 
 @pytest.mark.parametrize("entries", [1, 5])

@@ -47,6 +47,7 @@ PUBLIC = {
     "api:openapi-json": "the API contract is published",
     "api:openapi-view": "the API docs are published",
     "api:api-root": "django-ninja's /api/v1/ root: a 404 in the contract's shape",
+    "sharing:page": "a share link: the 256-bit token is the authorisation (tests/sharing)",
 }
 # Namespaces with their own matrix below (bearer tokens, admin permissions).
 OWN_MATRIX = {"api": "test_api_*", "admin": "test_admin_*"}
@@ -77,6 +78,7 @@ KWARGS = {
     "token_id": Kwarg(lambda w, names: w.api_token.pk),
     "membership_id": Kwarg(lambda w, names: w.mechanic_membership.pk),
     "request_id": Kwarg(lambda w, names: w.link_request.pk),
+    "link_id": Kwarg(lambda w, names: w.share_link.pk),  # owner X's share link of the car
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
 }
