@@ -1,6 +1,7 @@
 """What a share link shows: the car and its history, never a person. One fixed set of queries
 whatever the length of the history (the page and the PDF read the same `share_view`)."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,10 +13,18 @@ from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheck
 from sharing.models import ShareLink
 from transfers.models import Transfer
 
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what secrets.token_urlsafe makes
 
-def share_link_get(*, token: str) -> ShareLink:
-    """The link with its passport, usable or not (the view tells expired from unknown)."""
-    link = ShareLink.objects.select_related("passport").filter(token=token).first()
+
+def share_link_get(*, token: str, passport: Passport | None = None) -> ShareLink:
+    """The link with its passport, usable or not (the view tells expired from unknown); with
+    `passport`, only a link of that car. Anything not shaped like a token is a 404 unasked."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise Http404
+    links = ShareLink.objects.select_related("passport").filter(token=token)
+    if passport is not None:
+        links = links.filter(passport=passport)
+    link = links.first()
     if link is None:
         raise Http404
     return link

@@ -265,3 +265,8 @@ def test_no_share_panel_for_a_mechanic_or_a_customer_car(garage, owner, mechanic
     )
     assert not ShareLink.objects.exists()
     assert Passport.objects.count() == 2
+
+
+@pytest.mark.parametrize("token", ["%00", "a%00b", "x" * 65, "..%2F", "%C3%A9"])
+def test_odd_tokens_are_a_404(db, token):
+    assert Client().get(f"/p/{token}/", **EN).status_code == 404
