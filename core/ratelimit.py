@@ -47,6 +47,8 @@ API_PER_TOKEN = Limit(
 # count) and per client (walking many links). A buyer reading the page is far below both.
 SHARE_VIEW_PER_TOKEN = Limit("share-token", max_hits=300, window_seconds=5 * 60)
 SHARE_VIEW_PER_IP = Limit("share-ip", max_hits=120, window_seconds=5 * 60)
+# Verification codes looked up per client: 60 random bits cannot be walked, but why let anyone try.
+VERIFY_PER_IP = Limit("verify-ip", max_hits=60, window_seconds=5 * 60)
 
 
 def cache_key(limit: Limit, value: str, window: int) -> str:

@@ -66,3 +66,36 @@ class ShareLink(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PassportDocument(models.Model):
+    """One PDF as it was made: its verification code and what it showed (plate and odometer
+    readings). /verify/ shows this snapshot, so a PDF edited afterwards is caught."""
+
+    passport = models.ForeignKey(
+        Passport,
+        verbose_name=_("passport"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    share_link = models.ForeignKey(
+        ShareLink,
+        verbose_name=_("share link"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    # 12 characters of Crockford's base32 in groups of four (XXXX-XXXX-XXXX): 60 random bits,
+    # typed by a person from paper without the look-alikes I, L, O and U.
+    code = models.CharField(_("verification code"), max_length=14, unique=True)
+    made_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    language = models.CharField(_("language"), max_length=10)
+    snapshot = models.JSONField(_("snapshot"))
+
+    class Meta:
+        verbose_name = _("passport document")
+        verbose_name_plural = _("passport documents")
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self):
+        return self.code

@@ -10,7 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
-from sharing.models import ShareLink
+from sharing.codes import document_code_normalize
+from sharing.models import PassportDocument, ShareLink
 from transfers.models import Transfer
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what secrets.token_urlsafe makes
@@ -84,7 +85,8 @@ def share_view(*, passport: Passport, show_costs: bool) -> ShareView:
         if check.pk not in corrected
     ]
     readings += [Reading(entry.date, entry.odometer_km, "workshop") for entry in history]
-    readings.sort(key=lambda reading: reading.day, reverse=True)
+    # Newest first; on one day the registration reading is the earliest.
+    readings.sort(key=lambda r: (r.day, r.source != "registration"), reverse=True)
     previous_owners = Transfer.objects.filter(
         passport=passport, previous_owner_was_garage=False, previous_owner__isnull=False
     ).count()
@@ -96,3 +98,19 @@ def share_view(*, passport: Passport, show_costs: bool) -> ShareView:
         history=history,
         previous_owners=previous_owners,
     )
+
+
+def document_find(*, code: str) -> PassportDocument | None:
+    """The PDF with this verification code as typed (any case, with or without dashes)."""
+    canonical = document_code_normalize(code)
+    if canonical is None:
+        return None
+    return PassportDocument.objects.select_related("passport").filter(code=canonical).first()
+
+
+def document_readings(document: PassportDocument) -> list[Reading]:
+    """The readings the PDF printed, from its snapshot."""
+    return [
+        Reading(date.fromisoformat(row["date"]), row["km"], row["source"])
+        for row in document.snapshot.get("readings", [])
+    ]

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from autopaspoort.models import Passport
 from core.errors import ApplicationError
 from garage.models import Membership
-from sharing.models import DEFAULT_DAYS, MAX_DAYS, ShareLink
+from sharing.codes import document_code_new
+from sharing.models import DEFAULT_DAYS, MAX_DAYS, PassportDocument, ShareLink
 from sharing.roles import SHARE
 
 
@@ -79,3 +80,37 @@ def share_link_view(*, link: ShareLink) -> None:
     ShareLink.objects.filter(pk=link.pk).update(
         view_count=F("view_count") + 1, last_viewed_at=timezone.now()
     )
+
+
+# --- The verifiable PDF --------------------------------------------------------------------------
+
+
+def document_snapshot(view) -> dict:
+    """What the PDF states that a forger would change: plate, car, odometer readings."""
+    passport = view.passport
+    return {
+        "plate": passport.plate,
+        "vehicle": passport.vehicle_name,
+        "odometer_logical": passport.odometer_logical,
+        "readings": [
+            {"date": reading.day.isoformat(), "km": reading.km, "source": reading.source}
+            for reading in view.readings
+        ],
+    }
+
+
+def document_record(*, view, link: ShareLink | None, language: str) -> PassportDocument:
+    """A new verification code for a PDF about to be made, with its snapshot."""
+    for _attempt in range(5):  # 60 random bits: a collision is all but impossible, but cheap
+        try:
+            with transaction.atomic():
+                return PassportDocument.objects.create(
+                    passport=view.passport,
+                    share_link=link,
+                    code=document_code_new(),
+                    language=language,
+                    snapshot=document_snapshot(view),
+                )
+        except IntegrityError:
+            continue
+    raise RuntimeError("No free verification code after 5 attempts")

@@ -7,6 +7,8 @@ app_name = "sharing"
 # Included at the root: the public pages and the owner's and garage's actions.
 urlpatterns = [
     path("p/<str:token>/", views.share_page, name="page"),
+    path("p/<str:token>/pdf", views.share_pdf, name="pdf"),
+    path("verify/", views.verify, name="verify"),
     path("mijn/<str:plate>/delen/", views.owner_create, name="owner_create"),
     path(
         "mijn/<str:plate>/delen/<id:link_id>/intrekken/",

@@ -1,10 +1,14 @@
-"""The public share page (no login) and the owner's and garage's share actions."""
+"""The public share page and its PDF (no login), /verify/, and the owner's and garage's share
+actions."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,11 +17,19 @@ from core import ratelimit
 from core.errors import ApplicationError
 from garage.access import garage_member_required
 from sharing import selectors
-from sharing.forms import ShareLinkForm
+from sharing.forms import ShareLinkForm, VerifyForm
 from sharing.models import ShareLink
+from sharing.pdf import PdfUnavailable, passport_pdf
 from sharing.roles import SHARE
-from sharing.services import share_link_create, share_link_revoke, share_link_view
+from sharing.services import (
+    document_record,
+    share_link_create,
+    share_link_revoke,
+    share_link_view,
+)
 from transfers import selectors as transfer_selectors
+
+logger = logging.getLogger(__name__)
 
 PUBLIC_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
@@ -73,6 +85,67 @@ def share_page(request, token):
     share_link_view(link=link)
     view = selectors.share_view(passport=link.passport, show_costs=link.show_costs)
     return _public(render(request, "sharing/share_page.html", {"view": view, "link": link}))
+
+
+def _pdf_language(request) -> str:
+    """The language of the person who makes the PDF: their account's, else the page's."""
+    return getattr(request.user, "language", "") or translation.get_language()
+
+
+@require_GET
+def share_pdf(request, token):
+    """The share page as an A4 PDF with a new verification code (one per download)."""
+    link, refused = usable_link(request, token)
+    if refused is not None:
+        return refused
+    view = selectors.share_view(passport=link.passport, show_costs=link.show_costs)
+    document = document_record(view=view, link=link, language=_pdf_language(request))
+    try:
+        content = passport_pdf(
+            view=view,
+            document=document,
+            share_url=request.build_absolute_uri(reverse("sharing:page", args=[token])),
+            verify_url=request.build_absolute_uri(reverse("sharing:verify")),
+        )
+    except PdfUnavailable:
+        logger.exception("The passport PDF cannot be made: WeasyPrint cannot load Pango.")
+        response = render(request, "sharing/pdf_unavailable.html", status=503)
+        return _public(response)
+    share_link_view(link=link)
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"autopaspoort-{link.passport.plate}-{document.code}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _public(response)
+
+
+@require_GET
+def verify(request):
+    """Anyone checks a PDF: the code shows the plate, the day it was made and the readings as
+    they were then. A code that does not exist says so, and nothing else."""
+    form = VerifyForm(request.GET or None)
+    document, wait = None, None
+    if form.is_bound and form.is_valid():
+        wait = ratelimit.hit(ratelimit.VERIFY_PER_IP, ratelimit.client_ip(request))
+        if wait:
+            form.add_error("code", ratelimit.too_many_link_requests(wait))
+        else:
+            document = selectors.document_find(code=form.cleaned_data["code"])
+            if document is None:
+                form.add_error(
+                    "code",
+                    _("No document has this code. Check the code on the document's footer."),
+                )
+    response = render(
+        request,
+        "sharing/verify.html",
+        {
+            "form": form,
+            "document": document,
+            "readings": selectors.document_readings(document) if document else [],
+        },
+        status=429 if wait else 200,
+    )
+    return _public(response)
 
 
 # --- Making and revoking links -------------------------------------------------------------------

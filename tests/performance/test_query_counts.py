@@ -44,6 +44,8 @@ from notifications.models import Notification, Topic
 from notifications.tokens import unsubscribe_token
 from promotions.models import Promotion, PromotionRecipient
 from reminders.models import ReminderSent
+from sharing.selectors import share_view
+from sharing.services import document_record
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import clear_rate_keys
 from tests.appointments.factories import advise, ask
@@ -119,6 +121,9 @@ class World:
         )
         self.light = advise(self.garage, "oil_pressure", "Bel ons direct.").light_code
         self.share_link = share(self.car, actor=self.owner)
+        self.document = document_record(
+            view=share_view(passport=self.car, show_costs=False), link=None, language="en"
+        )
         self.size = 0
 
     # Rows of each list, numbered from `start`, so growing from 10 to 1,000 adds 990 of each.
@@ -621,6 +626,9 @@ PAGES = {
     "fleet:unlink": _car("fleet:unlink", status=POST_ONLY),
     # Share links: the public page (the car's whole history) and the POST-only actions.
     "sharing:page": _public("sharing:page", lambda w: f"/p/{w.share_link.token}/"),
+    "sharing:verify": _public(
+        "sharing:verify", lambda w: reverse("sharing:verify") + f"?code={w.document.code}"
+    ),
     "sharing:owner_create": _owner("sharing:owner_create", status=POST_ONLY, **CAR),
     "sharing:owner_revoke": _owner(
         "sharing:owner_revoke", status=POST_ONLY, link_id=lambda w: w.share_link.pk, **CAR
@@ -649,6 +657,8 @@ NOT_MEASURED = {
     "api:openapi-json": "the published API contract: static",
     "api:openapi-view": "the published API docs: static",
     "api:api-root": "django-ninja's /api/v1/ root: a 404 in the contract's shape",
+    "sharing:pdf": "renders a PDF of the whole history (seconds at 1,000 rows); its count is "
+    "checked at 1 and 50 entries in tests/sharing/test_pdf.py",
 }
 
 # The committed query counts: page key -> queries, the same at SMALL and at LARGE rows.
@@ -725,6 +735,7 @@ EXPECTED = {
     # Link, its view count, checks, their items, history, previous owners, and the session
     # this anonymous client has from earlier pages (the rate limit is in the cache, no query).
     "sharing:page": 7,
+    "sharing:verify": 2,  # the document, and the session this anonymous client has
     "sharing:owner_create": 2,
     "sharing:owner_revoke": 2,
     "sharing:garage_create": 2,

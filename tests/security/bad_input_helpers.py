@@ -222,6 +222,8 @@ ROUTES: dict[str, Route] = {
     "fleet:link": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
     "fleet:unlink": Route("admin", lambda w: _g(w, plate=w.fleet_car.plate)),
     "sharing:page": Route("anon", lambda w: {"token": w.share.token}),
+    "sharing:pdf": Route("anon", lambda w: {"token": w.share.token}),
+    "sharing:verify": Route("anon"),
     "sharing:owner_create": Route("owner", lambda w: {"plate": w.owner_car.plate}),
     "sharing:owner_revoke": Route(
         "owner", lambda w: {"plate": w.owner_car.plate, "link_id": w.share.pk}

@@ -48,6 +48,8 @@ PUBLIC = {
     "api:openapi-view": "the API docs are published",
     "api:api-root": "django-ninja's /api/v1/ root: a 404 in the contract's shape",
     "sharing:page": "a share link: the 256-bit token is the authorisation (tests/sharing)",
+    "sharing:pdf": "the share link's PDF: the same token is the authorisation",
+    "sharing:verify": "anyone checks a PDF's verification code: shows what the PDF printed",
 }
 # Namespaces with their own matrix below (bearer tokens, admin permissions).
 OWN_MATRIX = {"api": "test_api_*", "admin": "test_admin_*"}
