@@ -18,6 +18,14 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# The passport PDF (WeasyPrint) needs Pango from the system: install it when missing.
+	@$(BIN)/python -c 'import weasyprint' >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core || true; }
+	@$(BIN)/python -c 'import weasyprint' >/dev/null 2>&1 || { echo "WeasyPrint cannot load Pango:" \
+	  "install libpango-1.0-0 and libpangoft2-1.0-0 (Debian/Ubuntu) or pango (Homebrew)," \
+	  "then run make install again. See README."; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies

@@ -131,3 +131,15 @@ class BulkOut(Schema):
 
 
 ERRORS = dict.fromkeys((400, 401, 404, 409, 413, 415, 429), ErrorOut)
+
+
+class ShareLinkIn(Schema):
+    days: StrictInt = Field(30, ge=1, le=90, description="How long the link works (1-90 days).")
+    show_costs: bool = Field(False, description="Show the checks' and the workshop's costs.")
+
+
+class ShareLinkOut(Schema):
+    url: str = Field(description="The public page of the passport: no login, no person data.")
+    pdf_url: str = Field(description="The same as a PDF with a verification code.")
+    expires_at: datetime
+    token: str = Field(description="Pass it to DELETE to revoke the link.")

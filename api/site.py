@@ -18,6 +18,7 @@ from ninja.parser import Parser
 from api.auth import GarageToken, RateLimited
 from api.errors import ApiError, error_body, problem_fields
 from api.passports import router
+from api.share_links import router as share_link_router
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/", router)
+api.add_router("/", share_link_router)
 
 
 def _error(request, status, code, message, fields=None, headers=None):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("sharing.urls")),  # p/<token>/: a share link, no login
     path("garage/", include("garage.urls")),
     path("garage/<id:garage_id>/passports/", include("autopaspoort.urls")),
     path("garage/<id:garage_id>/passports/<str:plate>/transfer/", include("transfers.urls")),

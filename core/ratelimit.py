@@ -43,6 +43,13 @@ API_PER_TOKEN = Limit(
     "api-token", max_hits=lambda: settings.API_RATE_LIMIT_PER_MINUTE, window_seconds=60
 )
 
+# Views of a public share page: per link (a scraper walking one link, or inflating its view
+# count) and per client (walking many links). A buyer reading the page is far below both.
+SHARE_VIEW_PER_TOKEN = Limit("share-token", max_hits=300, window_seconds=5 * 60)
+SHARE_VIEW_PER_IP = Limit("share-ip", max_hits=120, window_seconds=5 * 60)
+# Verification codes looked up per client: 60 random bits cannot be walked, but why let anyone try.
+VERIFY_PER_IP = Limit("verify-ip", max_hits=60, window_seconds=5 * 60)
+
 
 def cache_key(limit: Limit, value: str, window: int) -> str:
     """The counter of `value` in the `window`-th window since the epoch."""

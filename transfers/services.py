@@ -2,6 +2,7 @@
 the API, support and the owner (a private sale) all go through `transfer_confirm`; only
 `transfer_cancel` gives a car back before its new owner accepts it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
@@ -30,6 +31,16 @@ from garage.models import Garage
 from notifications.models import Notification
 from notifications.services import notification_cancel, notification_queue
 from transfers.models import EmailCorrection, OwnerContactChange, Transfer
+
+_owner_change_hooks: list[Callable[..., None]] = []
+
+
+def on_owner_changed(hook: Callable[..., None]) -> None:
+    """Register `hook(passport=...)`, run inside `transfer_confirm`'s transaction when the car
+    gets a new owner (AppConfig.ready of a higher app: sharing revokes the car's links)."""
+    if hook not in _owner_change_hooks:
+        _owner_change_hooks.append(hook)
+
 
 # An owner's contact details besides the email (which only a transfer or a correction sets).
 CONTACT_FIELDS = ("name", "street", "house_number", "postcode", "city", "phone")
@@ -306,6 +317,8 @@ def transfer_confirm(
         ]
     )
     dashboard_summary_changed(passport.garage_id)
+    for hook in _owner_change_hooks:
+        hook(passport=passport)
     if not to_stock:
         _notify_new_owner(transfer=transfer, passport=passport)
     if previous_owner is not None and not previous_was_garage:

@@ -23,7 +23,8 @@ LAYERS = [
     ["autopaspoort"],
     ["fleet"],
     ["transfers"],
-    ["reminders", "appointments", "promotions", "insights"],  # features: never each other
+    # features: never each other
+    ["reminders", "appointments", "promotions", "insights", "sharing"],
     ["portal", "api"],  # entry points of their own
     ["config"],
 ]

@@ -51,6 +51,8 @@ from notifications.models import Notification, Topic
 from notifications.tokens import unsubscribe_token
 from promotions.models import Promotion, PromotionRecipient
 from reminders.models import ReminderSent
+from sharing.selectors import share_view
+from sharing.services import document_record
 from tests.accounts.factories import UserFactory
 from tests.api.conftest import clear_rate_keys
 from tests.appointments.factories import advise, ask
@@ -66,6 +68,7 @@ from tests.autopaspoort.factories import (
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.promotions.factories import PromotionFactory
+from tests.sharing.factories import share
 from tests.transfers.factories import transfer
 from transfers.models import OwnerContactChange, Transfer
 from transfers.services import transfer_accept
@@ -135,6 +138,10 @@ class World:
             accept=True,
         )
         self.moved_at = GarageHandover.objects.get(passport=self.moved).moved_at
+        self.share_link = share(self.car, actor=self.owner)
+        self.document = document_record(
+            view=share_view(passport=self.car, show_costs=False), link=None, language="en"
+        )
         self.size = 0
 
     # Rows of each list, numbered from `start`, so growing from 10 to 1,000 adds 990 of each.
@@ -689,6 +696,19 @@ PAGES = {
     "fleet:garage_fleets": _garage("fleet:garage_fleets", shows=lambda w: f"Wagenpark {LAST} BV"),
     "fleet:link": _car("fleet:link", status=POST_ONLY),
     "fleet:unlink": _car("fleet:unlink", status=POST_ONLY),
+    # Share links: the public page (the car's whole history) and the POST-only actions.
+    "sharing:page": _public("sharing:page", lambda w: f"/p/{w.share_link.token}/"),
+    "sharing:verify": _public(
+        "sharing:verify", lambda w: reverse("sharing:verify") + f"?code={w.document.code}"
+    ),
+    "sharing:owner_create": _owner("sharing:owner_create", status=POST_ONLY, **CAR),
+    "sharing:owner_revoke": _owner(
+        "sharing:owner_revoke", status=POST_ONLY, link_id=lambda w: w.share_link.pk, **CAR
+    ),
+    "sharing:garage_create": _car("sharing:garage_create", status=POST_ONLY),
+    "sharing:garage_revoke": _car(
+        "sharing:garage_revoke", status=POST_ONLY, link_id=lambda w: w.share_link.pk
+    ),
     # The GMS API's GET operations (the slash variants are the same views).
     "api:/passports": Page("api", lambda w: None, lambda w: "/api/v1/passports", api=True),
     "api:/passports/{plate}": Page(
@@ -709,6 +729,8 @@ NOT_MEASURED = {
     "api:openapi-json": "the published API contract: static",
     "api:openapi-view": "the published API docs: static",
     "api:api-root": "django-ninja's /api/v1/ root: a 404 in the contract's shape",
+    "sharing:pdf": "renders a PDF of the whole history (seconds at 1,000 rows); its count is "
+    "checked at 1 and 50 entries in tests/sharing/test_pdf.py",
 }
 
 # The committed query counts: page key -> queries, the same at SMALL and at LARGE rows.
@@ -751,7 +773,7 @@ EXPECTED = {
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
     "portal:home": 6,
-    "portal:car": 10,
+    "portal:car": 11,  # + the open share links
     "portal:accept": 2,
     "portal:fleet_request_answer": 2,
     "portal:garage_move_answer": 2,
@@ -789,6 +811,14 @@ EXPECTED = {
     "fleet:garage_fleets": 7,
     "fleet:link": 3,
     "fleet:unlink": 3,
+    # Link, its view count, checks, their items, history, previous owners, and the session
+    # this anonymous client has from earlier pages (the rate limit is in the cache, no query).
+    "sharing:page": 7,
+    "sharing:verify": 2,  # the document, and the session this anonymous client has
+    "sharing:owner_create": 2,
+    "sharing:owner_revoke": 2,
+    "sharing:garage_create": 2,
+    "sharing:garage_revoke": 2,
     "api:/passports": 2,
     "api:/passports/{plate}": 2,
     "admin:accounts.User": 8,

@@ -44,6 +44,7 @@ from tests.autopaspoort.factories import PassportFactory, item, record_check
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.promotions.factories import PromotionFactory
+from tests.sharing.factories import share
 from tests.transfers.factories import contact, customer_passport, transfer
 from transfers.models import Transfer
 from transfers.services import transfer_confirm
@@ -61,6 +62,7 @@ LOCAL_APPS = (
     "appointments",
     "promotions",
     "insights",
+    "sharing",
 )
 # Django's own pages: its admin and the API (tests/security/test_api_bad_input.py) are not
 # form views of ours.
@@ -122,6 +124,8 @@ def build_world(garage) -> SimpleNamespace:
     w.invited = UserFactory(password=False)
     w.light = catalogue.all_lights()[0].code
     w.unsubscribe = unsubscribe_token(email=w.owner.email, topic=Topic.values[0])
+    w.share = share(w.owner_car, actor=w.owner)
+    w.stock_share = share(w.stock, actor=admin)
     return w
 
 
@@ -251,6 +255,17 @@ ROUTES: dict[str, Route] = {
     "fleet:garage_fleets": Route("admin", _g),
     "fleet:link": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
     "fleet:unlink": Route("admin", lambda w: _g(w, plate=w.fleet_car.plate)),
+    "sharing:page": Route("anon", lambda w: {"token": w.share.token}),
+    "sharing:pdf": Route("anon", lambda w: {"token": w.share.token}),
+    "sharing:verify": Route("anon"),
+    "sharing:owner_create": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "sharing:owner_revoke": Route(
+        "owner", lambda w: {"plate": w.owner_car.plate, "link_id": w.share.pk}
+    ),
+    "sharing:garage_create": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "sharing:garage_revoke": Route(
+        "admin", lambda w: _g(w, plate=w.stock.plate, link_id=w.stock_share.pk)
+    ),
 }
 
 
@@ -779,6 +794,14 @@ FORMS: dict[str, Form] = {
         neutral=_transfer_step,
     ),
     "portal:sale_cancel": NO_FIELDS,
+    "sharing:owner_create": Form(
+        {"days": ("int", "30"), "show_costs": ("bool", "on")}, kind="action"
+    ),
+    "sharing:owner_revoke": NO_FIELDS,
+    "sharing:garage_create": Form(
+        {"days": ("int", "14"), "show_costs": ("bool", "")}, kind="action"
+    ),
+    "sharing:garage_revoke": NO_FIELDS,
     "portal:fleet_request_answer": Form(
         {"answer": (choice("accept", "decline", "maybe"), "decline")}, kind="action"
     ),

@@ -27,6 +27,7 @@ from fleet.services import fleet_link_request
 from garage.models import ApiToken, Garage, Membership
 from garage.services import api_token_create
 from promotions.models import Promotion
+from sharing.models import ShareLink
 from tests.api.conftest import clear_rate_keys
 from tests.appointments.factories import advise, ask
 from tests.autopaspoort.factories import (
@@ -40,6 +41,7 @@ from tests.autopaspoort.factories import (
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import MembershipFactory
 from tests.promotions.factories import PromotionFactory
+from tests.sharing.factories import share
 from tests.transfers.factories import contact, customer_passport, transfer
 from transfers.models import Transfer
 from transfers.services import transfer_accept, transfer_confirm
@@ -90,6 +92,7 @@ class IsoWorld:
     other_fleet: FleetAccount
     other_fleet_manager: User
     tokens: list = field(default_factory=list)
+    share_link: ShareLink | None = None  # owner X shares the car
 
     def markers(self) -> list[str]:
         """Strings only garage A's (or owner X's) people may see."""
@@ -167,6 +170,7 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
         other_fleet_manager=other_manager,
         tokens=[token, other_token],
     )
+    world.share_link = share(car, actor=owner)
     yield world
     for each in world.tokens:
         clear_rate_keys(each)

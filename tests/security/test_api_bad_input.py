@@ -194,6 +194,20 @@ OPERATIONS = {
         known_or_odd_plate.map(lambda p: f"/passports/{{{p}}}/history"),
         history_bodies | any_json,
     ),
+    ("post", "/api/v1/passports/{plate}/share-links"): st.tuples(
+        known_or_odd_plate.map(lambda p: f"/passports/{{{p}}}/share-links"),
+        st.fixed_dictionaries(
+            {}, optional={"days": int_values | st.integers(), "show_costs": any_json}
+        )
+        | any_json,
+    ),
+    # TOKEN: garage A's open link of its stock car (a 204, the rest 404s).
+    ("delete", "/api/v1/passports/{plate}/share-links/{token}"): st.tuples(
+        st.tuples(known_or_odd_plate, st.just("TOKEN") | nasty_text).map(
+            lambda pt: f"/passports/{{{pt[0]}}}/share-links/{{{pt[1]}}}"
+        ),
+        st.just(None),
+    ),
     ("get", "/api/v1/passports"): st.tuples(st.just("/passports"), list_queries),
     ("get", "/api/v1/passports/{plate}"): st.tuples(
         known_or_odd_plate.map(lambda p: f"/passports/{{{p}}}"), st.just(None)
@@ -216,6 +230,8 @@ def path_for(world, template: str) -> str:
     def fill(part):
         if part.startswith("{") and part.endswith("}"):
             value = part[1:-1]
+            if value == "TOKEN":
+                return world.stock_share.token
             return world.stock.plate if value == "KNOWN" else quote(value, safe="")
         return part
 
@@ -233,6 +249,8 @@ def call(world, method, path, *, body=None, query=None, raw=None, content_type=N
         before = fingerprint(exclude=NOT_INPUT)
         if method == "get":
             response = client.get(url + ("?" + urlencode(query) if query else ""), headers=headers)
+        elif method == "delete":
+            response = client.delete(url, headers=headers)
         else:
             data = raw if raw is not None else json.dumps(body)
             response = client.post(
@@ -254,6 +272,8 @@ def judge(response, before, after, server_errors, sent, *, partial_ok=False):
     if status >= 500:
         server_errors.append(where)
         pytest.fail(f"Server error: {where}: {response.content[:500]!r}")
+    if status == 204:  # a revoked share link: no body
+        return None
     assert response["Content-Type"].startswith("application/json"), where
     body = response.json()
     if status >= 400:
@@ -299,6 +319,8 @@ def test_odd_input_gets_a_json_error_and_writes_nothing(world, operation, server
         path = path_for(world, template)
         if method == "get":
             response, before, after = call(world, "get", path, query=payload)
+        elif method == "delete":
+            response, before, after = call(world, "delete", path)
         else:
             response, before, after = call(world, "post", path, body=payload)
         judge(response, before, after, server_errors, (path, payload), partial_ok="bulk" in path)

@@ -47,6 +47,9 @@ PUBLIC = {
     "api:openapi-json": "the API contract is published",
     "api:openapi-view": "the API docs are published",
     "api:api-root": "django-ninja's /api/v1/ root: a 404 in the contract's shape",
+    "sharing:page": "a share link: the 256-bit token is the authorisation (tests/sharing)",
+    "sharing:pdf": "the share link's PDF: the same token is the authorisation",
+    "sharing:verify": "anyone checks a PDF's verification code: shows what the PDF printed",
 }
 # Namespaces with their own matrix below (bearer tokens, admin permissions).
 OWN_MATRIX = {"api": "test_api_*", "admin": "test_admin_*"}
@@ -80,6 +83,7 @@ KWARGS = {
     "move_request_id": Kwarg(lambda w, names: w.move_request.pk),
     # Owner X's private sale, waiting for the buyer (the seller no longer has the car).
     "sale_id": Kwarg(lambda w, names: w.sale.pk, scope="owner"),
+    "link_id": Kwarg(lambda w, names: w.share_link.pk),  # owner X's share link of the car
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
 }

@@ -1,0 +1,16 @@
+"""Share links for the tests, made through the service as the app makes them."""
+
+from sharing.services import share_link_create
+
+
+def share(passport, *, actor=None, days=30, show_costs=False):
+    return share_link_create(
+        passport=passport,
+        actor=actor or passport.owner,
+        days=days,
+        show_costs=show_costs,
+    )
+
+
+def share_url(link) -> str:
+    return f"/p/{link.token}/"
