@@ -1,6 +1,8 @@
-"""A private sale (issue 17, part 3): the owner hands the passport to a buyer in the portal (the
-same "did you mean" guard and two steps as the garage), loses the car at once, and the buyer
-activates it from the email link. One phone width (CI time); the other journeys cover the rest.
+"""A private sale (issue 17, part 3), from share link to activation: the owner shares the car's
+history, the buyer reads it from the link, the owner hands the passport over in the portal (the
+same "did you mean" guard and two steps as the garage) and loses the car at once, the buyer
+activates it from the email link, and the seller's share link died with the sale.
+One phone width (CI time); the other journeys cover the rest.
 """
 
 import re
@@ -31,6 +33,16 @@ def test_the_owner_sells_the_car_and_the_buyer_activates_it(journey, garage, own
     log_in(journey, seller, owner.email, step="seller-logs-in")
     seller.goto(f"/mijn/{car.plate}/")
     journey.shot(seller, "car-page")
+
+    # Before paying, the buyer reads the car's history from a share link (no seller in it).
+    seller.locator("#share").get_by_role("button", name="Make a share link").click()
+    shared = seller.locator("#share .share-links input[readonly]").input_value()
+    buyer = journey.page()
+    assert buyer.goto(shared).status == 200
+    expect(buyer.locator("main")).to_contain_text("GJ-555-K")
+    expect(buyer.locator("body")).not_to_contain_text(owner.full_name)
+    journey.shot(buyer, "buyer-reads-the-share-link")
+
     seller.get_by_role("button", name="Transfer to a buyer").click()
 
     # The buyer's details, with a mistyped domain: the form suggests the right one.
@@ -56,7 +68,6 @@ def test_the_owner_sells_the_car_and_the_buyer_activates_it(journey, garage, own
 
     # The buyer opens the link in the email and chooses a password: the car is theirs.
     activation = journey.inbox.delivered(kind=Kind.OWNER_ACTIVATION, recipient="koper@gmail.com")
-    buyer = journey.page()
     buyer.goto(link_in(activation, ACTIVATION_PATH))
     field(buyer, "New password").fill(NEW_PASSWORD)
     field(buyer, "New password confirmation").fill(NEW_PASSWORD)
@@ -72,3 +83,5 @@ def test_the_owner_sells_the_car_and_the_buyer_activates_it(journey, garage, own
     notice = journey.inbox.delivered(kind=Kind.GARAGE_PRIVATE_SALE, recipient=garage.email)
     assert "GJ-555-K" in notice
     assert Transfer.objects.get(passport=car).state == Transfer.State.COMPLETED
+    # The seller's share link ended with their ownership.
+    assert buyer.goto(shared).status == 410
