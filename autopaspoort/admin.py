@@ -47,7 +47,7 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
     list_display = ("plate", "make", "model", "garage", "state", "owner_contact", "created_at")
     list_filter = ("state", "rdw_status", "odometer_logical")
     # owner__email: the owner's login is the one home of the address (stock: the garage's).
-    search_fields = ("plate", "owner__email", "owner_name", "garage__name")
+    search_fields = ("plate", "vin", "owner__email", "owner_name", "garage__name")
     list_select_related = ("garage__account_user", "owner")
     autocomplete_fields = ("created_by",)
     change_form_template = "admin/autopaspoort/passport/change_form.html"

@@ -7,7 +7,11 @@ from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from autopaspoort.validators import validate_apk_expires, validate_first_admission
+from autopaspoort.validators import (
+    validate_apk_expires,
+    validate_first_admission,
+    validate_vin,
+)
 from core.models import TimeStampedModel
 from core.phones import PhoneModelField
 from core.validators import validate_postcode
@@ -107,6 +111,10 @@ class Passport(TimeStampedModel):
     apk_expires = models.DateField(
         _("APK expires"), null=True, blank=True, validators=[validate_apk_expires]
     )
+    # Upper case, no spaces (`validators.normalize_vin`); searched by exact value.
+    vin = models.CharField(
+        _("VIN (chassis number)"), max_length=17, blank=True, validators=[validate_vin]
+    )
     rdw_odometer_judgement = models.CharField(
         _("RDW odometer judgement"), max_length=50, blank=True
     )
@@ -154,6 +162,7 @@ class Passport(TimeStampedModel):
             models.Index(fields=["garage", "state", "-id"], name="passport_garage_state_idx"),
             models.Index(fields=["garage", "-id"], name="passport_garage_idx"),
             models.Index(fields=["plate_compact"], name="passport_plate_compact_idx"),
+            models.Index(fields=["vin"], name="passport_vin_idx", condition=~Q(vin="")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -61,6 +61,29 @@ def validate_apk_expires(value: date) -> None:
         )
 
 
+# A vehicle identification number (chassisnummer, ISO 3779): 17 letters and digits, never I, O
+# or Q (they read as 1 and 0). The RDW's open data does not publish it: the garage types it.
+VIN_LENGTH = 17
+VIN_FORBIDDEN = set("IOQ")
+
+
+def normalize_vin(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def validate_vin(value: str) -> None:
+    vin = normalize_vin(value)
+    if len(vin) != VIN_LENGTH or not (vin.isascii() and vin.isalnum()):
+        raise ValidationError(
+            _("A VIN (chassis number) has 17 letters and digits."), code="vin_length"
+        )
+    if VIN_FORBIDDEN & set(vin):
+        raise ValidationError(
+            _("A VIN never contains the letters I, O or Q: did you mean 1 or 0?"),
+            code="vin_letters",
+        )
+
+
 VEHICLE_DATE_VALIDATORS = {
     "first_admission": validate_first_admission,
     "apk_expires": validate_apk_expires,

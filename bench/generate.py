@@ -64,7 +64,7 @@ COLUMNS = {
     "fleet_fleetmembership": "id created_at updated_at fleet_id user_id",
     "autopaspoort_passport": "id created_at updated_at plate state activated_at owner_name "
     "owner_street owner_house_number owner_postcode owner_city owner_phone "
-    "driver_name driver_email driver_phone make model colour fuel first_admission apk_expires "
+    "driver_name driver_email driver_phone make model colour fuel first_admission apk_expires vin "
     "rdw_odometer_judgement rdw_status rdw_checked_at initial_odometer_km odometer_km "
     "odometer_read_on odometer_logical created_by_id garage_id owner_id latest_check_id "
     "fleet_id owner_version",
@@ -547,7 +547,7 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
                 "customer" if customer[i] else "stock",
             )
             row += (activated, *details, "", "", "", make, rng.choice(models), rng.choice(COLOURS))
-            row += (rng.choice(FUELS), clock.day(built), clock.day(apk), "Logisch", "found")
+            row += (rng.choice(FUELS), clock.day(built), clock.day(apk), "", "Logisch", "found")
             row += (clock.ts(t0), km0, km, clock.day(read_at), True, sales, g, owner)
             row += (latest_check, fleet, owner_version)
             write("autopaspoort_passport", row)
