@@ -61,9 +61,12 @@ bench-quick: bench-tools ## The benchmark with 200k passports and short rounds (
 	$(BIN)/python -m bench.run --quick
 
 browser: ## Debian's Chromium and npm (root or sudo), and axe-core pinned by package-lock.json
-	@command -v chromium >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	@# Only what is missing: Debian's npm conflicts with a Node.js that brings its own npm.
+	@MISSING=$$(for tool in chromium npm; do command -v $$tool >/dev/null 2>&1 || echo $$tool; done); \
+	if [ -n "$$MISSING" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium npm; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$MISSING; \
+	fi
 	npm ci --no-audit --no-fund
 
 e2e: install browser ## Only the browser journeys (screenshots in e2e-screenshots/)
