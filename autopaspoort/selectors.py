@@ -439,3 +439,8 @@ def passport_elsewhere_get(*, garage, plate: str) -> Passport:
     if passport is None:
         raise Http404
     return passport
+
+
+def vehicle_changes(*, passport: Passport, limit: int = 50) -> list:
+    """The latest changes of the car's vehicle data, newest first, with who made them."""
+    return list(passport.vehicle_changes.select_related("changed_by")[:limit])
