@@ -48,6 +48,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     promotions_enabled = models.BooleanField(
         _("promotions"), default=True, help_text=_("Messages and offers from the garage.")
     )
+    check_reports_enabled = models.BooleanField(
+        _("check reports"),
+        default=True,
+        help_text=_("An email when a garage records a status check of their car."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("support staff"),

@@ -19,6 +19,7 @@ UNSUBSCRIBE_TOPICS = {
     Notification.Kind.REMINDER_APK: Topic.REMINDERS,
     Notification.Kind.REMINDER_MAINTENANCE: Topic.REMINDERS,
     Notification.Kind.PROMOTION: Topic.PROMOTIONS,
+    Notification.Kind.CHECK_RECORDED: Topic.CHECK_REPORTS,
 }
 
 

@@ -8,7 +8,11 @@ from notifications.models import EmailOptOut, Topic
 
 # The switch of each topic on the user model (AUTH_USER_MODEL): read and written here by field
 # name, so this app needs no import of the accounts app.
-PREFERENCE_FIELDS = {Topic.REMINDERS: "reminders_enabled", Topic.PROMOTIONS: "promotions_enabled"}
+PREFERENCE_FIELDS = {
+    Topic.REMINDERS: "reminders_enabled",
+    Topic.PROMOTIONS: "promotions_enabled",
+    Topic.CHECK_REPORTS: "check_reports_enabled",
+}
 
 
 def opted_out_emails(*, emails: Iterable[str], topic: str) -> set[str]:

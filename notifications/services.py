@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from core.emails import normalize_email
 from core.queueing import enqueue, enqueue_on_commit
-from notifications.models import EmailOptOut, Notification, Topic
+from notifications.models import EmailOptOut, Notification
 from notifications.rendering import StaleRecipient, build_message, check_recipient
 from notifications.selectors import PREFERENCE_FIELDS
 
@@ -341,20 +341,18 @@ def notification_cancel(*, notification: Notification | None) -> None:
 
 
 @transaction.atomic
-def contact_preferences_update(*, user, reminders_enabled: bool, promotions_enabled: bool):
-    """The owner's switches in the portal. Switching a topic on also lifts an opt-out their
-    address made from an email link (e.g. as a driver before they had an account)."""
-    user.reminders_enabled = reminders_enabled
-    user.promotions_enabled = promotions_enabled
-    user.save(update_fields=["reminders_enabled", "promotions_enabled"])
-    switched_on = [
-        topic
-        for topic, enabled in (
-            (Topic.REMINDERS, reminders_enabled),
-            (Topic.PROMOTIONS, promotions_enabled),
-        )
-        if enabled
-    ]
+def contact_preferences_update(*, user, **enabled: bool):
+    """The owner's switches in the portal, by preference field (`reminders_enabled=True`, ...:
+    see PREFERENCE_FIELDS). Switching a topic on also lifts an opt-out their address made from
+    an email link (e.g. as a driver before they had an account)."""
+    topics = {field: topic for topic, field in PREFERENCE_FIELDS.items()}
+    unknown = set(enabled) - set(topics)
+    if unknown:
+        raise TypeError(f"Unknown contact preferences: {sorted(unknown)}")
+    for field, value in enabled.items():
+        setattr(user, field, value)
+    user.save(update_fields=list(enabled))
+    switched_on = [topics[field] for field, value in enabled.items() if value]
     EmailOptOut.objects.filter(email=user.email, topic__in=switched_on).delete()
     return user
 

@@ -19,3 +19,11 @@ class ContactPreferencesForm(forms.Form):
         required=False,
         help_text=_("Occasional messages from the garage that services your car."),
     )
+    check_reports_enabled = forms.BooleanField(
+        label=_("Reports of status checks"),
+        required=False,
+        help_text=_(
+            "An email when the garage has checked your car: what needs work now or soon, and "
+            "the expected costs."
+        ),
+    )

@@ -276,6 +276,7 @@ def contact_settings(request):
             initial={
                 "reminders_enabled": user.reminders_enabled,
                 "promotions_enabled": user.promotions_enabled,
+                "check_reports_enabled": user.check_reports_enabled,
             }
         )
     return render(request, "portal/settings.html", {"form": form})
