@@ -11,6 +11,7 @@ from autopaspoort.selectors import MIN_SEARCH_LENGTH
 from autopaspoort.validators import validate_apk_expires, validate_first_admission
 from core.emails import normalize_email
 from core.ids import MAX_ID
+from core.money import AmountField
 from core.phones import PhoneNumberField
 from core.validators import normalize_postcode
 
@@ -55,16 +56,8 @@ def correction_reason_field():
 
 
 def cost_field(label):
-    return forms.DecimalField(
-        label=label,
-        min_value=0,
-        max_value=MAX_COST,
-        max_digits=10,
-        decimal_places=2,
-        required=False,
-        localize=True,
-        widget=forms.TextInput(attrs=DECIMAL),
-    )
+    """Every money input: `core.money.AmountField` (its rule is its help text)."""
+    return AmountField(label=label, min_value=Decimal("0"), max_value=MAX_COST, required=False)
 
 
 def owner_address_form(prefix: str = "") -> type[forms.Form]:
@@ -254,6 +247,9 @@ class StatusCheckItemForm(forms.Form):
         widget=forms.TextInput(attrs=DECIMAL),
     )
     estimated_cost = cost_field(_("Estimated cost (€)"))
+    # The check form states the amount rule once, above its cards.
+    estimated_cost.help_text = ""
+    estimated_cost.widget.attrs["aria-describedby"] = "amount-rule"
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     fix_before_delivery = forms.BooleanField(label=_("Fix before delivery"), required=False)
 
