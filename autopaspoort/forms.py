@@ -364,10 +364,12 @@ class DashboardFilterForm(forms.Form):
     """The dashboard's query string: search, filters and the keyset cursor."""
 
     q = forms.CharField(
-        label=_("Search plate"),
+        label=_("Search plate, name or VIN"),
         required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. GJ-55-55 or 5555")}),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. GJ-55-55, 5555 or Jansen")}
+        ),
     )
     state = forms.ChoiceField(
         label=_("Cars"),
@@ -383,7 +385,7 @@ class DashboardFilterForm(forms.Form):
         query = self.cleaned_data["q"].strip()
         if query and len(plates.compact(query)) < MIN_SEARCH_LENGTH:
             raise forms.ValidationError(
-                _("Type at least %(count)s characters of the plate."),
+                _("Type at least %(count)s characters of the plate or the name."),
                 params={"count": MIN_SEARCH_LENGTH},
             )
         return query

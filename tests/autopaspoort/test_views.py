@@ -1286,7 +1286,9 @@ def test_dashboard_search_needs_three_characters(client_for, garage_admin, garag
     response = dashboard(client_for(garage_admin, **EN), garage, q="5-5")
 
     assert response.status_code == 200
-    assert response.context["form"].errors["q"] == ["Type at least 3 characters of the plate."]
+    assert response.context["form"].errors["q"] == [
+        "Type at least 3 characters of the plate or the name."
+    ]
 
 
 def test_dashboard_filters_stock_and_needs_work(client_for, garage_admin, garage):

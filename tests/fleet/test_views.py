@@ -540,8 +540,10 @@ def test_a_search_of_fewer_than_three_characters_is_a_field_error(
         fleet_url("dashboard", fleet), {"q": "g-j", "apk_due": ""}, **EN
     )
 
-    assert response.context["form"].errors["q"] == ["Type at least 3 characters of the plate."]
-    assertContains(response, "Type at least 3 characters of the plate.")
+    assert response.context["form"].errors["q"] == [
+        "Type at least 3 characters of the plate or the name."
+    ]
+    assertContains(response, "Type at least 3 characters of the plate or the name.")
     assert plates_on(response) == ["BB-11-11", "GJ-555-K"]  # the search is dropped
 
 
