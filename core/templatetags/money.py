@@ -1,6 +1,7 @@
 from django import template
 
 from core.money import RULE, format_amount
+from core.vat import vat_label as _vat_label
 
 register = template.Library()
 
@@ -16,3 +17,10 @@ def euro(value):
 def amount_rule():
     """How an amount may be typed (`core.money.RULE`), for forms with many amount inputs."""
     return RULE
+
+
+@register.simple_tag
+def vat_label(includes_vat):
+    """After an amount: `{% vat_label garage.prices_include_vat %}` gives "incl. VAT" or
+    "excl. VAT" ("incl. btw" / "excl. btw" in Dutch), the garage's setting."""
+    return _vat_label(bool(includes_vat))

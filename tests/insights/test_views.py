@@ -94,7 +94,7 @@ def test_the_statistics_page_shows_the_seeded_numbers(client_for, garage, sales,
     assert '<p class="stat-value" id="stat-stock">3</p>' in html
     assert '<p class="stat-value" id="stat-activation-rate">75.0 %</p>' in html
     assert '<p class="stat-value" id="stat-median">1 day 12 hours</p>' in html
-    assert '<p class="stat-value" id="stat-open-work">€150.85</p>' in html
+    assert '<p class="stat-value" id="stat-open-work">€150.85 <small>incl. VAT</small></p>' in html
     assertContains(response, "6 of 8 transfers to customers (12 months).")
     assertContains(response, "completed ÷ (completed + awaiting activation)")
 
