@@ -70,3 +70,20 @@ def test_a_too_short_search_says_what_to_type(client_for, garage, garage_admin):
     assert response.context["form"].errors["q"] == [
         "Type at least 3 characters of the plate or the name."
     ]
+
+
+def test_the_name_searches_have_trigram_indexes_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no trigram indexes")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'autopaspoort_passport'"
+        )
+        indexes = dict(cursor.fetchall())
+
+    assert "gin (upper((owner_name)::text) gin_trgm_ops)" in indexes["passport_owner_name_trgm_idx"]
+    assert (
+        "gin (upper((driver_name)::text) gin_trgm_ops)" in indexes["passport_driver_name_trgm_idx"]
+    )
