@@ -1,13 +1,23 @@
 """The garage's BTW setting: its admin chooses whether prices include 21 % BTW; the pages say
 which, and the status check shows the BTW amount."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from autopaspoort.models import StatusCheck
-from tests.autopaspoort.factories import Component, PassportFactory, Rating, item, record_check
+from tests.autopaspoort.factories import (
+    Component,
+    HistoryEntryFactory,
+    PassportFactory,
+    Rating,
+    item,
+    record_check,
+)
 from tests.garage.test_views import settings_data
+from tests.transfers.factories import customer_passport
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +117,19 @@ def test_costs_on_the_pages_say_whether_they_include_vat(
         response = client.get(url, **EN)
         assertContains(response, f"<small>{label}</small>")
         assertNotContains(response, f"<small>{other}</small>")
+
+
+def test_each_history_cost_says_the_vat_setting_of_the_garage_that_wrote_it(
+    client_for, garage, other_garage, owner
+):
+    """A car's history may hold the work of several garages, each with its own setting."""
+    other_garage.prices_include_vat = False
+    other_garage.save(update_fields=["prices_include_vat"])
+    car = customer_passport(garage, owner)
+    HistoryEntryFactory(passport=car, garage=garage, cost=Decimal("219.00"))
+    HistoryEntryFactory(passport=car, garage=other_garage, cost=Decimal("80.00"))
+
+    response = client_for(owner).get(reverse("portal:car", kwargs={"plate": car.plate}), **EN)
+
+    assertContains(response, "€219.00 <small>incl. VAT</small> · Garage A")
+    assertContains(response, "€80.00 <small>excl. VAT</small> · Garage B")
