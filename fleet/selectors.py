@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from autopaspoort import plates
 from autopaspoort.models import Passport, StatusCheckItem, expected_cost_q
-from autopaspoort.selectors import PAGE_SIZE, PassportPage, with_costs
+from autopaspoort.selectors import PAGE_SIZE, PassportPage, search_q, with_costs
 from core.pagination import keyset_page
 from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 
@@ -44,7 +44,7 @@ def _fleet_cars(*, fleet, apk_due: bool, needs_work: bool, search: str) -> Query
     if needs_work:
         queryset = queryset.filter(needs_work=True)
     if search:
-        queryset = queryset.filter(plate_compact__contains=plates.compact(search))
+        queryset = queryset.filter(search_q(search, owner_names=False))
     return queryset
 
 

@@ -548,6 +548,8 @@ PAGES = {
     "garage:dashboard": _garage("garage:dashboard"),
     "garage:dashboard search": _garage("garage:dashboard", query="?q=00"),
     "garage:dashboard whole plate": _garage("garage:dashboard", query="?q=GJ-99-98"),
+    "garage:dashboard name search": _garage("garage:dashboard", query="?q=Bestuurder"),
+    "garage:dashboard vin search": _garage("garage:dashboard", query="?q=WVWZZZ1KZAW123456"),
     "garage:dashboard filtered": _garage("garage:dashboard", query="?state=customer"),
     "garage:settings": _garage("garage:settings"),
     "garage:staff": _garage("garage:staff", shows=lambda w: f"monteur{LAST}@example.nl"),
@@ -691,6 +693,7 @@ PAGES = {
     # Fleets.
     "fleet:dashboard": _fleet("fleet:dashboard"),
     "fleet:dashboard search": _fleet("fleet:dashboard", query="?q=00"),
+    "fleet:dashboard driver search": _fleet("fleet:dashboard", query="?q=Bestuurder"),
     "fleet:export": _fleet("fleet:export", shows=lambda w: plate_for(4_000_000 + LAST)),
     "fleet:car": _fleet("fleet:car", plate=True),
     "fleet:driver": _fleet("fleet:driver", plate=True),
@@ -751,6 +754,8 @@ EXPECTED = {
     # +1: whether the plate is another garage's car (ask its owner) or one that moved on.
     "garage:dashboard whole plate": 9,
     "garage:dashboard filtered": 7,
+    "garage:dashboard name search": 7,
+    "garage:dashboard vin search": 7,
     "garage:settings": 4,
     "garage:staff": 5,
     "garage:api_tokens": 5,
@@ -808,6 +813,7 @@ EXPECTED = {
     "reminders:garage_list": 10,
     "fleet:dashboard": 7,
     "fleet:dashboard search": 7,
+    "fleet:dashboard driver search": 7,
     "fleet:export": 4,
     "fleet:car": 7,
     "fleet:driver": 5,
