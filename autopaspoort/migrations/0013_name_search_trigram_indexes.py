@@ -21,7 +21,7 @@ class PostgresOnlyRunSQL(migrations.RunSQL):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("autopaspoort", "0011_passport_vin")]
+    dependencies = [("autopaspoort", "0012_vehicle_data_sources")]
 
     operations = [
         PostgresOnlyRunSQL(
