@@ -8,15 +8,12 @@ from django.utils import formats, timezone, translation
 
 from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import check_costs
+from core.money import format_amount
 from notifications.models import Notification, Topic
 from notifications.selectors import opted_out_emails
 from notifications.services import notification_queue
 
 Rating = StatusCheckItem.Rating
-
-
-def _euros(amount) -> str:
-    return "€\u00a0" + formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
 def check_report_queue(*, passport: Passport, check: StatusCheck, items: list) -> bool:
@@ -43,9 +40,9 @@ def check_report_queue(*, passport: Passport, check: StatusCheck, items: list) -
             ),
             "now_count": now,
             "soon_count": soon,
-            "expected": _euros(costs.expected),
-            "expected_now": _euros(costs.now),
-            "expected_soon": _euros(costs.soon),
+            "expected": format_amount(costs.expected),
+            "expected_now": format_amount(costs.now),
+            "expected_soon": format_amount(costs.soon),
             "car_url": settings.SITE_URL
             + reverse("portal:car", kwargs={"plate": passport.plate})
             + "#latest-check",
