@@ -9,6 +9,7 @@ from django.utils import formats, timezone, translation
 from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
 from autopaspoort.selectors import check_costs
 from core.money import format_amount
+from core.vat import vat_label
 from notifications.models import Notification, Topic
 from notifications.selectors import opted_out_emails
 from notifications.services import notification_queue
@@ -41,6 +42,7 @@ def check_report_queue(*, passport: Passport, check: StatusCheck, items: list) -
             "now_count": now,
             "soon_count": soon,
             "expected": format_amount(costs.expected),
+            "vat": vat_label(passport.garage.prices_include_vat),
             "expected_now": format_amount(costs.now),
             "expected_soon": format_amount(costs.soon),
             "car_url": settings.SITE_URL

@@ -54,7 +54,7 @@ def test_the_owner_gets_the_report_of_a_check_in_their_language(
     body = email.body
     assert "2 onderdelen hebben nu werk nodig (€\u00a01.384,50)" in body
     assert "1 onderdeel binnenkort (€\u00a0200,00)" in body
-    assert "Verwachte kosten: €\u00a01.584,50." in body
+    assert "Verwachte kosten: €\u00a01.584,50 incl. btw." in body
     assert "/mijn/GJ-555-K/#latest-check" in body
     assert email.extra_headers["List-Unsubscribe"]  # one click away from none of these
     notification = Notification.objects.get()
@@ -125,5 +125,5 @@ def test_the_report_counts_match_the_owners_car_page(
     page = client_for(owner).get(reverse("portal:car", kwargs={"plate": car.plate}))
     expected = page.context["costs"].expected
     assert expected == Decimal("1584.50")
-    amount = re.search(r"Expected costs: (.+)\.", mail.outbox[0].body).group(1)
+    amount = re.search(r"Expected costs: (.+) incl\. VAT\.", mail.outbox[0].body).group(1)
     assert amount == "€1,584.50"
