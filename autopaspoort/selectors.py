@@ -439,3 +439,13 @@ def passport_elsewhere_get(*, garage, plate: str) -> Passport:
     if passport is None:
         raise Http404
     return passport
+
+
+def move_requests_of(*, user) -> QuerySet[GarageMoveRequest]:
+    """Every request of a garage to service a car, put to this person, and their answer (their
+    data download: what they consented to)."""
+    return (
+        GarageMoveRequest.objects.filter(owner=user)
+        .select_related("passport", "to_garage")
+        .order_by("-requested_at", "-id")
+    )

@@ -320,3 +320,16 @@ def passport_create_linked(*, fleet: FleetAccount | None = None, **fields) -> Pa
         fleet_link(passport=passport, fleet=fleet, actor=fields["actor"])
     passport.fleet = fleet
     return passport
+
+
+def driver_erase(*, user: User, now) -> list[str]:
+    """An account is deleted (accounts.services.on_account_deleted, FleetConfig.ready): where
+    the person is a fleet car's driver (now, or in an earlier fleet period) under their login
+    email, the driver's details go. Returns the texts that named them."""
+    texts: list[str] = []
+    blank = dict.fromkeys(DRIVER_FIELDS, "")
+    for model in (Passport, FleetLink):
+        rows = model.objects.filter(driver_email=user.email)
+        texts += [value for row in rows.values_list("driver_name", "driver_phone") for value in row]
+        rows.update(**blank)
+    return [text for text in texts if text]
