@@ -170,6 +170,15 @@ def _check_linkable(*, passport: Passport, fleet: FleetAccount, actor) -> None:
             ),
             field="fleet",
         )
+    if passport.is_owner_left:
+        raise ApplicationError(
+            _(
+                "The owner of %(plate)s left AutoPaspoort: nobody can agree to a fleet now. "
+                "Transfer the car to its new owner first."
+            )
+            % {"plate": passport.plate},
+            field="fleet",
+        )
     if passport.transfers.filter(state="awaiting_activation").exists():
         raise ApplicationError(
             _("%(plate)s is waiting for its new owner; link it once the transfer is done.")

@@ -303,6 +303,7 @@ def transfer_confirm(
     passport.owner = new_owner
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
+    passport.owner_left_at = None  # an "owner left" car has an owner again
     passport.owner_version += 1
     for field in CONTACT_FIELDS:  # the passport holds the current owner's profile
         setattr(passport, f"owner_{field}", getattr(contact, field))
@@ -313,6 +314,7 @@ def transfer_confirm(
             "owner",
             "state",
             "activated_at",
+            "owner_left_at",
             "owner_version",
             *(f"owner_{field}" for field in CONTACT_FIELDS),
             *DRIVER_FIELDS,
