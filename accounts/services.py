@@ -41,8 +41,9 @@ def on_account_deleted(hook: Callable[..., list[str] | None]) -> None:
 
 def is_pending(user: User) -> bool:
     """An account made for someone who has not set a password yet (a new owner): inactive
-    and without a usable password. A deactivated account keeps its password, so it is not."""
-    return not user.is_active and not user.has_usable_password()
+    and without a usable password. A deactivated account keeps its password, so it is not; an
+    erased one (its owner deleted it) never becomes active again."""
+    return not user.is_active and not user.has_usable_password() and not is_erased(user)
 
 
 @transaction.atomic

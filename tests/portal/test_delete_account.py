@@ -420,3 +420,14 @@ def test_an_owner_left_car_gets_no_reminders(left_car):
     assert left_car.pk not in set(
         reminder_candidates(today=timezone.localdate()).values_list("pk", flat=True)
     )
+
+
+def test_a_deleted_account_never_comes_back(person, django_capture_on_commit_callbacks):
+    from accounts.services import is_pending, password_reset_send
+
+    account_delete(user=person)
+    person.refresh_from_db()
+
+    assert not is_pending(person)
+    assert password_reset_send(email=person.email) is None
+    assert password_reset_send(email=EMAIL) is None
