@@ -431,3 +431,18 @@ def test_a_deleted_account_never_comes_back(person, django_capture_on_commit_cal
     assert not is_pending(person)
     assert password_reset_send(email=person.email) is None
     assert password_reset_send(email=EMAIL) is None
+
+
+def test_the_gms_api_reads_an_owner_left_car(left_car, garage):
+    from garage.services import api_token_create
+    from tests.api.conftest import Api
+
+    _token, raw = api_token_create(garage=garage, actor=garage.account_user, name="GMS")
+    api = Api(raw)
+
+    one = api.get(f"/passports/{left_car.plate}")
+    listed = api.get("/passports")
+
+    assert one.status_code == 200, one.content
+    assert NAME not in one.content.decode()
+    assert left_car.plate in listed.content.decode()
