@@ -10,6 +10,7 @@ looks for a row it cannot see yet. If the broker is down at that moment the row 
 import contextlib
 import logging
 import os
+import re
 import smtplib
 import threading
 import time
@@ -377,13 +378,17 @@ def email_unsubscribe(*, email: str, topic: str) -> None:
 ERASED = "[removed]"
 
 
-def _scrub(value, needles: list[str]):
-    """`value` (a row's context) with every string that holds one of `needles` replaced."""
+def _names_them(text: str, patterns) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
+
+
+def _scrub(value, patterns):
+    """`value` (a row's context) with every string that names the person replaced."""
     if isinstance(value, dict):
-        return {key: _scrub(item, needles) for key, item in value.items()}
+        return {key: _scrub(item, patterns) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrub(item, needles) for item in value]
-    if isinstance(value, str) and any(needle in value.casefold() for needle in needles):
+        return [_scrub(item, patterns) for item in value]
+    if isinstance(value, str) and _names_them(value, patterns):
         return ERASED
     return value
 
@@ -399,6 +404,10 @@ def notifications_erase_person(*, user, email: str, texts: list[str], placeholde
     from django.db.models.functions import Cast
 
     needles = sorted({text.strip().casefold() for text in texts if len(text.strip()) >= 3})
+    # Whole words only: erasing "Jan" must not touch "januari" or "Garage Jansen".
+    patterns = [
+        re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE) for needle in needles
+    ]
     own = Q(user=user) | Q(recipient=email)
     quoted = Q()
     for needle in needles:
@@ -420,7 +429,10 @@ def notifications_erase_person(*, user, email: str, texts: list[str], placeholde
                 notification.state = Notification.State.CANCELLED
                 fields.append("state")
         else:
-            notification.context = _scrub(notification.context, needles)
+            scrubbed = _scrub(notification.context, patterns)
+            if scrubbed == notification.context:
+                continue  # the text search matched inside another word
+            notification.context = scrubbed
         notification.save(update_fields=fields)
         changed += 1
     EmailOptOut.objects.filter(email=email).delete()
