@@ -467,3 +467,13 @@ def passport_elsewhere_get(*, garage, plate: str) -> Passport:
 def vehicle_changes(*, passport: Passport, limit: int = 50) -> list:
     """The latest changes of the car's vehicle data, newest first, with who made them."""
     return list(passport.vehicle_changes.select_related("changed_by")[:limit])
+
+
+def move_requests_of(*, user) -> QuerySet[GarageMoveRequest]:
+    """Every request of a garage to service a car, put to this person, and their answer (their
+    data download: what they consented to)."""
+    return (
+        GarageMoveRequest.objects.filter(owner=user)
+        .select_related("passport", "to_garage")
+        .order_by("-requested_at", "-id")
+    )

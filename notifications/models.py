@@ -51,6 +51,7 @@ class Notification(TimeStampedModel):
             "garage_move_answered",
             _("Garage: the owner answered its request to service a car"),
         )
+        OWNER_LEFT = "owner_left", _("Garage: a car's owner deleted their account")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

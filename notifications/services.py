@@ -10,6 +10,7 @@ looks for a row it cannot see yet. If the broker is down at that moment the row 
 import contextlib
 import logging
 import os
+import re
 import smtplib
 import threading
 import time
@@ -368,3 +369,69 @@ def email_unsubscribe(*, email: str, topic: str) -> None:
         return
     EmailOptOut.objects.get_or_create(email=email, topic=topic)
     logger.info("Unsubscribed an address without account from %s by link.", topic)
+
+
+# --- AVG: erasing a person from the outbox --------------------------------------------------------
+
+ERASED = "[removed]"
+
+
+def _names_them(text: str, patterns) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
+
+
+def _scrub(value, patterns):
+    """`value` (a row's context) with every string that names the person replaced."""
+    if isinstance(value, dict):
+        return {key: _scrub(item, patterns) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, patterns) for item in value]
+    if isinstance(value, str) and _names_them(value, patterns):
+        return ERASED
+    return value
+
+
+@transaction.atomic
+def notifications_erase_person(*, user, email: str, texts: list[str], placeholder: str) -> int:
+    """A person deleted their account: the outbox rows to them lose their address and content
+    (pending ones are cancelled: nothing more is sent to them), and every other row whose
+    content quotes them (`texts`: their email, name, phone, address; e.g. the appointment
+    request a garage received) has those values replaced. Their opt-outs go too. Returns the
+    number of rows changed. Scans the outbox's contexts once: rare, and worth it."""
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    needles = sorted({text.strip().casefold() for text in texts if len(text.strip()) >= 3})
+    # Whole words only: erasing "Jan" must not touch "januari" or "Garage Jansen".
+    patterns = [
+        re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE) for needle in needles
+    ]
+    own = Q(user=user) | Q(recipient=email)
+    quoted = Q()
+    for needle in needles:
+        quoted |= Q(context_text__icontains=needle)
+    rows = (
+        Notification.objects.select_for_update()
+        .annotate(context_text=Cast("context", TextField()))
+        .filter(own | quoted if needles else own)
+    )
+    changed = 0
+    for notification in rows:
+        fields = ["context", "updated_at"]
+        if notification.user_id == user.pk or notification.recipient == email:
+            notification.recipient = placeholder
+            notification.context = {}
+            notification.last_error = ""
+            fields += ["recipient", "last_error"]
+            if notification.state == Notification.State.PENDING:
+                notification.state = Notification.State.CANCELLED
+                fields.append("state")
+        else:
+            scrubbed = _scrub(notification.context, patterns)
+            if scrubbed == notification.context:
+                continue  # the text search matched inside another word
+            notification.context = scrubbed
+        notification.save(update_fields=fields)
+        changed += 1
+    EmailOptOut.objects.filter(email=email).delete()
+    return changed
