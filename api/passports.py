@@ -330,10 +330,12 @@ def add_history(request, plate: str, payload: HistoryIn):
             description=payload.description,
             cost=payload.cost_eur,
             external_id=payload.external_id,
+            apk_expires=payload.apk_expires,
             return_created=True,
         )
     except ApplicationError as error:
-        field = {"odometer_km": "odometer_km", "date": "date"}.get(error.field or "", "body")
+        known = ("odometer_km", "date", "apk_expires")
+        field = error.field if error.field in known else "body"
         raise ApiError(400, "refused", error.message, {field: [error.message]}) from None
     return Status(
         201 if created else 200,

@@ -95,12 +95,15 @@ class HistoryIn(Schema):
     description: str = Field(min_length=1, max_length=5000)
     cost_eur: Decimal = Field(Decimal("0.00"), ge=0, le=100_000, max_digits=10, decimal_places=2)
     external_id: str = Field("", max_length=100)
+    # An APK entry's new expiry date (shown on the passport as reported by the garage).
+    apk_expires: date | None = None
 
-    @field_validator("date", mode="before")
+    @field_validator("date", "apk_expires", mode="before")
     @classmethod
     def date_is_an_iso_string(cls, value):
         # pydantic would take a number as a Unix timestamp: a date is "YYYY-MM-DD" only.
-        if not isinstance(value, str):
+        # None passes on: pydantic refuses it for the required `date`.
+        if value is not None and not isinstance(value, str):
             raise ValueError("Enter a date as YYYY-MM-DD.")
         return value
 

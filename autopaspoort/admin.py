@@ -6,7 +6,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from autopaspoort import plates
+from autopaspoort import plates, vehicle_data
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
 from core.admin_audit import AuditedAdmin, audit_message
 from core.errors import ApplicationError
@@ -64,6 +64,9 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
         "latest_check",
         "rdw_status",
         "rdw_checked_at",
+        # Kept by autopaspoort.vehicle_data (a vehicle field support corrects becomes "garage").
+        "vehicle_sources",
+        "rdw_disagreements",
         "odometer_km",
         "odometer_read_on",
         "created_at",
@@ -72,6 +75,13 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # passports are made by garages, with their rules, not here
+
+    def save_model(self, request, obj, form, change):
+        corrected = [name for name in form.changed_data if name in vehicle_data.EDITABLE_FIELDS]
+        before = {name: form.initial.get(name) for name in corrected}
+        super().save_model(request, obj, form, change)
+        if change and corrected:
+            vehicle_data.support_corrected(passport=obj, actor=request.user, before=before)
 
     @admin.display(description=gettext_lazy("owner email"))
     def owner_contact(self, passport):

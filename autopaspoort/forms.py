@@ -8,7 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from autopaspoort import plates
 from autopaspoort.models import MAX_ODOMETER_KM, HistoryEntry, StatusCheckItem
 from autopaspoort.selectors import MIN_SEARCH_LENGTH
-from autopaspoort.validators import validate_apk_expires, validate_first_admission
+from autopaspoort.validators import (
+    validate_apk_expires,
+    validate_first_admission,
+    validate_vin,
+)
 from core.emails import normalize_email
 from core.ids import MAX_ID
 from core.phones import PhoneNumberField
@@ -355,6 +359,16 @@ class HistoryEntryForm(forms.Form):
     odometer_correction_reason = correction_reason_field()
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
     cost = cost_field(_("Cost (€)"))
+    apk_expires = forms.DateField(
+        label=_("New APK expiry date"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_apk_expires],
+        help_text=_(
+            "For an APK: the expiry date on the new APK. The passport shows it at once, as "
+            "reported by the garage, until the RDW confirms it."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())
@@ -362,6 +376,55 @@ class HistoryEntryForm(forms.Form):
 
     def clean_cost(self):
         return self.cleaned_data["cost"] or Decimal("0.00")
+
+
+class VehicleDataForm(forms.Form):
+    """The garage corrects the vehicle data; starts with the passport's values."""
+
+    make = forms.CharField(label=_("Make"), max_length=100, required=False)
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=50, required=False)
+    fuel = forms.CharField(label=_("Fuel"), max_length=100, required=False)
+    first_admission = forms.DateField(
+        label=_("First admission"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_first_admission],
+    )
+    apk_expires = forms.DateField(
+        label=_("APK expires"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_apk_expires],
+    )
+    vin = forms.CharField(
+        label=_("VIN (chassis number)"),
+        max_length=25,  # 17 characters, perhaps typed with spaces
+        required=False,
+        validators=[validate_vin],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "17 letters and digits, as on the registration card (not in the RDW's open data)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each field posts the value it was shown with: only what this user changed is saved,
+        # never an older value over a colleague's correction made meanwhile.
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    @classmethod
+    def for_passport(cls, passport, data=None):
+        from autopaspoort.vehicle_data import EDITABLE_FIELDS
+
+        initial = {name: getattr(passport, name) for name in EDITABLE_FIELDS}
+        return cls(data, initial=initial)
+
+    def changes(self) -> dict:
+        """The fields this user changed on the page."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
 class DashboardFilterForm(forms.Form):

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from autopaspoort.validators import (
@@ -145,6 +147,15 @@ class Passport(TimeStampedModel):
         blank=True,
         help_text=_("When the background refresh looks at this car again (empty: soon)."),
     )
+    # Where a vehicle field's value came from, for the fields that did not simply come from the
+    # creation form or the RDW: {"colour": "garage"} (corrected by hand: the RDW refresh no
+    # longer overwrites it) or {"apk_expires": "apk_entry"} (reported with an APK history
+    # entry, until the RDW confirms it). Written only by autopaspoort.vehicle_data.
+    vehicle_sources = models.JSONField(_("vehicle data sources"), default=dict, blank=True)
+    # The RDW's value of a hand-corrected field, when it differs: {"colour": {"value": "ROOD",
+    # "kept": false}}. Shown on the profile until the garage chooses; "kept" remembers that it
+    # chose its own value over that very RDW value.
+    rdw_disagreements = models.JSONField(_("RDW disagreements"), default=dict, blank=True)
 
     initial_odometer_km = models.PositiveIntegerField(
         _("odometer at registration (km)"), null=True, blank=True
@@ -238,6 +249,11 @@ class Passport(TimeStampedModel):
         if self.is_stock:
             return self.garage.email
         return self.owner.email if self.owner_id else ""
+
+    @property
+    def apk_reported_by_garage(self) -> bool:
+        """The APK expiry came with the garage's APK entry; the RDW has not confirmed it yet."""
+        return self.vehicle_sources.get("apk_expires") == "apk_entry"
 
     @property
     def vehicle_name(self) -> str:
@@ -436,6 +452,65 @@ class HistoryEntry(models.Model):
 
     def __str__(self):
         return f"{self.passport} {self.date} {self.get_kind_display()}"
+
+
+class VehicleDataChange(models.Model):
+    """One change of one vehicle field (make, APK expiry, ...): who, when, before and after.
+    The audit of the garage's corrections, of the RDW refresh and of APK entries."""
+
+    class Source(models.TextChoices):
+        GARAGE = "garage", _("Corrected by the garage")
+        RDW = "rdw", _("RDW")
+        APK_ENTRY = "apk_entry", _("Reported with an APK entry")
+        RDW_CHOSEN = "rdw_chosen", _("RDW value chosen by the garage")
+
+    passport = models.ForeignKey(
+        Passport,
+        verbose_name=_("passport"),
+        on_delete=models.CASCADE,
+        related_name="vehicle_changes",
+    )
+    field = models.CharField(_("field"), max_length=40)
+    before = models.CharField(_("before"), max_length=200, blank=True)
+    after = models.CharField(_("after"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vehicle data change")
+        verbose_name_plural = _("vehicle data changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["passport", "-changed_at"], name="vehicle_change_passport_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.passport} {self.field}"
+
+    @property
+    def field_label(self) -> str:
+        return Passport._meta.get_field(self.field).verbose_name
+
+    def _display(self, text: str) -> str:
+        if text and isinstance(Passport._meta.get_field(self.field), models.DateField):
+            return date_format(date.fromisoformat(text), "DATE_FORMAT")
+        return text
+
+    @property
+    def before_display(self) -> str:
+        return self._display(self.before)
+
+    @property
+    def after_display(self) -> str:
+        return self._display(self.after)
 
 
 # --- Moving a customer's car to another garage ---------------------------------------------------

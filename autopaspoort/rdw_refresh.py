@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from autopaspoort import rdw_batch
 from autopaspoort.models import ApkDefect, Passport, PassportRecall, Recall
 from autopaspoort.plates import compact
+from autopaspoort.vehicle_data import vehicle_data_apply_rdw
 from notifications.models import Notification, Topic
 from notifications.selectors import opted_out_emails
 from notifications.services import notification_queue
@@ -45,30 +46,6 @@ UNKNOWN_INTERVAL = timedelta(days=90)
 LOCK_KEY = "rdw-refresh:running"
 
 Registration = Passport.RdwRegistration
-
-
-# --- The supervisor's vehicle_data_apply_rdw ---------------------------------------------------
-# The garage-editable vehicle fields (make, model, colour, fuel, first admission, APK expiry,
-# odometer judgement) are written by `autopaspoort.vehicle_data.vehicle_data_apply_rdw`, which
-# respects hand corrections and records disagreements (issue 18, "Editable vehicle data"). Until
-# that module is on this branch, the placeholder below stands in for it with the same signature
-# and simply assigns what the RDW gave (never blanking a field the RDW leaves empty).
-
-
-def _vehicle_data_apply_rdw_placeholder(*, passport: Passport, values: dict, checked_at) -> None:
-    changed = []
-    for name, value in values.items():
-        if value not in (None, "") and getattr(passport, name) != value:
-            setattr(passport, name, value)
-            changed.append(name)
-    if changed:
-        passport.save(update_fields=[*changed, "updated_at"])
-
-
-try:
-    from autopaspoort.vehicle_data import vehicle_data_apply_rdw
-except ImportError:  # PLACEHOLDER until autopaspoort/vehicle_data.py is merged
-    vehicle_data_apply_rdw = _vehicle_data_apply_rdw_placeholder
 
 
 # --- What a run did ------------------------------------------------------------------------------

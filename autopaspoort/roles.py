@@ -11,6 +11,9 @@ RECORD_CHECK = (Role.ADMIN, Role.MECHANIC)
 ADD_HISTORY = (Role.ADMIN, Role.MECHANIC)
 MARK_FOR_DELIVERY = (Role.ADMIN, Role.SALES)
 TRANSFER = (Role.ADMIN, Role.SALES)
+# Correcting make, model, colour, fuel, dates and VIN (a mechanic reports an APK's new expiry
+# with the APK history entry instead).
+EDIT_VEHICLE_DATA = (Role.ADMIN, Role.SALES)
 # Asking an owner to let this garage service their car (taking a customer on).
 REQUEST_MOVE = (Role.ADMIN, Role.SALES)
 
@@ -24,5 +27,6 @@ def capabilities(membership) -> dict[str, bool]:
         "can_add_history": role in ADD_HISTORY,
         "can_mark_delivery": role in MARK_FOR_DELIVERY,
         "can_transfer": role in TRANSFER,
+        "can_edit_vehicle": role in EDIT_VEHICLE_DATA,
         "can_request_move": role in REQUEST_MOVE,
     }

@@ -475,6 +475,11 @@ def passport_elsewhere_get(*, garage, plate: str) -> Passport:
     return passport
 
 
+def vehicle_changes(*, passport: Passport, limit: int = 50) -> list:
+    """The latest changes of the car's vehicle data, newest first, with who made them."""
+    return list(passport.vehicle_changes.select_related("changed_by")[:limit])
+
+
 # --- RDW recalls and APK defects -------------------------------------------------------------
 
 APK_DEFECTS_SHOWN = 20

@@ -23,6 +23,7 @@ from autopaspoort.models import (
 )
 from autopaspoort.selectors import odometer_readings
 from autopaspoort.validators import VEHICLE_DATE_VALIDATORS
+from autopaspoort.vehicle_data import apk_expiry_report
 from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.queueing import enqueue_on_commit
@@ -413,10 +414,12 @@ def history_entry_add(
     cost: Decimal = Decimal("0.00"),
     odometer_correction_reason: str = "",
     external_id: str = "",
+    apk_expires: date | None = None,
     return_created: bool = False,
 ):
     """Add work done to the car's history. With an `external_id` (a GMS's order id) a resent
-    order returns the entry it made before instead of adding it twice."""
+    order returns the entry it made before instead of adding it twice. An APK entry may bring
+    the new APK expiry date: the passport shows it at once, as reported by the garage."""
     require_role(garage=passport.garage, user=actor, roles=roles.ADD_HISTORY)
     passport = Passport.objects.select_for_update().get(pk=passport.pk)
     if external_id:
@@ -427,6 +430,14 @@ def history_entry_add(
         validate_past_date(on)  # the one date rule for the dashboard and the API
     except ValidationError as error:
         raise ApplicationError(" ".join(error.messages), field="date") from None
+    if apk_expires is not None and kind != HistoryEntry.Kind.APK:
+        raise ApplicationError(
+            _("Only an APK entry sets the APK expiry date."), field="apk_expires"
+        )
+    if apk_expires is not None and apk_expires <= on:
+        raise ApplicationError(
+            _("The new APK expiry date comes after the date of the APK."), field="apk_expires"
+        )
     logical = _check_odometer(
         passport=passport, on=on, km=odometer_km, correction_reason=odometer_correction_reason
     )
@@ -443,6 +454,8 @@ def history_entry_add(
         external_id=external_id,
     )
     _record_reading(passport=passport, on=on, km=odometer_km, logical=logical)
+    if apk_expires is not None:
+        apk_expiry_report(passport=passport, actor=actor, expires=apk_expires)
     return (entry, True) if return_created else entry
 
 

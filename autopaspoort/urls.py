@@ -17,6 +17,8 @@ urlpatterns = [
     path("<str:plate>/checks/new/", views.check_create, name="check_create"),
     path("<str:plate>/checks/<id:check_id>/", views.check_detail, name="check_detail"),
     path("<str:plate>/history/new/", views.history_create, name="history_create"),
+    path("<str:plate>/vehicle/", views.vehicle_edit, name="vehicle_edit"),
+    path("<str:plate>/vehicle/rdw/", views.vehicle_choose, name="vehicle_choose"),
     path(
         "<str:plate>/items/<id:item_id>/delivery/",
         views.item_delivery,

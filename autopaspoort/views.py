@@ -2,20 +2,21 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appointments.selectors import dashboard_requests
-from autopaspoort import rdw, roles, selectors, services
+from autopaspoort import rdw, roles, selectors, services, vehicle_data
 from autopaspoort.forms import (
     DashboardFilterForm,
     HistoryEntryForm,
     PassportCreateForm,
     StatusCheckForm,
     StatusCheckItemFormSet,
+    VehicleDataForm,
     check_initial,
     checklist_initial,
 )
@@ -242,6 +243,7 @@ def profile(request, garage, plate):
         "rdw": selectors.rdw_findings(passport=passport),
         "transfer": transfer_latest(passport=passport),
         "offer": transfer_services.transfer_offer(passport=passport, role=request.membership.role),
+        "rdw_disagreements": vehicle_data.open_disagreements(passport),
         **roles.capabilities(request.membership),
     }
     return render(request, "autopaspoort/profile.html", context)
@@ -418,6 +420,7 @@ def history_create(request, garage, plate):
                 description=data["description"],
                 cost=data["cost"],
                 odometer_correction_reason=data["odometer_correction_reason"],
+                apk_expires=data["apk_expires"],
             )
         except ApplicationError as error:
             _add_service_error(form, error)
@@ -429,6 +432,66 @@ def history_create(request, garage, plate):
         "autopaspoort/history_form.html",
         {"garage": garage, "passport": passport, "form": form},
     )
+
+
+@garage_member_required(*roles.EDIT_VEHICLE_DATA)
+@require_http_methods(["GET", "POST"])
+def vehicle_edit(request, garage, plate):
+    """Correct the vehicle data by hand, with the history of every change below the form."""
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    form = VehicleDataForm.for_passport(
+        passport, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = vehicle_data.vehicle_data_update(
+                passport=passport, actor=request.user, changes=form.changes()
+            )
+        except ApplicationError as error:
+            _add_service_error(form, error)
+        else:
+            if changed:
+                messages.success(request, _("The vehicle data is saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect(passport)
+    return render(
+        request,
+        "autopaspoort/vehicle_edit.html",
+        {
+            "garage": garage,
+            "passport": passport,
+            "form": form,
+            "fields": [
+                (form[name], source)
+                for name, source in vehicle_data.field_sources(passport).items()
+            ],
+            "disagreements": vehicle_data.open_disagreements(passport),
+            "changes": selectors.vehicle_changes(passport=passport),
+        },
+    )
+
+
+@garage_member_required(*roles.EDIT_VEHICLE_DATA)
+@require_POST
+def vehicle_choose(request, garage, plate):
+    """Settle one disagreement with the RDW: take its value or keep the garage's."""
+    passport = selectors.passport_get(garage=garage, plate=plate)
+    field = request.POST.get("field", "")
+    if field not in vehicle_data.RDW_FIELDS or request.POST.get("choice") not in ("rdw", "ours"):
+        return HttpResponseBadRequest(_("Choose the RDW's value or your own."))
+    try:
+        vehicle_data.vehicle_data_choose(
+            passport=passport,
+            actor=request.user,
+            field=field,
+            take_rdw=request.POST["choice"] == "rdw",
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your choice is saved."))
+    return redirect("autopaspoort:vehicle_edit", garage_id=garage.pk, plate=passport.plate)
 
 
 @garage_member_required()

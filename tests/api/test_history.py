@@ -1,7 +1,7 @@
 """POST /api/v1/passports/{plate}/history: a workshop order in the car's history, once per
 `external_id`, with the same odometer rule as the dashboard."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -352,3 +352,27 @@ def test_single_and_bulk_create_refuse_alike_when_the_login_lost_its_admin_membe
             items=[{"plate": "GJ-55-58", "owner": owner}], via=Transfer.Via.API,
         )  # fmt: skip
     assert not garage.passports.exists()
+
+
+def test_the_gms_api_reports_an_apk_expiry_the_same_way(garage, api):
+    car = PassportFactory(garage=garage, apk_expires=date(2027, 3, 1))
+    client = api
+    today = timezone.localdate()
+    new_expiry = today.replace(year=today.year + 1)
+    payload = {
+        "date": today.isoformat(),
+        "odometer_km": 50000,
+        "kind": "apk",
+        "description": "APK",
+        "apk_expires": new_expiry.isoformat(),
+    }
+    response = client.post(f"/passports/{car.plate}/history", payload)
+    assert response.status_code == 201, response.content
+    car.refresh_from_db()
+    assert car.apk_expires == new_expiry
+    assert car.apk_reported_by_garage
+
+    payload.update(kind="repair", external_id="wo-2")
+    response = client.post(f"/passports/{car.plate}/history", payload)
+    assert response.status_code == 400
+    assert "apk_expires" in response.json()["error"]["fields"]

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from autopaspoort.models import VehicleDataChange
 from fleet.models import FleetLink
 from tests.accounts.factories import UserFactory
 from tests.autopaspoort.factories import (
@@ -324,3 +325,24 @@ def test_a_support_transfer_of_a_fleet_car_takes_it_out_of_the_fleet(
     car.refresh_from_db()
     assert (car.fleet, car.owner.email) == (None, "koper@example.nl")
     assert FleetLink.objects.get(passport=car).unlinked_by == support_user
+
+
+def test_supports_vehicle_correction_is_recorded_on_the_car_and_kept_from_the_rdw(
+    client_for, support_user, checked_car
+):
+    """The admin is one more entry point of a hand correction: the same record and the same
+    protection as the garage's vehicle page (autopaspoort.vehicle_data)."""
+    passport, _ = checked_car
+    client = client_for(support_user)
+    url = admin_url("passport", "change", passport.pk)
+    data = passport_form(client.get(url, **EN))
+    data.update(colour="ROOD", _save="Save")
+
+    response = client.post(url, data, **EN)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    passport.refresh_from_db()
+    assert passport.colour == "ROOD"
+    assert passport.vehicle_sources == {"colour": "garage"}
+    change = VehicleDataChange.objects.get(passport=passport)
+    assert (change.field, change.after, change.changed_by) == ("colour", "ROOD", support_user)

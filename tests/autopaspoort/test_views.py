@@ -572,6 +572,8 @@ def test_a_saved_check_has_no_edit_url():
         "item_delivery",
         "handed_over",  # a car that moved on: garage A's read-only history
         "move_request",  # asking another garage's customer to move the car here
+        "vehicle_edit",  # make, model, dates, VIN: the car's data, not a check
+        "vehicle_choose",  # the garage's value or the RDW's, after a refresh disagreed
     }
     for name in ("check_edit", "check_update", "check_change", "check_delete"):
         with pytest.raises(NoReverseMatch):

@@ -589,6 +589,8 @@ PAGES = {
     "autopaspoort:check_create": _car("autopaspoort:check_create"),
     "autopaspoort:check_detail": _car("autopaspoort:check_detail", check_id=lambda w: w.check.pk),
     "autopaspoort:history_create": _car("autopaspoort:history_create"),
+    "autopaspoort:vehicle_edit": _car("autopaspoort:vehicle_edit"),
+    "autopaspoort:vehicle_choose": _car("autopaspoort:vehicle_choose", status=POST_ONLY),
     "autopaspoort:item_delivery": _car(
         "autopaspoort:item_delivery", status=POST_ONLY, item_id=lambda w: w.check_item.pk
     ),
@@ -786,6 +788,8 @@ EXPECTED = {
     "autopaspoort:check_create": 6,
     "autopaspoort:check_detail": 8,
     "autopaspoort:history_create": 6,
+    "autopaspoort:vehicle_edit": 7,
+    "autopaspoort:vehicle_choose": 3,
     "autopaspoort:item_delivery": 3,
     "autopaspoort:handed_over": 7,
     "autopaspoort:move_request": 3,

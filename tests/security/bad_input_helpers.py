@@ -183,6 +183,8 @@ ROUTES: dict[str, Route] = {
         "admin", lambda w: _g(w, plate=w.stock.plate, check_id=w.check.pk)
     ),
     "autopaspoort:history_create": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "autopaspoort:vehicle_edit": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
+    "autopaspoort:vehicle_choose": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
     "autopaspoort:item_delivery": Route(
         "admin", lambda w: _g(w, plate=w.stock.plate, item_id=w.item.pk)
     ),
@@ -710,7 +712,26 @@ FORMS: dict[str, Form] = {
             "odometer_correction_reason": ("text", ""),
             "description": ("text", "Remblokken vervangen"),
             "cost": ("money", "219,00"),
+            "apk_expires": ("date", ""),
         }
+    ),
+    "autopaspoort:vehicle_edit": Form(
+        {
+            "make": ("text", "VOLKSWAGEN"),
+            "model": ("text", "GOLF"),
+            "colour": ("text", "ROOD"),
+            "fuel": ("text", "Benzine"),
+            "first_admission": ("date", "2018-03-01"),
+            "apk_expires": ("date", lambda w: in_days(300)),
+            "vin": ("text", "WVWZZZ1JZXW000001"),
+        }
+    ),
+    "autopaspoort:vehicle_choose": Form(
+        {
+            "field": (choice("colour", "make", "x"), "colour"),
+            "choice": (choice("rdw", "ours", "x"), "rdw"),
+        },
+        kind="action",
     ),
     "autopaspoort:item_delivery": Form({"fix": (choice("0", "1"), "1")}, kind="action"),
     "transfers:start": Form(CONTACT, neutral=_transfer_step),
