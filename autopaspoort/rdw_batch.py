@@ -64,13 +64,18 @@ class _Failed(Exception):
 
 # --- Pacing -------------------------------------------------------------------------------------
 # One process-wide pace: the refresh runs one batch at a time, but two threads of a worker must
-# not double the rate. Tests replace `_sleep` to run without waiting.
+# not double the rate. Tests replace `_sleep` (back-off) and `_pace` (waiting for the next turn)
+# to run without waiting and to see each kind of pause apart.
 
 _pace_lock = threading.Lock()
 _next_request_at = 0.0
 
 
 def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _pace(seconds: float) -> None:
     time.sleep(seconds)
 
 
@@ -82,7 +87,7 @@ def _wait_for_turn() -> None:
         wait = _next_request_at - now
         _next_request_at = max(now, _next_request_at) + 60.0 / per_minute
     if wait > 0:
-        _sleep(wait)
+        _pace(wait)
 
 
 # --- Queries ------------------------------------------------------------------------------------

@@ -141,12 +141,13 @@ class RDWBatchServer:
 
 @pytest.fixture
 def rdw_batch_server(settings, monkeypatch):
-    """The RDW switched on against a local batch server; no real waiting (the pauses the client
-    would make are recorded in `server.sleeps`)."""
+    """The RDW switched on against a local batch server; no real waiting (the client's back-off
+    pauses are recorded in `server.sleeps`, its waits for the next turn in `server.paces`)."""
     server = RDWBatchServer()
     server.start()
-    server.sleeps = []
+    server.sleeps, server.paces = [], []
     monkeypatch.setattr(rdw_batch, "_sleep", server.sleeps.append)
+    monkeypatch.setattr(rdw_batch, "_pace", server.paces.append)
     monkeypatch.setattr(rdw_batch, "_next_request_at", 0.0)
     settings.RDW_LOOKUP_ENABLED = True
     settings.RDW_REFRESH_ENABLED = True

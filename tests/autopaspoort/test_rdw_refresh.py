@@ -291,9 +291,10 @@ def test_the_pace_is_the_setting(rdw_batch_server, cars, settings):
     settings.RDW_REFRESH_REQUESTS_PER_MINUTE = 60  # one a second
     rdw_refresh_run()
     # Six requests in quick succession: the five after the first wait their turn.
-    waits = [s for s in rdw_batch_server.sleeps if s > 0]
+    waits = rdw_batch_server.paces
     assert len(waits) == 5
     assert all(0.5 < s <= 5.0 for s in waits)
+    assert rdw_batch_server.sleeps == []  # no back-off: every answer came
 
 
 # --- Order by need ------------------------------------------------------------------------------
@@ -354,3 +355,16 @@ def test_the_beat_task_runs_the_refresh(rdw_batch_server, cars, settings):
     refresh_rdw_data.delay()
     assert all(p.rdw_checked_at for p in reload(*cars))
     assert Notification.objects.filter(kind=Notification.Kind.RECALL_OPEN).count() == 1
+
+
+def test_a_hand_correction_is_kept_and_the_rdw_value_shown_beside_it(rdw_batch_server, db):
+    # Through autopaspoort.vehicle_data.vehicle_data_apply_rdw: the refresh never overwrites a
+    # field the garage corrected; the differing RDW value waits for the garage to choose.
+    golf = PassportFactory(plate="GJ-55-55", colour="ZWART", vehicle_sources={"colour": "garage"})
+
+    rdw_refresh_run()
+    golf = reload(golf)[0]
+
+    assert golf.colour == "ZWART"
+    assert golf.rdw_disagreements["colour"]["value"] == "GRIJS"
+    assert golf.apk_expires == date(2026, 3, 14)  # not corrected: the RDW's value
