@@ -15,6 +15,7 @@ from autopaspoort.validators import (
 )
 from core.emails import normalize_email
 from core.ids import MAX_ID
+from core.money import AmountField
 from core.phones import PhoneNumberField
 from core.validators import normalize_postcode
 
@@ -59,16 +60,8 @@ def correction_reason_field():
 
 
 def cost_field(label):
-    return forms.DecimalField(
-        label=label,
-        min_value=0,
-        max_value=MAX_COST,
-        max_digits=10,
-        decimal_places=2,
-        required=False,
-        localize=True,
-        widget=forms.TextInput(attrs=DECIMAL),
-    )
+    """Every money input: `core.money.AmountField` (its rule is its help text)."""
+    return AmountField(label=label, min_value=Decimal("0"), max_value=MAX_COST, required=False)
 
 
 def owner_address_form(prefix: str = "") -> type[forms.Form]:
@@ -258,6 +251,9 @@ class StatusCheckItemForm(forms.Form):
         widget=forms.TextInput(attrs=DECIMAL),
     )
     estimated_cost = cost_field(_("Estimated cost (€)"))
+    # The check form states the amount rule once, above its cards.
+    estimated_cost.help_text = ""
+    estimated_cost.widget.attrs["aria-describedby"] = "amount-rule"
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     fix_before_delivery = forms.BooleanField(label=_("Fix before delivery"), required=False)
 
@@ -431,10 +427,12 @@ class DashboardFilterForm(forms.Form):
     """The dashboard's query string: search, filters and the keyset cursor."""
 
     q = forms.CharField(
-        label=_("Search plate"),
+        label=_("Search plate, name or VIN"),
         required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. GJ-55-55 or 5555")}),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. GJ-55-55, 5555 or Jansen")}
+        ),
     )
     state = forms.ChoiceField(
         label=_("Cars"),
@@ -451,7 +449,7 @@ class DashboardFilterForm(forms.Form):
         query = self.cleaned_data["q"].strip()
         if query and len(plates.compact(query)) < MIN_SEARCH_LENGTH:
             raise forms.ValidationError(
-                _("Type at least %(count)s characters of the plate."),
+                _("Type at least %(count)s characters of the plate or the name."),
                 params={"count": MIN_SEARCH_LENGTH},
             )
         return query

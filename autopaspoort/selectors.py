@@ -39,6 +39,7 @@ from autopaspoort.models import (
     StatusCheckItem,
     expected_cost_q,
 )
+from autopaspoort.validators import VIN_LENGTH, normalize_vin
 from core.pagination import keyset_page
 
 logger = logging.getLogger(__name__)
@@ -141,9 +142,31 @@ def passport_list(
     if open_recall:
         queryset = queryset.filter(open_recall_q())
     if search:
-        queryset = queryset.filter(plate_compact__contains=plates.compact(search))
+        queryset = queryset.filter(search_q(search, owner_names=True))
     rows, next_after = keyset_page(queryset, after=after, size=page_size, key="-id")
     return PassportPage(passports=rows, next_after=next_after)
+
+
+def search_q(search: str, *, owner_names: bool) -> Q:
+    """What a search box finds: part of the plate in any spelling (trigram index on
+    `plate_compact`), part of the driver's name and, when `owner_names` (the garage, not a
+    fleet: a fleet's cars carry no owner of theirs to find), of the owner's name (both
+    case-insensitive, trigram indexes on PostgreSQL: migration 0014), or the exact VIN
+    (case and spaces ignored; `passport_vin_idx`)."""
+    text = " ".join(search.split())
+    condition = Q(driver_name__icontains=text)
+    plate = plates.compact(text)
+    # A compact plate has at most 6 characters (`plate_compact`); a longer search (a VIN, a
+    # whole name) cannot match one, and leaving the plate out lets PostgreSQL combine the
+    # name and VIN indexes instead of reading every car of the garage.
+    if len(plate) <= Passport._meta.get_field("plate_compact").output_field.max_length:
+        condition |= Q(plate_compact__contains=plate)
+    if owner_names:
+        condition |= Q(owner_name__icontains=text)
+    vin = normalize_vin(text)
+    if len(vin) == VIN_LENGTH and vin.isascii() and vin.isalnum():
+        condition |= Q(vin=vin)
+    return condition
 
 
 # The dashboard header sums the latest check of every car of the garage: ~50 ms for 10,000 cars,

@@ -26,6 +26,7 @@ from autopaspoort.validators import VEHICLE_DATE_VALIDATORS
 from autopaspoort.vehicle_data import apk_expiry_report
 from core.emails import normalize_email
 from core.errors import ApplicationError
+from core.money import format_amount
 from core.queueing import enqueue_on_commit
 from core.validators import validate_past_date
 from garage.access import has_role, require_role
@@ -393,8 +394,8 @@ def check_item_set_delivery(*, item: StatusCheckItem, actor, fix_before_delivery
         raise ApplicationError(_("Only items of the latest status check can be planned."))
     if fix_before_delivery and not item.needs_work:
         raise ApplicationError(
-            _("%(item)s is rated OK at € 0.00: there is nothing to fix before delivery.")
-            % {"item": item.label}
+            _("%(item)s is rated OK at %(amount)s: there is nothing to fix before delivery.")
+            % {"item": item.label, "amount": format_amount(0)}
         )
     item.fix_before_delivery = fix_before_delivery
     item.save(update_fields=["fix_before_delivery"])

@@ -24,6 +24,7 @@ from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.ids import parse_id
 from core.pagination import next_page_query
+from core.vat import vat_split
 from fleet.forms import FleetLinkForm
 from fleet.selectors import fleet_link_history, fleet_link_request_pending, fleets_for_linking
 from fleet.services import needs_owner_consent, passport_create_linked
@@ -388,6 +389,7 @@ def check_detail(request, garage, plate, check_id):
     passport = selectors.passport_get(garage=garage, plate=plate)
     check = selectors.check_get(passport=passport, check_id=check_id)
     items = list(check.items.all())
+    costs = selectors.check_costs(items)
     return render(
         request,
         "autopaspoort/check_detail.html",
@@ -396,7 +398,9 @@ def check_detail(request, garage, plate, check_id):
             "passport": passport,
             "check": check,
             "items": items,
-            "costs": selectors.check_costs(items),
+            "costs": costs,
+            "expected_vat": vat_split(costs.expected, includes_vat=garage.prices_include_vat),
+            "delivery_vat": vat_split(costs.delivery, includes_vat=garage.prices_include_vat),
             **roles.capabilities(request.membership),
         },
     )

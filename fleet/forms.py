@@ -11,9 +11,9 @@ from fleet.models import FleetAccount
 
 class FleetFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Search plate"),
+        label=_("Search plate, driver or VIN"),
         required=False,
-        max_length=20,
+        max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     apk_due = forms.BooleanField(label=_("APK due within 60 days"), required=False)
@@ -25,7 +25,7 @@ class FleetFilterForm(forms.Form):
         query = self.cleaned_data["q"].strip()
         if query and len(compact(query)) < MIN_SEARCH_LENGTH:
             raise forms.ValidationError(
-                _("Type at least %(count)s characters of the plate."),
+                _("Type at least %(count)s characters of the plate or the name."),
                 params={"count": MIN_SEARCH_LENGTH},
             )
         return query

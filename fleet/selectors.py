@@ -14,6 +14,7 @@ from autopaspoort.selectors import (
     PAGE_SIZE,
     PassportPage,
     open_recall_q,
+    search_q,
     with_costs,
     with_open_recall,
 )
@@ -56,7 +57,7 @@ def _fleet_cars(
     if open_recall:
         queryset = queryset.filter(open_recall_q())
     if search:
-        queryset = queryset.filter(plate_compact__contains=plates.compact(search))
+        queryset = queryset.filter(search_q(search, owner_names=False))
     return queryset
 
 

@@ -13,7 +13,7 @@ from autopaspoort import roles
 from autopaspoort.selectors import check_costs, passport_get, passport_timeline
 from core.errors import ApplicationError
 from core.pagination import next_page_query
-from core.spreadsheets import spreadsheet_safe
+from core.spreadsheets import spreadsheet_amount, spreadsheet_safe
 from core.text import single_stop
 from fleet import selectors, services
 from fleet.access import fleet_manager_required
@@ -102,7 +102,7 @@ def export_csv(request, fleet):
                         else ""
                     ),
                     _("yes") if car.needs_work else _("no"),
-                    f"{car.expected_costs:.2f}".replace(".", ","),
+                    spreadsheet_amount(car.expected_costs),
                 ]
             )
 

@@ -26,6 +26,14 @@ class GarageSettingsForm(forms.Form):
     kvk_number = forms.CharField(
         label=_("KvK number"), max_length=8, required=False, validators=[validate_kvk_number]
     )
+    prices_include_vat = forms.BooleanField(
+        label=_("Prices include 21 % VAT (btw)"),
+        required=False,
+        help_text=_(
+            "On: the amounts your staff type and your customers see include VAT. Off: they "
+            "exclude VAT. Pages say which, and a status check shows the VAT amount."
+        ),
+    )
     current_password = forms.CharField(
         label=_("Your current password"),
         required=False,

@@ -32,6 +32,12 @@ class Garage(TimeStampedModel):
     kvk_number = models.CharField(
         _("KvK number"), max_length=8, blank=True, validators=[validate_kvk_number]
     )
+    # How the garage types and shows its prices; `core.vat.vat_split` does the arithmetic.
+    prices_include_vat = models.BooleanField(
+        _("prices include VAT"),
+        default=True,
+        help_text=_("Amounts are typed and shown including 21 % VAT (btw); off: excluding."),
+    )
 
     class Meta:
         verbose_name = _("garage")

@@ -20,7 +20,16 @@ from garage.models import ApiToken, Garage, Membership
 from notifications.models import Notification
 from notifications.services import notification_queue
 
-SETTINGS_FIELDS = ("name", "phone", "street", "house_number", "postcode", "city", "kvk_number")
+SETTINGS_FIELDS = (
+    "name",
+    "phone",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "kvk_number",
+    "prices_include_vat",
+)
 
 
 def _require_admin(*, garage: Garage, actor: User) -> None:

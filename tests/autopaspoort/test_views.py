@@ -770,13 +770,13 @@ def test_profile_and_dashboard_show_expected_and_delivery_costs(client_for, gara
     costs = profile.context["costs"]
     assert costs.expected == Decimal("0.20"), "planned delivery work is not the owner's"
     assert costs.delivery == Decimal("7.10")
-    assertContains(profile, "€ 0,20")
-    assertContains(profile, "€ 7,10")
+    assertContains(profile, "€\u00a00,20")
+    assertContains(profile, "€\u00a07,10")
     summary = dashboard.context["summary"]
     assert summary["expected_costs"] == Decimal("0.20")
     assert summary["delivery_costs"] == Decimal("7.10")
-    assertContains(dashboard, "€ 0,20", count=2)  # the total and the car's row
-    assertContains(dashboard, "€ 7,10", count=2)
+    assertContains(dashboard, "€\u00a00,20", count=2)  # the total and the car's row
+    assertContains(dashboard, "€\u00a07,10", count=2)
 
 
 def test_planning_an_item_for_delivery_counts_in_the_delivery_costs(
@@ -839,7 +839,7 @@ def test_planning_an_ok_item_at_zero_is_refused(client_for, garage_admin, garage
 
     assert response.status_code == 302
     assert message_texts(response, message_levels.ERROR) == [
-        "Lights is rated OK at € 0.00: there is nothing to fix before delivery."
+        "Lights is rated OK at €0.00: there is nothing to fix before delivery."
     ]
     lights.refresh_from_db()
     assert lights.fix_before_delivery is False
@@ -1199,7 +1199,7 @@ def test_profile_shows_the_car_its_state_latest_check_and_history(client_for, ga
     assertContains(response, "KIA NIRO")
     assertContains(response, "Stock")
     assertContains(response, "Battery")
-    assertContains(response, "€ 120.00")
+    assertContains(response, "€120.00")
     assertContains(response, entry.description)
     assertContains(response, passport_url("autopaspoort:details", passport))
 
@@ -1288,7 +1288,9 @@ def test_dashboard_search_needs_three_characters(client_for, garage_admin, garag
     response = dashboard(client_for(garage_admin, **EN), garage, q="5-5")
 
     assert response.status_code == 200
-    assert response.context["form"].errors["q"] == ["Type at least 3 characters of the plate."]
+    assert response.context["form"].errors["q"] == [
+        "Type at least 3 characters of the plate or the name."
+    ]
 
 
 def test_dashboard_filters_stock_and_needs_work(client_for, garage_admin, garage):

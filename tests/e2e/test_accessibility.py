@@ -113,8 +113,8 @@ def test_a_garage_day_with_the_keyboard_only(journey, garage, garage_admin, owne
     expect(admin.get_by_role("heading", name="Garage A")).to_be_visible()
 
     # Find the car: the search field, the plate, Enter; then the car's link.
-    tab_to(admin, field(admin, "Search plate"))
-    type_into(admin, field(admin, "Search plate"), "gj555")
+    tab_to(admin, field(admin, "Search plate, name or VIN"))
+    type_into(admin, field(admin, "Search plate, name or VIN"), "gj555")
     admin.keyboard.press("Enter")
     expect(admin).to_have_url(re.compile(r"\?q=gj555"))
     expect(admin.get_by_role("link", name="HX-123-B")).to_have_count(0)

@@ -41,6 +41,45 @@ def test_each_menu_item_is_shown_exactly_when_its_page_opens(client_for, garage,
         assert (f'href="{url}"' in menu) == (status == 200), (page.key, role, status)
 
 
+EXPECTED_MENU = {
+    # role -> the menu's items, in order (issue 18: promotions, statistics and usage are
+    # reachable from the menu for the roles that may use them)
+    Membership.Role.ADMIN: list(PAGES),
+    Membership.Role.SALES: [
+        "dashboard",
+        "passport_create",
+        "appointments",
+        "promotions",
+        "reminders",
+        "statistics",
+    ],
+    Membership.Role.MECHANIC: ["dashboard", "appointments"],
+}
+
+
+@pytest.mark.parametrize("role", Membership.Role.values)
+def test_each_role_has_its_menu_and_each_item_opens(client_for, garage, role):
+    client = client_for(member(garage, role))
+    menu = menu_html(client.get(reverse("garage:dashboard", args=[garage.pk]), **EN))
+    shown = [
+        key
+        for key, page in PAGES.items()
+        if f'href="{reverse(page.url_name, args=[garage.pk])}"' in menu
+    ]
+
+    assert shown == EXPECTED_MENU[role]
+    for key in PAGES:
+        status = client.get(reverse(PAGES[key].url_name, args=[garage.pk])).status_code
+        assert status == (200 if key in shown else 403), (key, role)
+
+
+def test_another_garages_staff_get_404_for_every_page(client_for, garage, other_garage_staff):
+    client = client_for(other_garage_staff)
+
+    for key, page in PAGES.items():
+        assert client.get(reverse(page.url_name, args=[garage.pk])).status_code == 404, key
+
+
 def test_an_administrator_sees_every_page_of_the_garage(client_for, garage, garage_admin):
     menu = menu_html(client_for(garage_admin).get(reverse("garage:dashboard", args=[garage.pk])))
 

@@ -31,6 +31,8 @@ def settings_data(garage, **changes):
         "kvk_number": garage.kvk_number,
         "current_password": "",
     }
+    if garage.prices_include_vat:
+        data["prices_include_vat"] = "on"  # a checkbox: posted only when ticked
     data.update(changes)
     return data
 

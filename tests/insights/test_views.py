@@ -94,7 +94,7 @@ def test_the_statistics_page_shows_the_seeded_numbers(client_for, garage, sales,
     assert '<p class="stat-value" id="stat-stock">3</p>' in html
     assert '<p class="stat-value" id="stat-activation-rate">75.0 %</p>' in html
     assert '<p class="stat-value" id="stat-median">1 day 12 hours</p>' in html
-    assert '<p class="stat-value" id="stat-open-work">€ 150.85</p>' in html
+    assert '<p class="stat-value" id="stat-open-work">€150.85 <small>incl. VAT</small></p>' in html
     assertContains(response, "6 of 8 transfers to customers (12 months).")
     assertContains(response, "completed ÷ (completed + awaiting activation)")
 
@@ -136,9 +136,9 @@ def test_the_open_work_table_is_in_euros(client_for, garage, garage_admin, seede
 
     assert page_table(response, "table-open-work") == [
         ["Rating", "Estimated costs"],
-        ["Now", "€ 120.60"],
-        ["Soon (within ~3 months)", "€ 30.25"],
-        ["Total", "€ 150.85"],
+        ["Now", "€120.60"],
+        ["Soon (within ~3 months)", "€30.25"],
+        ["Total", "€150.85"],
     ]
 
 
@@ -187,7 +187,7 @@ def test_an_empty_garage_has_a_page_too(client_for, garage, garage_admin):
     assert response.status_code == 200
     assertContains(response, '<p class="stat-value" id="stat-activation-rate">—</p>', html=False)
     assertContains(response, "No status checks in these 12 months.")
-    assertContains(response, "€ 0.00")
+    assertContains(response, "€0.00")
 
 
 def _more_data(garage, *, today, size):

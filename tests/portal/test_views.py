@@ -204,10 +204,10 @@ def test_the_car_page_shows_vehicle_data_expected_costs_the_latest_check_and_his
     assert response.status_code == 200
     assertContains(response, checked_car.plate)
     assertContains(response, "VOLKSWAGEN GOLF")
-    assertContains(response, "May 31, 2027")  # APK
+    assertContains(response, "31 May 2027")  # APK
     assertContains(response, "Expected costs")
-    assertContains(response, "€ 240.00")
-    assertContains(response, "now € 0.00 · soon € 240.00")  # the brakes: planned before delivery
+    assertContains(response, "€240.00")
+    assertContains(response, "now €0.00 · soon €240.00")  # the brakes: planned before delivery
     assertContains(response, "Brakes rear")
     assertContains(response, "Distributieriem vervangen")
 

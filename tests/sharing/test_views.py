@@ -59,7 +59,7 @@ def test_the_share_page_shows_the_car_and_its_history(car):
     text = response.content.decode()
     shows = [car.plate, "VOLKSWAGEN", "GOLF", "GRIJS", "Benzine", "Garage A", "61,000", "55,000"]
     shows += ["50,000", "Grote beurt met filters", "Brakes front", "Now", "Logical"]
-    shows += ["Status check", "Workshop", "Registration", "€ 120.00"]
+    shows += ["Status check", "Workshop", "Registration", "€120.00"]
     for shown in shows:
         assert shown in text, shown
     link.refresh_from_db()
