@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import PrivacyEvent, User
 from core.admin_audit import AuditedAdmin
 
 
@@ -79,3 +79,22 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             # old and the new address; here it would move the garage account silently.
             readonly = (*readonly, "email")
         return readonly
+
+
+@admin.register(PrivacyEvent)
+class PrivacyEventAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The audit of owners' data downloads and account deletions: read only for everyone."""
+
+    list_display = ("created_at", "kind", "user")
+    list_filter = ("kind",)
+    search_fields = ("user__id",)
+    readonly_fields = ("kind", "user", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -48,6 +48,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     promotions_enabled = models.BooleanField(
         _("promotions"), default=True, help_text=_("Messages and offers from the garage.")
     )
+    check_reports_enabled = models.BooleanField(
+        _("check reports"),
+        default=True,
+        help_text=_("An email when a garage records a status check of their car."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("support staff"),
@@ -81,3 +86,30 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PrivacyEvent(models.Model):
+    """Audit record of an owner's AVG request: a download of their data or the deletion of
+    their account. Who (the account, kept anonymised after a deletion) and when; no copy of
+    any personal data."""
+
+    class Kind(models.TextChoices):
+        DATA_EXPORT = "data_export", _("Downloaded their data")
+        ACCOUNT_DELETED = "account_deleted", _("Deleted their account")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="privacy_events",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("privacy request")
+        verbose_name_plural = _("privacy requests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -49,6 +49,8 @@ SUPPORT_ROLE: tuple[Grant, ...] = (
     # People: details of customers and garage staff; never a staff or superuser account, never
     # anyone's rights (UserAdmin).
     Grant("accounts.user", change=True),
+    # The audit of owners' AVG requests (data downloads, account deletions): read only.
+    Grant("accounts.privacyevent"),
     # Garage details; the login account (`account_user`) is read-only for everyone.
     Grant("garage.garage", change=True),
     Grant("garage.membership"),
@@ -87,6 +89,9 @@ SUPPORT_ROLE: tuple[Grant, ...] = (
     Grant("promotions.promotion"),
     Grant("promotions.promotionrecipient"),
     Grant("insights.monthlyusage"),
+    # The privacy statement and terms: support reads them (to answer questions); the legal
+    # text is written by a superuser, who answers for it.
+    Grant("legal.legalpage"),
     # Unlocking a locked-out account is deleting its failed attempts.
     Grant("axes.accessattempt", delete=True),
 )

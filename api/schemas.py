@@ -23,7 +23,19 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-class OwnerIn(Schema):
+class InputSchema(Schema):
+    """A request body: no text field may hold a NUL character (PostgreSQL cannot store one, and
+    no person types it); refused as a 400 like any other invalid field."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul_characters(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Text may not contain NUL characters.")
+        return value
+
+
+class OwnerIn(InputSchema):
     email: str = Field(max_length=254, json_schema_extra={"format": "email"})
     name: str = Field("", max_length=150)
     street: str = Field("", max_length=150)
@@ -51,7 +63,7 @@ class OwnerIn(Schema):
             raise ValueError(" ".join(error.messages)) from None
 
 
-class PassportIn(Schema):
+class PassportIn(InputSchema):
     plate: str = Field(max_length=20, examples=["GJ-55-55"])
     owner: OwnerIn
     # Strict: JSON `true` or `"12"` is not a number of kilometres (or a fleet).
@@ -88,7 +100,7 @@ class PassportPageOut(Schema):
     next_cursor: str | None
 
 
-class HistoryIn(Schema):
+class HistoryIn(InputSchema):
     date: date
     odometer_km: StrictInt = Field(ge=0, le=2_000_000)
     kind: Literal["maintenance", "repair", "apk", "tyres", "other"]
@@ -118,7 +130,7 @@ class HistoryOut(Schema):
     external_id: str
 
 
-class BulkIn(Schema):
+class BulkIn(InputSchema):
     items: list[Any]
 
 
@@ -136,7 +148,7 @@ class BulkOut(Schema):
 ERRORS = dict.fromkeys((400, 401, 404, 409, 413, 415, 429), ErrorOut)
 
 
-class ShareLinkIn(Schema):
+class ShareLinkIn(InputSchema):
     days: StrictInt = Field(30, ge=1, le=90, description="How long the link works (1-90 days).")
     show_costs: bool = Field(False, description="Show the checks' and the workshop's costs.")
 

@@ -158,3 +158,13 @@ def garage_light_advice(*, garage) -> dict[str, GarageLightAdvice]:
 
 def garage_light_advice_get(*, garage, code: str) -> GarageLightAdvice | None:
     return GarageLightAdvice.objects.filter(garage=garage, light_code=code).first()
+
+
+def owner_appointments_all(*, user) -> list[Appointment]:
+    """Every request this person made (their data download), with garage, car and times."""
+    return list(
+        Appointment.objects.filter(owner=user)
+        .select_related("garage", "passport")
+        .prefetch_related(_SLOTS)
+        .order_by("-created_at", "-id")
+    )

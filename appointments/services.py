@@ -373,3 +373,21 @@ def light_advice_save(*, garage, actor, code: str, text: str) -> GarageLightAdvi
         garage=garage, light_code=code, defaults={"text": text, "updated_by": actor}
     )
     return advice
+
+
+NOTE_MIN_SEARCH = 12
+
+
+def owner_appointments_erase(*, user, now) -> list[str]:
+    """The owner deleted their account (accounts.services.on_account_deleted): their open
+    requests are cancelled without an email (the garage is told the owner left), and the notes
+    they typed go from every appointment of theirs; the garage keeps when and what for."""
+    appointments = Appointment.objects.filter(owner=user)
+    # A note is looked for in the garage's emails only when it is long enough to be its own
+    # ("APK" would match every APK email); short ones say nothing about the person.
+    texts = [n for n in appointments.values_list("note", flat=True) if len(n) >= NOTE_MIN_SEARCH]
+    appointments.filter(state__in=OPEN_STATES).update(
+        state=Appointment.State.CANCELLED, cancelled_at=now, updated_at=now
+    )
+    appointments.exclude(note="").update(note="", updated_at=now)
+    return texts

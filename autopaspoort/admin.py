@@ -60,6 +60,7 @@ class PassportAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
         "fleet",
         "state",
         "activated_at",
+        "owner_left_at",  # set when the owner deleted their account (accounts.account_delete)
         "owner_version",
         "latest_check",
         "rdw_status",

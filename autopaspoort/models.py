@@ -94,6 +94,9 @@ class Passport(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="passports",
     )
+    # Set when the owner deleted their account while the car was theirs: the car stays the
+    # garage's customer car, without an owner ("owner left"), until the garage transfers it.
+    owner_left_at = models.DateTimeField(_("owner left at"), null=True, blank=True)
     # Bumped by every change of owner: a transfer confirmed against an older version lost a race.
     owner_version = models.PositiveIntegerField(_("owner version"), default=0)
 
@@ -240,6 +243,13 @@ class Passport(TimeStampedModel):
     def is_active(self) -> bool:
         """The owner has taken the car (see ACTIVE)."""
         return self.state == self.State.CUSTOMER and self.activated_at is not None
+
+    @property
+    def is_owner_left(self) -> bool:
+        """A customer car whose owner deleted their account (see `owner_left_at`)."""
+        return (
+            self.state == self.State.CUSTOMER and self.owner_id is None and bool(self.owner_left_at)
+        )
 
     @property
     def contact_email(self) -> str:

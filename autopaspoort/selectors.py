@@ -503,6 +503,16 @@ def vehicle_changes(*, passport: Passport, limit: int = 50) -> list:
     return list(passport.vehicle_changes.select_related("changed_by")[:limit])
 
 
+def move_requests_of(*, user) -> QuerySet[GarageMoveRequest]:
+    """Every request of a garage to service a car, put to this person, and their answer (their
+    data download: what they consented to)."""
+    return (
+        GarageMoveRequest.objects.filter(owner=user)
+        .select_related("passport", "to_garage")
+        .order_by("-requested_at", "-id")
+    )
+
+
 # --- RDW recalls and APK defects -------------------------------------------------------------
 
 APK_DEFECTS_SHOWN = 20

@@ -13,6 +13,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from autopaspoort import plates, roles
+from autopaspoort.check_reports import check_report_queue
 from autopaspoort.models import (
     GarageHandover,
     GarageMoveRequest,
@@ -377,6 +378,7 @@ def status_check_record(
     passport.save(update_fields=["latest_check", "updated_at"])
     dashboard_summary_changed(passport.garage_id)
     _record_reading(passport=passport, on=today, km=odometer_km, logical=logical)
+    check_report_queue(passport=passport, check=check, items=rows)
     return check
 
 

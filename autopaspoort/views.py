@@ -298,8 +298,8 @@ def owner_details(request, garage, plate):
 def owner_edit(request, garage, plate):
     """The garage corrects the current owner's name, address or phone (not the email)."""
     passport = selectors.passport_get(garage=garage, plate=plate)
-    if passport.is_stock:
-        raise Http404  # the garage's own details are in the account settings
+    if passport.is_stock or passport.is_owner_left:
+        raise Http404  # stock: the account settings; owner left: nobody to correct
     form = OwnerContactEditForm.for_passport(
         passport, request.POST if request.method == "POST" else None
     )

@@ -54,7 +54,7 @@ TABLES = (
 )
 COLUMNS = {
     "accounts_user": "id password last_login is_superuser email full_name language is_active "
-    "is_staff date_joined promotions_enabled reminders_enabled",
+    "is_staff date_joined promotions_enabled reminders_enabled check_reports_enabled",
     "garage_garage": "id created_at updated_at name phone street house_number postcode city "
     "kvk_number account_user_id prices_include_vat",
     "garage_membership": "id created_at updated_at role garage_id invited_by_id user_id",
@@ -307,7 +307,7 @@ def load_small_tables(dsn, plan, clock, rng, password_hash) -> tuple[dict, dict,
 
         def user(uid, email, name, joined):
             row = (uid, password_hash, None, False, email, name, "nl", True, False, joined)
-            out.write("accounts_user", (*row, True, True))
+            out.write("accounts_user", (*row, True, True, True))
 
         membership_id = 0
         for g in range(1, g_count + 1):
@@ -499,7 +499,7 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
                 if c < owners:
                     usable = password_hash if is_showcase else UNUSABLE_PASSWORD
                     row = (owner, usable, None, False, email, full_name, "nl", not awaiting)
-                    write("accounts_user", (*row, False, clock.ts(at), True, True))
+                    write("accounts_user", (*row, False, clock.ts(at), True, True, True))
                 via = "api" if c % 10 == 0 else "garage"
                 row = (next_id("transfers_transfer"), clock.ts(at), clock.ts(done or at))
                 row += (True, c < owners, full_name, email, street, number, postcode, city, phone)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "promotions",
     "insights",
     "sharing",
+    "legal",  # the privacy statement and terms (content in the admin)
     # Entry points, after the apps they call.
     "portal",  # the owner's pages, home routing
     "api",  # the GMS API
@@ -170,7 +171,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.tasks.record_monthly_usage",
         "schedule": 60.0 * 60 * 6,
     },
+    # AVG retention: previous owners' contact details on transfers older than the period.
+    "transfers-erase-previous-owners": {
+        "task": "transfers.tasks.erase_previous_owner_details",
+        "schedule": 60.0 * 60 * 24,
+    },
 }
+
+# Days a previous owner's contact details stay on the transfer that handed the car on (for
+# support's questions), counted from that transfer; then the beat task above erases them. The
+# cars' histories stay. Documented in docs/product.md and the default privacy statement.
+PREVIOUS_OWNER_RETENTION_DAYS = env.int("PREVIOUS_OWNER_RETENTION_DAYS", default=730)
 
 if REDIS_URL:
     CACHES = {

@@ -12,6 +12,7 @@ admin.site.site_title = _("AutoPaspoort support")
 urlpatterns = [
     path("", portal_views.start, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("account-verwijderd/", portal_views.account_deleted, name="account_deleted"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("accounts/", include("accounts.urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("insights.urls")),
     path("", include("fleet.urls")),
+    path("", include("legal.urls")),  # privacy/, voorwaarden/
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -11,3 +11,7 @@ class FleetConfig(AppConfig):
         from garage.services import on_garage_created
 
         on_garage_created(stock_fleet_for)
+        from accounts.services import on_account_deleted
+        from fleet.services import driver_erase
+
+        on_account_deleted(driver_erase)

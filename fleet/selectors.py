@@ -178,3 +178,13 @@ def fleets_for_linking(*, garage) -> QuerySet[FleetAccount]:
     """The fleets a garage may link its cars to: those it services and its own stock fleet
     (made with the garage). A read: a page showing the choice writes nothing."""
     return FleetAccount.objects.filter(garages=garage).order_by("kind", "name")
+
+
+def fleet_link_requests_of(*, user) -> QuerySet[FleetLinkRequest]:
+    """Every question about joining a fleet put to this person, and their answer (their data
+    download: what they consented to)."""
+    return (
+        FleetLinkRequest.objects.filter(owner=user)
+        .select_related("fleet", "passport")
+        .order_by("-requested_at", "-id")
+    )

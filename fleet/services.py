@@ -170,6 +170,15 @@ def _check_linkable(*, passport: Passport, fleet: FleetAccount, actor) -> None:
             ),
             field="fleet",
         )
+    if passport.is_owner_left:
+        raise ApplicationError(
+            _(
+                "The owner of %(plate)s left AutoPaspoort: nobody can agree to a fleet now. "
+                "Transfer the car to its new owner first."
+            )
+            % {"plate": passport.plate},
+            field="fleet",
+        )
     if passport.transfers.filter(state="awaiting_activation").exists():
         raise ApplicationError(
             _("%(plate)s is waiting for its new owner; link it once the transfer is done.")
@@ -320,3 +329,16 @@ def passport_create_linked(*, fleet: FleetAccount | None = None, **fields) -> Pa
         fleet_link(passport=passport, fleet=fleet, actor=fields["actor"])
     passport.fleet = fleet
     return passport
+
+
+def driver_erase(*, user: User, now) -> list[str]:
+    """An account is deleted (accounts.services.on_account_deleted, FleetConfig.ready): where
+    the person is a fleet car's driver (now, or in an earlier fleet period) under their login
+    email, the driver's details go. Returns the texts that named them."""
+    texts: list[str] = []
+    blank = dict.fromkeys(DRIVER_FIELDS, "")
+    for model in (Passport, FleetLink):
+        rows = model.objects.filter(driver_email=user.email)
+        texts += [value for row in rows.values_list("driver_name", "driver_phone") for value in row]
+        rows.update(**blank)
+    return [text for text in texts if text]

@@ -11,6 +11,7 @@ class Topic(models.TextChoices):
 
     REMINDERS = "reminders", _("APK, maintenance and recall reminders")
     PROMOTIONS = "promotions", _("Messages and offers from the garage")
+    CHECK_REPORTS = "check_reports", _("Reports of status checks of my car")
 
 
 class Notification(TimeStampedModel):
@@ -45,10 +46,12 @@ class Notification(TimeStampedModel):
             "garage_move_request",
             _("Owner: another garage asks to service the car"),
         )
+        CHECK_RECORDED = "check_recorded", _("Owner: a status check of the car was recorded")
         GARAGE_MOVE_ANSWERED = (
             "garage_move_answered",
             _("Garage: the owner answered its request to service a car"),
         )
+        OWNER_LEFT = "owner_left", _("Garage: a car's owner deleted their account")
         RECALL_OPEN = "recall_open", _("Owner: the RDW lists an open recall for the car")
 
     class State(models.TextChoices):

@@ -21,12 +21,20 @@ UNSUBSCRIBE_TOPICS = {
     # A recall is about the car's roadworthiness like the APK: the same switch stops both.
     Notification.Kind.RECALL_OPEN: Topic.REMINDERS,
     Notification.Kind.PROMOTION: Topic.PROMOTIONS,
+    Notification.Kind.CHECK_RECORDED: Topic.CHECK_REPORTS,
 }
 
 
-# Kinds whose text invites a reply (security notices): they carry Reply-To: SUPPORT_EMAIL, as
-# the sender is a no-reply address.
-REPLY_TO_SUPPORT = frozenset({Notification.Kind.LOGIN_EMAIL_CHANGED_OLD})
+# Kinds whose text invites a reply (security notices, and news a person may want to ask about):
+# they carry Reply-To: SUPPORT_EMAIL, as the sender is a no-reply address.
+REPLY_TO_SUPPORT = frozenset(
+    {
+        Notification.Kind.LOGIN_EMAIL_CHANGED_OLD,
+        Notification.Kind.TRANSFER_RECEIPT,
+        Notification.Kind.TRANSFER_CANCELLED,
+        Notification.Kind.OWNER_LEFT,
+    }
+)
 
 
 class StaleRecipient(Exception):
@@ -51,6 +59,12 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         "portal_url": settings.SITE_URL + reverse("portal:home"),
         "recipient": notification.recipient,
         "support_email": settings.SUPPORT_EMAIL,
+        # Every email's footer links the privacy statement and the terms (legal app).
+        "privacy_url": settings.SITE_URL + reverse("legal:privacy"),
+        "terms_url": settings.SITE_URL + reverse("legal:terms"),
+        "replies_to_support": notification.kind in REPLY_TO_SUPPORT,
+        # The login notice says so in its own words; the others get the footer's line.
+        "kind_invites_reply": notification.kind != Notification.Kind.LOGIN_EMAIL_CHANGED_OLD,
         **links.build(notification.kind, notification.user),
     }
     headers = {}
@@ -69,7 +83,10 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         # A garage or fleet name may end a sentence in one language and not in the other:
         # every email is checked as written ("bij Jansen B.V.." -> "bij Jansen B.V.").
         subject = single_stop(render_to_string(f"{base}_subject.txt", context))
-        text = single_stop(render_to_string(f"{base}_body.txt", context))
+        text = single_stop(
+            render_to_string(f"{base}_body.txt", context)
+            + render_to_string("notifications/_footer.txt", context)
+        )
         html = single_stop(render_to_string(f"{base}_body.html", context))
     message = EmailMultiAlternatives(
         # A subject is one line, whatever the template's trailing newline.

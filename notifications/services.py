@@ -10,6 +10,7 @@ looks for a row it cannot see yet. If the broker is down at that moment the row 
 import contextlib
 import logging
 import os
+import re
 import smtplib
 import threading
 import time
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from core.emails import normalize_email
 from core.queueing import enqueue, enqueue_on_commit
-from notifications.models import EmailOptOut, Notification, Topic
+from notifications.models import EmailOptOut, Notification
 from notifications.rendering import StaleRecipient, build_message, check_recipient
 from notifications.selectors import PREFERENCE_FIELDS
 
@@ -341,20 +342,18 @@ def notification_cancel(*, notification: Notification | None) -> None:
 
 
 @transaction.atomic
-def contact_preferences_update(*, user, reminders_enabled: bool, promotions_enabled: bool):
-    """The owner's switches in the portal. Switching a topic on also lifts an opt-out their
-    address made from an email link (e.g. as a driver before they had an account)."""
-    user.reminders_enabled = reminders_enabled
-    user.promotions_enabled = promotions_enabled
-    user.save(update_fields=["reminders_enabled", "promotions_enabled"])
-    switched_on = [
-        topic
-        for topic, enabled in (
-            (Topic.REMINDERS, reminders_enabled),
-            (Topic.PROMOTIONS, promotions_enabled),
-        )
-        if enabled
-    ]
+def contact_preferences_update(*, user, **enabled: bool):
+    """The owner's switches in the portal, by preference field (`reminders_enabled=True`, ...:
+    see PREFERENCE_FIELDS). Switching a topic on also lifts an opt-out their address made from
+    an email link (e.g. as a driver before they had an account)."""
+    topics = {field: topic for topic, field in PREFERENCE_FIELDS.items()}
+    unknown = set(enabled) - set(topics)
+    if unknown:
+        raise TypeError(f"Unknown contact preferences: {sorted(unknown)}")
+    for field, value in enabled.items():
+        setattr(user, field, value)
+    user.save(update_fields=list(enabled))
+    switched_on = [topics[field] for field, value in enabled.items() if value]
     EmailOptOut.objects.filter(email=user.email, topic__in=switched_on).delete()
     return user
 
@@ -370,3 +369,69 @@ def email_unsubscribe(*, email: str, topic: str) -> None:
         return
     EmailOptOut.objects.get_or_create(email=email, topic=topic)
     logger.info("Unsubscribed an address without account from %s by link.", topic)
+
+
+# --- AVG: erasing a person from the outbox --------------------------------------------------------
+
+ERASED = "[removed]"
+
+
+def _names_them(text: str, patterns) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
+
+
+def _scrub(value, patterns):
+    """`value` (a row's context) with every string that names the person replaced."""
+    if isinstance(value, dict):
+        return {key: _scrub(item, patterns) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, patterns) for item in value]
+    if isinstance(value, str) and _names_them(value, patterns):
+        return ERASED
+    return value
+
+
+@transaction.atomic
+def notifications_erase_person(*, user, email: str, texts: list[str], placeholder: str) -> int:
+    """A person deleted their account: the outbox rows to them lose their address and content
+    (pending ones are cancelled: nothing more is sent to them), and every other row whose
+    content quotes them (`texts`: their email, name, phone, address; e.g. the appointment
+    request a garage received) has those values replaced. Their opt-outs go too. Returns the
+    number of rows changed. Scans the outbox's contexts once: rare, and worth it."""
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    needles = sorted({text.strip().casefold() for text in texts if len(text.strip()) >= 3})
+    # Whole words only: erasing "Jan" must not touch "januari" or "Garage Jansen".
+    patterns = [
+        re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE) for needle in needles
+    ]
+    own = Q(user=user) | Q(recipient=email)
+    quoted = Q()
+    for needle in needles:
+        quoted |= Q(context_text__icontains=needle)
+    rows = (
+        Notification.objects.select_for_update()
+        .annotate(context_text=Cast("context", TextField()))
+        .filter(own | quoted if needles else own)
+    )
+    changed = 0
+    for notification in rows:
+        fields = ["context", "updated_at"]
+        if notification.user_id == user.pk or notification.recipient == email:
+            notification.recipient = placeholder
+            notification.context = {}
+            notification.last_error = ""
+            fields += ["recipient", "last_error"]
+            if notification.state == Notification.State.PENDING:
+                notification.state = Notification.State.CANCELLED
+                fields.append("state")
+        else:
+            scrubbed = _scrub(notification.context, patterns)
+            if scrubbed == notification.context:
+                continue  # the text search matched inside another word
+            notification.context = scrubbed
+        notification.save(update_fields=fields)
+        changed += 1
+    EmailOptOut.objects.filter(email=email).delete()
+    return changed

@@ -9,6 +9,9 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("instellingen/", views.contact_settings, name="settings"),
+    # AVG: the person's data as a ZIP, and deleting the account (both after the password).
+    path("gegevens/", views.data_download, name="data_download"),
+    path("account-verwijderen/", views.delete_account, name="delete_account"),
     path("waarschuwingslampjes/", views.lights, name="lights"),
     path("waarschuwingslampjes/<slug:code>/garage-vragen/", views.light_ask, name="light_ask"),
     path("activeren/nieuwe-link/", views.activation_resend, name="activation_resend"),

@@ -2,13 +2,14 @@
 fleet, their cars); the rest is the owner portal (/mijn/): an owner's own cars, never
 another's, never garage internals. The views only call the services and selectors below."""
 
+import logging
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import user_from_uidb64
+from accounts.services import account_delete, account_delete_refusal, data_export_record
 from accounts.tokens import activation_token_generator
 from appointments import catalogue
 from appointments import selectors as appointment_selectors
@@ -32,12 +34,20 @@ from fleet import selectors as fleet_selectors
 from fleet.services import fleet_link_request_answer
 from garage.selectors import membership_list_for_user
 from notifications.services import contact_preferences_update
-from portal.forms import ActivationResendForm, ContactPreferencesForm
+from portal.export import export_zip
+from portal.forms import (
+    AccountDeleteForm,
+    ActivationResendForm,
+    ContactPreferencesForm,
+    PasswordConfirmForm,
+)
 from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
 from transfers.models import Transfer
 
 LIGHT_PARAMETER = "lampje"
+
+logger = logging.getLogger(__name__)
 
 
 def _active_cars(user) -> list:
@@ -277,9 +287,58 @@ def contact_settings(request):
             initial={
                 "reminders_enabled": user.reminders_enabled,
                 "promotions_enabled": user.promotions_enabled,
+                "check_reports_enabled": user.check_reports_enabled,
             }
         )
     return render(request, "portal/settings.html", {"form": form})
+
+
+# --- My data (AVG): download it, delete the account ---------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_download(request):
+    """/mijn/gegevens/: the person's data as a ZIP (JSON and each car's PDF), after their
+    password; each download is recorded (accounts.PrivacyEvent)."""
+    form = PasswordConfirmForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        export = export_zip(user=request.user)
+        data_export_record(user=request.user)
+        logger.info("Data download: %s car PDFs in %.2f s", export.pdf_count, export.pdf_seconds)
+        response = HttpResponse(export.content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
+    return render(request, "portal/data_download.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """/mijn/account-verwijderen/: erase the account after the password and a tick; the
+    session ends and the person lands on a page that says what happened."""
+    refusal = account_delete_refusal(user=request.user)
+    form = AccountDeleteForm(request.POST or None, request=request)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            account_delete(user=request.user)
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            logout(request)
+            return redirect("account_deleted")
+    cars = list(transfer_selectors.owner_car_list(user=request.user))
+    return render(
+        request,
+        "portal/delete_account.html",
+        {"form": form, "refusal": refusal, "cars": cars},
+        status=409 if refusal and request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def account_deleted(request):
+    return render(request, "portal/account_deleted.html")
 
 
 # --- Warning lights -------------------------------------------------------------------------------

@@ -189,3 +189,8 @@ def garage_reminders_sent(*, garage, after: int | None = None, size: int = SENT_
         "passport", "notification"
     )
     return keyset_page(queryset, after=after, size=size, key="-id")
+
+
+def reminders_sent_to(*, email: str) -> QuerySet[ReminderSent]:
+    """The reminders sent to this address (a person's data download): car, event, when."""
+    return ReminderSent.objects.filter(recipient=email).select_related("passport").order_by("-id")

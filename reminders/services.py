@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import User
+from accounts.services import erased_email
 from autopaspoort.models import Passport
 from notifications.models import Notification
 from notifications.services import notification_queue
@@ -107,3 +108,9 @@ def reminders_send_due(*, today: date | None = None, chunk_size: int = CHUNK_SIZ
     if sent:
         logger.info("Reminders: %s emails queued.", sent)
     return sent
+
+
+def reminders_erase(*, user, now) -> None:
+    """The person deleted their account (accounts.services.on_account_deleted): the records of
+    reminders sent to their address keep the fact (car, event, when), not the address."""
+    ReminderSent.objects.filter(recipient=user.email).update(recipient=erased_email(user))

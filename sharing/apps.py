@@ -13,3 +13,8 @@ class SharingConfig(AppConfig):
         # A new owner: the links the previous owner (or the garage, for a stock car) handed
         # out die in the transfer's own transaction.
         on_owner_changed(share_links_revoke_all)
+        # A deleted account: the links its owner made die with it.
+        from accounts.services import on_account_deleted
+        from sharing.services import share_links_revoke_by
+
+        on_account_deleted(share_links_revoke_by)

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -114,3 +114,8 @@ def document_readings(document: PassportDocument) -> list[Reading]:
         Reading(date.fromisoformat(row["date"]), row["km"], row["source"])
         for row in document.snapshot.get("readings", [])
     ]
+
+
+def share_links_made_by(*, user) -> QuerySet[ShareLink]:
+    """The share links this person made (their data download); the tokens are not repeated."""
+    return ShareLink.objects.filter(created_by=user).select_related("passport").order_by("-id")

@@ -114,3 +114,9 @@ def document_record(*, view, link: ShareLink | None, language: str) -> PassportD
         except IntegrityError:
             continue
     raise RuntimeError("No free verification code after 5 attempts")
+
+
+def share_links_revoke_by(*, user, now) -> None:
+    """The person deleted their account (accounts.services.on_account_deleted): every open
+    link they made dies, whatever car it shows."""
+    ShareLink.objects.filter(created_by=user, revoked_at__isnull=True).update(revoked_at=now)

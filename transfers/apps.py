@@ -7,9 +7,11 @@ class TransfersConfig(AppConfig):
     verbose_name = _("Transfers")
 
     def ready(self):
-        from accounts.services import on_account_activated
-        from transfers.services import transfers_complete_for_activated
+        from accounts.services import on_account_activated, on_account_deleted
+        from transfers.services import owner_account_erase, transfers_complete_for_activated
 
         # Any emailed link that activates a pending account (activation, staff or fleet
         # invitation, password reset) gives that person the cars waiting for it.
         on_account_activated(transfers_complete_for_activated)
+        # An owner who deletes their account: open transfers, their cars, transfer records.
+        on_account_deleted(owner_account_erase)

@@ -4,16 +4,19 @@ the API, support and the owner (a private sale) all go through `transfer_confirm
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from enum import StrEnum
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import is_pending, user_password_set
+from accounts.services import erased_email, is_erased, is_pending, user_password_set
 from accounts.tokens import activation_token_generator
 from autopaspoort import plates, roles
 from autopaspoort.models import Passport
@@ -300,6 +303,7 @@ def transfer_confirm(
     passport.owner = new_owner
     passport.state = Passport.State.STOCK if to_stock else Passport.State.CUSTOMER
     passport.activated_at = now if to_stock else None
+    passport.owner_left_at = None  # an "owner left" car has an owner again
     passport.owner_version += 1
     for field in CONTACT_FIELDS:  # the passport holds the current owner's profile
         setattr(passport, f"owner_{field}", getattr(contact, field))
@@ -310,6 +314,7 @@ def transfer_confirm(
             "owner",
             "state",
             "activated_at",
+            "owner_left_at",
             "owner_version",
             *(f"owner_{field}" for field in CONTACT_FIELDS),
             *DRIVER_FIELDS,
@@ -383,7 +388,12 @@ def transfer_cancel(*, transfer: Transfer, actor) -> Transfer:
             )
             % {"plate": passport.plate}
         )
-    now = timezone.now()
+    _cancel_open(transfer=transfer, passport=passport, now=timezone.now())
+    return transfer
+
+
+def _cancel_open(*, transfer: Transfer, passport: Passport, now) -> None:
+    """`transfer_cancel`'s work, once who may cancel is settled (also an erased account's)."""
     transfer.state = Transfer.State.CANCELLED
     transfer.cancelled_at = now
     transfer.save(update_fields=["state", "cancelled_at", "updated_at"])
@@ -396,10 +406,17 @@ def transfer_cancel(*, transfer: Transfer, actor) -> Transfer:
         # Nothing else waits for this account: a new unusable password kills its link.
         buyer.set_unusable_password()
         buyer.save(update_fields=["password"])
-    back_to_stock = transfer.previous_owner_was_garage or transfer.previous_owner is None
-    passport.owner = passport.garage.account_user if back_to_stock else transfer.previous_owner
+    previous = transfer.previous_owner
+    back_to_stock = transfer.previous_owner_was_garage
+    owner_left = not back_to_stock and (previous is None or is_erased(previous))
+    if back_to_stock:
+        passport.owner = passport.garage.account_user
+    else:
+        # The person it came from, or nobody if they deleted their account meanwhile.
+        passport.owner = None if owner_left else previous
     passport.state = Passport.State.STOCK if back_to_stock else Passport.State.CUSTOMER
     passport.activated_at = now
+    passport.owner_left_at = (passport.owner_left_at or now) if owner_left else None
     passport.owner_version += 1
     for field in CONTACT_FIELDS:
         setattr(passport, f"owner_{field}", transfer.previous_contact.get(field, ""))
@@ -408,6 +425,7 @@ def transfer_cancel(*, transfer: Transfer, actor) -> Transfer:
             "owner",
             "state",
             "activated_at",
+            "owner_left_at",
             "owner_version",
             *(f"owner_{field}" for field in CONTACT_FIELDS),
             "updated_at",
@@ -420,7 +438,6 @@ def transfer_cancel(*, transfer: Transfer, actor) -> Transfer:
         user=buyer,
         context={"plate": passport.plate, "date": _day_in_words(now, buyer)},
     )
-    return transfer
 
 
 @transaction.atomic
@@ -448,6 +465,14 @@ def owner_contact_update(
             _(
                 "%(plate)s is a stock car of your garage: it has no customer details to change. "
                 "Your garage's own details are in the account settings."
+            )
+            % {"plate": passport.plate}
+        )
+    if passport.is_owner_left:
+        raise ApplicationError(
+            _(
+                "The owner of %(plate)s left AutoPaspoort: there is no owner whose details could "
+                "be changed. Transfer the car when it gets an owner again."
             )
             % {"plate": passport.plate}
         )
@@ -889,3 +914,168 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
                 Registration(first.passport, RegistrationOutcome.EXISTING) if first.ok else first
             )
     return results
+
+
+# --- AVG: an owner deletes their account (accounts.services.account_delete) -----------------------
+
+
+def _notify_garage_of_owner_left(*, passport: Passport, now) -> None:
+    """The servicing garage hears that a customer car has no owner any more (plate and date,
+    nothing of the person): it is theirs to look after until someone takes it over."""
+    garage_user = passport.garage.account_user
+    notification_queue(
+        kind=Notification.Kind.OWNER_LEFT,
+        recipient=garage_user.email,
+        user=garage_user,
+        context={
+            "plate": passport.plate,
+            "date": _day_in_words(now, garage_user),
+            "garage_name": passport.garage.name,
+        },
+    )
+
+
+def owner_account_erase(*, user: User, now) -> list[str]:
+    """Registered with `accounts.services.on_account_deleted` (TransfersConfig.ready), run in
+    the deleting transaction. Returns the texts that named the person on passports and
+    transfers (for the outbox search).
+
+    - Open transfers to them are cancelled (the car goes back to where it came from), and so
+      are the private sales they started (the car is still theirs, so it then leaves below).
+    - Each car they own returns to its servicing garage as "owner left" (a customer car
+      without an owner, `Passport.owner_left_at`): contact and driver details cleared, out of
+      any fleet, share links revoked (the owner-change hooks), pending questions to them
+      closed; the garage is emailed. The car's checks and history stay with the car.
+    - The records of earlier hand-overs lose their contact details: what was typed for them
+      (`Transfer.name/email/address/phone`, email corrections) and what was kept of them
+      (`previous_contact`, `OwnerContactChange` values)."""
+    from autopaspoort.models import GarageMoveRequest
+    from fleet.models import FleetLinkRequest
+
+    texts: list[str] = []
+    placeholder = erased_email(user)
+    open_ones = Transfer.objects.filter(state=Transfer.State.AWAITING_ACTIVATION).filter(
+        Q(new_owner=user) | Q(via=Transfer.Via.OWNER, created_by=user)
+    )
+    for transfer in open_ones.order_by("id"):
+        passport = _lock_passport(transfer.passport_id)
+        transfer = (
+            Transfer.objects.select_for_update().select_related("new_owner").get(pk=transfer.pk)
+        )
+        if transfer.is_open and passport.owner_id == transfer.new_owner_id:
+            _cancel_open(transfer=transfer, passport=passport, now=now)
+    for passport_id in Passport.objects.filter(owner=user).values_list("pk", flat=True):
+        passport = _lock_passport(passport_id)
+        if passport.is_stock:  # never: a garage's login is refused before the hooks run
+            continue
+        texts += [passport.owner_name, passport.owner_phone]
+        if passport.fleet_id:
+            close_link(passport=passport, actor=None, now=now)
+        passport.owner = None
+        passport.owner_left_at = now
+        passport.owner_version += 1
+        for field in CONTACT_FIELDS:
+            setattr(passport, f"owner_{field}", "")
+        for field in DRIVER_FIELDS:
+            setattr(passport, field, "")
+        passport.save(
+            update_fields=[
+                "owner",
+                "owner_left_at",
+                "owner_version",
+                *(f"owner_{field}" for field in CONTACT_FIELDS),
+                *DRIVER_FIELDS,
+                "updated_at",
+            ]
+        )
+        for hook in _owner_change_hooks:
+            hook(passport=passport)
+        dashboard_summary_changed(passport.garage_id)
+        _notify_garage_of_owner_left(passport=passport, now=now)
+    GarageMoveRequest.objects.filter(owner=user, state=GarageMoveRequest.State.PENDING).update(
+        state=GarageMoveRequest.State.CANCELLED, decided_at=now
+    )
+    FleetLinkRequest.objects.filter(owner=user, state=FleetLinkRequest.State.PENDING).update(
+        state=FleetLinkRequest.State.CANCELLED, answered_at=now
+    )
+    records = Transfer.objects.filter(new_owner=user)
+    texts += [value for row in records.values_list("name", "phone") for value in row]
+    records.update(
+        name="",
+        email=placeholder,
+        street="",
+        house_number="",
+        postcode="",
+        city="",
+        phone="",
+        updated_at=now,
+    )
+    Transfer.objects.filter(previous_owner=user).exclude(previous_contact={}).update(
+        previous_contact={}, updated_at=now
+    )
+    EmailCorrection.objects.filter(transfer__new_owner=user).update(
+        old_email=placeholder, new_email=placeholder
+    )
+    for change in OwnerContactChange.objects.filter(owner=user):
+        texts += [str(value) for value in (*change.before.values(), *change.after.values())]
+        change.before = dict.fromkeys(change.before, "")
+        change.after = dict.fromkeys(change.after, "")
+        change.save(update_fields=["before", "after"])
+    return [text for text in texts if text]
+
+
+# --- AVG retention: previous owners' details ----------------------------------------------------
+
+RETENTION_BATCH = 1000
+
+
+def previous_owners_erase(*, now=None) -> int:
+    """Erase what the hand-over records keep of a car's previous owners once the transfer that
+    made them previous is older than PREVIOUS_OWNER_RETENTION_DAYS (beat, daily; idempotent).
+
+    A transfer's contact fields are its new owner as typed; when a later transfer of the same
+    car completed before the cut-off, that person is a previous owner and the fields go (the
+    email too: an erased record has none), with the email corrections of that transfer and the
+    record of the garage correcting that owner's details on the car. The transfer itself (car,
+    date, route, state) and the car's history stay. Returns the number of transfers erased."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PREVIOUS_OWNER_RETENTION_DAYS)
+    handed_on = Transfer.objects.filter(
+        passport=OuterRef("passport"),
+        id__gt=OuterRef("id"),
+        state=Transfer.State.COMPLETED,
+        created_at__lte=cutoff,
+    )
+    erased = 0
+    while True:
+        ids = list(
+            Transfer.objects.filter(Exists(handed_on))
+            .exclude(email="")
+            .order_by("id")
+            .values_list("id", flat=True)[:RETENTION_BATCH]
+        )
+        if not ids:
+            break
+        with transaction.atomic():
+            erased += Transfer.objects.filter(pk__in=ids).update(
+                name="",
+                email="",
+                street="",
+                house_number="",
+                postcode="",
+                city="",
+                phone="",
+                previous_contact={},
+                updated_at=now,
+            )
+            EmailCorrection.objects.filter(transfer_id__in=ids).update(old_email="", new_email="")
+    left = Transfer.objects.filter(
+        passport=OuterRef("passport"),
+        previous_owner=OuterRef("owner"),
+        state=Transfer.State.COMPLETED,
+        created_at__lte=cutoff,
+    )
+    OwnerContactChange.objects.filter(Exists(left)).exclude(before={}, after={}).exclude(
+        passport__owner=F("owner")  # theirs again (bought back): still the current owner's
+    ).update(before={}, after={})
+    return erased

@@ -11,14 +11,19 @@ from core.migration_tools import set_permissions
 
 
 # Rows of the table whose model reached its app in a later migration, which grants them itself:
-# notifications/0007 moved the opt-outs from reminders (granted as reminders.emailoptout before).
-MOVED_LATER = {("notifications", "emailoptout")}
+# notifications/0007 moved the opt-outs from reminders (granted as reminders.emailoptout before);
+# accounts/0005 made the privacy requests and legal/0001 the legal pages.
+MOVED_LATER = {
+    ("notifications", "emailoptout"),
+    ("accounts", "privacyevent"),
+    ("legal", "legalpage"),
+}
 
 
 def _known(apps, app_label, model) -> bool:
     try:
         apps.get_model(app_label, model)
-    except LookupError:
+    except LookupError:  # the model, or its whole app, does not exist yet
         return False
     return True
 

@@ -12,6 +12,8 @@ def test_support_group_has_exactly_the_support_permissions():
     assert permissions == {
         ("accounts", "view_user"),
         ("accounts", "change_user"),
+        ("accounts", "view_privacyevent"),
+        ("legal", "view_legalpage"),
         ("garage", "view_garage"),
         ("garage", "change_garage"),
         ("garage", "view_membership"),

@@ -376,3 +376,20 @@ def test_the_gms_api_reports_an_apk_expiry_the_same_way(garage, api):
     response = client.post(f"/passports/{car.plate}/history", payload)
     assert response.status_code == 400
     assert "apk_expires" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("field", ["external_id", "description"])
+def test_a_nul_character_in_a_text_field_is_a_400_not_a_server_error(garage, api, field):
+    """Found by the schema fuzzer: PostgreSQL refuses NUL in text, so it is refused first."""
+    car = PassportFactory(garage=garage)
+    body = {
+        "date": timezone.localdate().isoformat(),
+        "odometer_km": car.odometer_km + 10,
+        "kind": "repair",
+        "description": "Remblokken",
+        field: "wo\x00-1",
+    }
+    response = api.post(f"/passports/{car.plate}/history", body)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not HistoryEntry.objects.filter(passport=car).exists()

@@ -652,6 +652,11 @@ PAGES = {
     "portal:sell": _owner("portal:sell", **CAR),
     "portal:sale_cancel": _owner("portal:sale_cancel", status=POST_ONLY, sale_id=lambda w: 1),
     "portal:settings": _owner("portal:settings"),
+    "portal:data_download": _owner("portal:data_download"),
+    "portal:delete_account": _owner("portal:delete_account"),
+    "account_deleted": _public("account_deleted", lambda w: reverse("account_deleted")),
+    "legal:privacy": _public("legal:privacy", lambda w: reverse("legal:privacy")),
+    "legal:terms": _public("legal:terms", lambda w: reverse("legal:terms")),
     "notifications:unsubscribe": _public(
         "notifications:unsubscribe",
         lambda w: reverse(
@@ -812,6 +817,12 @@ EXPECTED = {
     "portal:sell": 5,
     "portal:sale_cancel": 2,
     "portal:settings": 3,
+    "portal:data_download": 3,  # the password form (the ZIP is a POST)
+    # Who may delete (staff, garage login, memberships, fleets) and the owner's cars.
+    "portal:delete_account": 7,
+    "account_deleted": 1,  # the session this anonymous client has from earlier pages
+    "legal:privacy": 2,  # the session, and the pages of this kind (both languages at once)
+    "legal:terms": 2,
     "notifications:unsubscribe": 2,
     "portal:lights": 5,
     "portal:light_ask": 4,
@@ -856,6 +867,8 @@ EXPECTED = {
     "api:/passports": 2,
     "api:/passports/{plate}": 2,
     "admin:accounts.User": 8,
+    "admin:accounts.PrivacyEvent": 7,
+    "admin:legal.LegalPage": 7,
     "admin:appointments.Appointment": 9,
     "admin:appointments.GarageLightAdvice": 8,
     "admin:auth.Group": 5,

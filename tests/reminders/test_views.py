@@ -170,7 +170,11 @@ def test_the_portal_links_to_the_settings(client_for, owner):
 def test_owners_switch_reminders_and_promotions_off_and_on(client_for, owner):
     client = client_for(owner)
     page = client.get(SETTINGS, **EN)
-    assert page.context["form"].initial == {"reminders_enabled": True, "promotions_enabled": True}
+    assert page.context["form"].initial == {
+        "reminders_enabled": True,
+        "promotions_enabled": True,
+        "check_reports_enabled": True,
+    }
     assertContains(page, "APK, maintenance and recall reminders")
 
     response = client.post(SETTINGS, {}, follow=True, **EN)
@@ -182,6 +186,7 @@ def test_owners_switch_reminders_and_promotions_off_and_on(client_for, owner):
     assert client.get(SETTINGS).context["form"].initial == {
         "reminders_enabled": False,
         "promotions_enabled": True,
+        "check_reports_enabled": False,
     }
 
 

@@ -199,6 +199,11 @@ ROUTES: dict[str, Route] = {
         "admin", lambda w: _g(w, plate=w.pending.plate, transfer_id=w.transfer.pk)
     ),
     "portal:settings": Route("owner"),
+    "portal:data_download": Route("owner"),
+    "portal:delete_account": Route("owner"),
+    "account_deleted": Route("anon"),
+    "legal:privacy": Route("anon"),
+    "legal:terms": Route("anon"),
     "notifications:unsubscribe": Route("anon", lambda w: {"token": w.unsubscribe}),
     "portal:lights": Route("owner"),
     "portal:light_ask": Route("owner", lambda w: {"code": w.light}),
@@ -753,6 +758,10 @@ FORMS: dict[str, Form] = {
         {"reminders_enabled": ("bool", "on"), "promotions_enabled": ("bool", "")}
     ),
     "notifications:unsubscribe": NO_FIELDS,
+    "portal:data_download": Form({"password": ("password", PASSWORD)}, kind="action"),
+    "portal:delete_account": Form(
+        {"password": ("password", PASSWORD), "confirm": ("bool", "on")}, kind="action"
+    ),
     "portal:appointment_request": Form(
         {
             "reason": (choice("maintenance", "apk", "warning_light", "x"), "maintenance"),

@@ -50,6 +50,9 @@ PUBLIC = {
     "sharing:page": "a share link: the 256-bit token is the authorisation (tests/sharing)",
     "sharing:pdf": "the share link's PDF: the same token is the authorisation",
     "sharing:verify": "anyone checks a PDF's verification code: shows what the PDF printed",
+    "legal:privacy": "the privacy statement is for everyone to read",
+    "legal:terms": "the terms of use are for everyone to read",
+    "account_deleted": "where a deleted account lands, logged out: static text",
 }
 # Namespaces with their own matrix below (bearer tokens, admin permissions).
 OWN_MATRIX = {"api": "test_api_*", "admin": "test_admin_*"}

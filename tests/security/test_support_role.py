@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import PrivacyEvent
 from accounts.support_role import OPERATIONS, SUPPORT_ROLE, grant_for, markdown_table
 from appointments.models import Appointment, AppointmentSlot, GarageLightAdvice
 from fleet.models import FleetLink
@@ -23,6 +24,7 @@ from fleet.services import fleet_link
 from garage.models import Membership
 from garage.services import api_token_create
 from insights.models import MonthlyUsage
+from legal.models import LegalPage
 from notifications.models import EmailOptOut
 from promotions.models import PromotionRecipient
 from reminders.models import ReminderSent
@@ -108,6 +110,8 @@ def one_of_each(garage, mechanic, owner, other_owner):
     AccessLog.objects.create(username="iemand@example.nl", **_attempt_fields())
     AccessFailureLog.objects.create(username="iemand@example.nl", **_attempt_fields())
     Group.objects.get_or_create(name="another group")
+    PrivacyEvent.objects.create(kind=PrivacyEvent.Kind.DATA_EXPORT, user=owner)
+    LegalPage.objects.create(kind="privacy", language="nl", title="Privacy", body="Tekst.")
     assert Membership.objects.exists()
     assert FleetLink.objects.exists()
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('autopaspoort', '0013_name_search_trigram_indexes'),
+        ('autopaspoort', '0014_passport_owner_left'),
         ('fleet', '0007_phone_numbers_e164'),
         ('garage', '0004_phone_numbers_e164'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
