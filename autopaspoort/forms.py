@@ -440,6 +440,7 @@ class DashboardFilterForm(forms.Form):
         choices=[("", _("All cars")), ("stock", _("Stock")), ("customer", _("Customers"))],
     )
     needs_work = forms.BooleanField(label=_("Needs work now"), required=False)
+    open_recall = forms.BooleanField(label=_("Open recall"), required=False)
     after = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
     )

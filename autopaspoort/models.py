@@ -55,6 +55,12 @@ class Passport(TimeStampedModel):
         NOT_FOUND = "not_found", _("Unknown at the RDW")
         UNAVAILABLE = "unavailable", _("RDW unavailable")
 
+    class RdwRegistration(models.TextChoices):
+        UNKNOWN = "", _("Not known yet")
+        REGISTERED = "registered", _("Registered")
+        EXPORTED = "exported", _("Exported")
+        GONE = "gone", _("No longer registered")
+
     plate = models.CharField(_("licence plate"), max_length=8, unique=True)
     # The plate without dashes, for search in any spelling (trigram index on PostgreSQL).
     plate_compact = models.GeneratedField(
@@ -127,6 +133,23 @@ class Passport(TimeStampedModel):
         _("RDW lookup"), max_length=12, choices=RdwStatus.choices, default=RdwStatus.NOT_ASKED
     )
     rdw_checked_at = models.DateTimeField(_("RDW checked at"), null=True, blank=True)
+    # Kept by the background refresh (autopaspoort.rdw_refresh), not by hand.
+    wam_insured = models.BooleanField(
+        _("insured (WAM)"), null=True, blank=True, help_text=_("As the RDW last said.")
+    )
+    rdw_registration = models.CharField(
+        _("RDW registration"),
+        max_length=12,
+        choices=RdwRegistration.choices,
+        default=RdwRegistration.UNKNOWN,
+        blank=True,
+    )
+    rdw_next_check_at = models.DateTimeField(
+        _("next RDW check"),
+        null=True,
+        blank=True,
+        help_text=_("When the background refresh looks at this car again (empty: soon)."),
+    )
     # Where a vehicle field's value came from, for the fields that did not simply come from the
     # creation form or the RDW: {"colour": "garage"} (corrected by hand: the RDW refresh no
     # longer overwrites it) or {"apk_expires": "apk_entry"} (reported with an APK history
@@ -177,6 +200,8 @@ class Passport(TimeStampedModel):
             models.Index(fields=["garage", "-id"], name="passport_garage_idx"),
             models.Index(fields=["plate_compact"], name="passport_plate_compact_idx"),
             models.Index(fields=["vin"], name="passport_vin_idx", condition=~Q(vin="")),
+            # The RDW refresh: cars whose next check is due (autopaspoort.rdw_refresh).
+            models.Index(fields=["rdw_next_check_at"], name="passport_rdw_next_check_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -588,3 +613,104 @@ class GarageHandover(models.Model):
 
     def __str__(self):
         return f"{self.passport}: {self.from_garage} → {self.to_garage}"
+
+
+# --- RDW recalls and APK defects (kept by autopaspoort.rdw_refresh) ------------------------------
+
+
+class Recall(TimeStampedModel):
+    """One recall (terugroepactie) as the RDW publishes it, shared by every car it concerns.
+    The texts are the RDW's, in Dutch."""
+
+    reference = models.CharField(_("RDW reference"), max_length=20, unique=True)
+    defect = models.TextField(_("defect"), blank=True)
+    consequences = models.TextField(_("possible consequences"), blank=True)
+    remedy = models.TextField(_("remedy"), blank=True)
+    category = models.CharField(_("category"), max_length=200, blank=True)
+    info_url = models.URLField(_("more information"), max_length=500, blank=True)
+    published_on = models.DateField(_("published by the RDW on"), null=True, blank=True)
+    details_fetched_at = models.DateTimeField(_("details read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+        ordering = ["-published_on", "reference"]
+
+    def __str__(self):
+        return self.reference
+
+
+class PassportRecall(models.Model):
+    """A recall for one car: open until the RDW no longer lists it as open."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        REPAIRED = "repaired", _("Repaired")
+
+    passport = models.ForeignKey(
+        Passport, verbose_name=_("passport"), on_delete=models.CASCADE, related_name="recalls"
+    )
+    recall = models.ForeignKey(
+        Recall, verbose_name=_("recall"), on_delete=models.PROTECT, related_name="cars"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    rdw_status = models.CharField(_("RDW status"), max_length=200, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The owner was emailed about it (once per owner: a new owner of a car with an open recall
+    # is told too).
+    notified_at = models.DateTimeField(_("owner emailed at"), null=True, blank=True)
+    notified_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner emailed"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("recall of a car")
+        verbose_name_plural = _("recalls of cars")
+        ordering = ["status", "-first_seen_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["passport", "recall"], name="passport_recall_unique"),
+        ]
+        indexes = [
+            # "Cars with an open recall" (dashboard and fleet filters).
+            models.Index(
+                fields=["passport"], name="passport_recall_open_idx", condition=Q(status="open")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.passport_id} {self.recall_id} {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class ApkDefect(models.Model):
+    """A defect an APK inspection found (geconstateerd gebrek), as the RDW publishes it."""
+
+    passport = models.ForeignKey(
+        Passport, verbose_name=_("passport"), on_delete=models.CASCADE, related_name="apk_defects"
+    )
+    reported_on = models.DateField(_("inspection date"))
+    code = models.CharField(_("defect code"), max_length=20)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    count = models.PositiveSmallIntegerField(_("number found"), default=1)
+
+    class Meta:
+        verbose_name = _("APK defect")
+        verbose_name_plural = _("APK defects")
+        ordering = ["-reported_on", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passport", "reported_on", "code"], name="apk_defect_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.passport_id} {self.reported_on} {self.code}"

@@ -29,10 +29,12 @@ from django.utils import timezone
 from autopaspoort import plates
 from autopaspoort.models import (
     AWAITING_ACTIVATION,
+    ApkDefect,
     GarageHandover,
     GarageMoveRequest,
     HistoryEntry,
     Passport,
+    PassportRecall,
     StatusCheck,
     StatusCheckItem,
     expected_cost_q,
@@ -82,6 +84,33 @@ def with_costs(queryset: QuerySet[Passport]) -> QuerySet[Passport]:
     )
 
 
+def with_open_recall(queryset: QuerySet[Passport]) -> QuerySet[Passport]:
+    """Annotate `open_recall` (a badge on the lists): a LIMIT 1 scalar subquery, one index probe
+    per row on the page (not EXISTS in the select list; see `with_costs`)."""
+    return queryset.annotate(
+        open_recall=Coalesce(
+            Subquery(
+                PassportRecall.objects.filter(
+                    passport=OuterRef("pk"), status=PassportRecall.Status.OPEN
+                ).values(true=Value(True, output_field=BooleanField()))[:1]
+            ),
+            Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def open_recall_q() -> Q:
+    """Cars with a recall the RDW lists as open (the dashboard's and the fleet's filter)."""
+    return Q(
+        Exists(
+            PassportRecall.objects.filter(
+                passport=OuterRef("pk"), status=PassportRecall.Status.OPEN
+            )
+        )
+    )
+
+
 @dataclass(frozen=True)
 class PassportPage:
     passports: list
@@ -93,20 +122,25 @@ def passport_list(
     garage,
     state: str = "",
     needs_work: bool = False,
+    open_recall: bool = False,
     search: str = "",
     after: int | None = None,
     page_size: int = PAGE_SIZE,
 ) -> PassportPage:
     """One page of the garage's passports, newest first, with costs; keyset-paginated so the
     200th page costs what the first does."""
-    queryset = with_costs(
-        # the owner: whether a customer car awaits activation or confirmation (the badge)
-        Passport.objects.filter(garage=garage).select_related("latest_check", "owner")
+    queryset = with_open_recall(
+        with_costs(
+            # the owner: whether a customer car awaits activation or confirmation (the badge)
+            Passport.objects.filter(garage=garage).select_related("latest_check", "owner")
+        )
     )
     if state:
         queryset = queryset.filter(state=state)
     if needs_work:
         queryset = queryset.filter(needs_work=True)
+    if open_recall:
+        queryset = queryset.filter(open_recall_q())
     if search:
         queryset = queryset.filter(search_q(search, owner_names=True))
     rows, next_after = keyset_page(queryset, after=after, size=page_size, key="-id")
@@ -477,3 +511,39 @@ def move_requests_of(*, user) -> QuerySet[GarageMoveRequest]:
         .select_related("passport", "to_garage")
         .order_by("-requested_at", "-id")
     )
+
+
+# --- RDW recalls and APK defects -------------------------------------------------------------
+
+APK_DEFECTS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class RdwFindings:
+    recalls: list  # PassportRecall with its recall, open ones first
+    defects: list  # ApkDefect, newest inspection first
+
+    @property
+    def open_recalls(self) -> list:
+        return [row for row in self.recalls if row.is_open]
+
+    @property
+    def closed_recalls(self) -> list:
+        return [row for row in self.recalls if not row.is_open]
+
+
+def rdw_findings(*, passport: Passport) -> RdwFindings:
+    """What the RDW publishes about the car's recalls and APK defects, for a page that already
+    decided the visitor may see the car (the garage's profile, the owner's portal): two
+    queries."""
+    recalls = list(
+        PassportRecall.objects.filter(passport=passport)
+        .select_related("recall")
+        .order_by("status", "-first_seen_at", "-id")
+    )
+    defects = list(
+        ApkDefect.objects.filter(passport=passport).order_by("-reported_on", "code")[
+            :APK_DEFECTS_SHOWN
+        ]
+    )
+    return RdwFindings(recalls=recalls, defects=defects)

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from autopaspoort import rdw
+from autopaspoort.rdw_refresh import rdw_refresh_run
 from autopaspoort.services import passport_enrich_from_rdw
 
 
@@ -21,3 +22,10 @@ def enrich_passports_from_rdw(passport_ids):
     for passport_id in passport_ids:
         if passport_enrich_from_rdw(passport_id=passport_id) == rdw.UNAVAILABLE:
             enrich_passport_from_rdw.apply_async(args=[passport_id], countdown=60)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_rdw_data():
+    """Beat: keep the passports' RDW data, recalls and APK defects current
+    (autopaspoort.rdw_refresh). Idempotent and resumable; one run at a time."""
+    rdw_refresh_run()

@@ -70,6 +70,7 @@ def dashboard(request, garage):
         garage=garage,
         state=filters.get("state", ""),
         needs_work=filters.get("needs_work", False),
+        open_recall=filters.get("open_recall", False),
         search=search,
         after=filters.get("after"),
     )
@@ -240,6 +241,7 @@ def profile(request, garage, plate):
         "latest_items": items,
         "costs": selectors.check_costs(items),
         "timeline": selectors.passport_timeline(passport=passport),
+        "rdw": selectors.rdw_findings(passport=passport),
         "transfer": transfer_latest(passport=passport),
         "offer": transfer_services.transfer_offer(passport=passport, role=request.membership.role),
         "rdw_disagreements": vehicle_data.open_disagreements(passport),

@@ -67,7 +67,7 @@ COLUMNS = {
     "driver_name driver_email driver_phone make model colour fuel first_admission apk_expires vin "
     "rdw_odometer_judgement rdw_status rdw_checked_at initial_odometer_km odometer_km "
     "odometer_read_on odometer_logical created_by_id garage_id owner_id latest_check_id "
-    "fleet_id owner_version vehicle_sources rdw_disagreements",
+    "fleet_id owner_version vehicle_sources rdw_disagreements rdw_registration",
     "autopaspoort_statuscheck": "id performed_at odometer_km odometer_correction_reason notes "
     "garage_id passport_id performed_by_id",
     "autopaspoort_statuscheckitem": "id component description rating tread_depth_mm "
@@ -549,7 +549,7 @@ def load_passports(dsn, plan, clock, rng, plates, fleets_of, special, password_h
             row += (activated, *details, "", "", "", make, rng.choice(models), rng.choice(COLOURS))
             row += (rng.choice(FUELS), clock.day(built), clock.day(apk), "", "Logisch", "found")
             row += (clock.ts(t0), km0, km, clock.day(read_at), True, sales, g, owner)
-            row += (latest_check, fleet, owner_version, "{}", "{}")
+            row += (latest_check, fleet, owner_version, "{}", "{}", "registered")
             write("autopaspoort_passport", row)
             if pid % 200_000 == 0:
                 rate = pid / (time.monotonic() - started)

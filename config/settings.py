@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "promotions.tasks.requeue_stalled_promotions",
         "schedule": 60.0 * 10,
     },
+    # Stops between batches after RDW_REFRESH_RUN_SECONDS; a lock keeps runs from overlapping.
+    "autopaspoort-refresh-rdw": {
+        "task": "autopaspoort.tasks.refresh_rdw_data",
+        "schedule": 60.0 * 10,
+    },
     "insights-record-monthly-usage": {
         "task": "insights.tasks.record_monthly_usage",
         "schedule": 60.0 * 60 * 6,
@@ -217,6 +222,25 @@ RDW_LOOKUP_ENABLED = env.bool("RDW_LOOKUP_ENABLED", default=True)
 RDW_BASE_URL = env("RDW_BASE_URL", default="https://opendata.rdw.nl/resource").rstrip("/")
 RDW_TIMEOUT_SECONDS = env.float("RDW_TIMEOUT_SECONDS", default=3.0)
 RDW_APP_TOKEN = env("RDW_APP_TOKEN", default="")  # optional Socrata app token: higher rate limit
+# Dataset ids (Socrata "4x4" ids). The RDW has moved datasets before (the recalls' details were
+# j9yg-7rg9 in older documentation), so each one is a setting.
+RDW_DATASET_VEHICLES = env("RDW_DATASET_VEHICLES", default="m9d7-ebf2")  # gekentekende voertuigen
+RDW_DATASET_FUEL = env("RDW_DATASET_FUEL", default="8ys7-d773")  # brandstof
+RDW_DATASET_RECALL_STATUS = env("RDW_DATASET_RECALL_STATUS", default="t49b-isb7")
+RDW_DATASET_RECALLS = env("RDW_DATASET_RECALLS", default="af5r-44mf")  # Terugroep_actie
+RDW_DATASET_APK_DEFECTS = env("RDW_DATASET_APK_DEFECTS", default="a34c-vvps")  # geconstateerd
+RDW_DATASET_DEFECT_DESCRIPTIONS = env("RDW_DATASET_DEFECT_DESCRIPTIONS", default="hx2c-gt7k")
+# The background refresh (autopaspoort.rdw_refresh; docs/architecture.md "RDW data that stays
+# true"): requests per minute across the worker, retries per request, the first back-off step.
+RDW_REFRESH_ENABLED = env.bool("RDW_REFRESH_ENABLED", default=True)
+RDW_REFRESH_REQUESTS_PER_MINUTE = env.int("RDW_REFRESH_REQUESTS_PER_MINUTE", default=15)
+RDW_REFRESH_TIMEOUT_SECONDS = env.float("RDW_REFRESH_TIMEOUT_SECONDS", default=30.0)
+RDW_REFRESH_RETRIES = env.int("RDW_REFRESH_RETRIES", default=3)
+RDW_REFRESH_BACKOFF_SECONDS = env.float("RDW_REFRESH_BACKOFF_SECONDS", default=5.0)
+# How long one beat run may keep the worker (it stops between batches), and how often a car is
+# looked at again: daily around its APK date, otherwise every RDW_REFRESH_INTERVAL_DAYS.
+RDW_REFRESH_RUN_SECONDS = env.int("RDW_REFRESH_RUN_SECONDS", default=8 * 60)
+RDW_REFRESH_INTERVAL_DAYS = env.int("RDW_REFRESH_INTERVAL_DAYS", default=14)
 
 # --- GMS API -------------------------------------------------------------------------------
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)  # per token

@@ -18,6 +18,7 @@ class FleetFilterForm(forms.Form):
     )
     apk_due = forms.BooleanField(label=_("APK due within 60 days"), required=False)
     needs_work = forms.BooleanField(label=_("Needs work now"), required=False)
+    open_recall = forms.BooleanField(label=_("Open recall"), required=False)
     after = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
 
     def clean_q(self):

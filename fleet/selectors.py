@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from autopaspoort import plates
 from autopaspoort.models import Passport, StatusCheckItem, expected_cost_q
-from autopaspoort.selectors import PAGE_SIZE, PassportPage, search_q, with_costs
+from autopaspoort.selectors import (
+    PAGE_SIZE,
+    PassportPage,
+    open_recall_q,
+    search_q,
+    with_costs,
+    with_open_recall,
+)
 from core.pagination import keyset_page
 from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 
@@ -35,14 +42,20 @@ def fleet_list_for_user(*, user) -> QuerySet[FleetAccount]:
     return FleetAccount.objects.filter(memberships__user=user).order_by("name")
 
 
-def _fleet_cars(*, fleet, apk_due: bool, needs_work: bool, search: str) -> QuerySet[Passport]:
-    queryset = with_costs(Passport.objects.filter(fleet=fleet)).select_related("latest_check")
+def _fleet_cars(
+    *, fleet, apk_due: bool, needs_work: bool, search: str, open_recall: bool = False
+) -> QuerySet[Passport]:
+    queryset = with_open_recall(
+        with_costs(Passport.objects.filter(fleet=fleet)).select_related("latest_check")
+    )
     if apk_due:
         queryset = queryset.filter(
             apk_expires__lte=timezone.localdate() + timedelta(days=APK_DUE_DAYS)
         )
     if needs_work:
         queryset = queryset.filter(needs_work=True)
+    if open_recall:
+        queryset = queryset.filter(open_recall_q())
     if search:
         queryset = queryset.filter(search_q(search, owner_names=False))
     return queryset
@@ -53,19 +66,32 @@ def fleet_car_page(
     fleet,
     apk_due: bool = False,
     needs_work: bool = False,
+    open_recall: bool = False,
     search: str = "",
     after: str | None = None,
     page_size: int = PAGE_SIZE,
 ) -> PassportPage:
     """One page of the fleet's current cars by plate (keyset: the last plate of the page)."""
-    queryset = _fleet_cars(fleet=fleet, apk_due=apk_due, needs_work=needs_work, search=search)
+    queryset = _fleet_cars(
+        fleet=fleet,
+        apk_due=apk_due,
+        needs_work=needs_work,
+        search=search,
+        open_recall=open_recall,
+    )
     rows, next_after = keyset_page(queryset, after=after, size=page_size, key="plate")
     return PassportPage(passports=rows, next_after=next_after)
 
 
-def fleet_car_export(*, fleet, apk_due=False, needs_work=False, search=""):
+def fleet_car_export(*, fleet, apk_due=False, needs_work=False, search="", open_recall=False):
     """Every matching car, for the CSV export (streamed in chunks, one query per chunk)."""
-    queryset = _fleet_cars(fleet=fleet, apk_due=apk_due, needs_work=needs_work, search=search)
+    queryset = _fleet_cars(
+        fleet=fleet,
+        apk_due=apk_due,
+        needs_work=needs_work,
+        search=search,
+        open_recall=open_recall,
+    )
     return queryset.order_by("plate").iterator(chunk_size=500)
 
 

@@ -32,6 +32,7 @@ def _filters(request):
         {
             "apk_due": filters.get("apk_due", False),
             "needs_work": filters.get("needs_work", False),
+            "open_recall": filters.get("open_recall", False),
             "search": filters.get("q", ""),
         },
         filters.get("after") or None,

@@ -9,7 +9,7 @@ from core.models import TimeStampedModel
 class Topic(models.TextChoices):
     """What an unsubscribe link or a contact preference is about."""
 
-    REMINDERS = "reminders", _("APK and maintenance reminders")
+    REMINDERS = "reminders", _("APK, maintenance and recall reminders")
     PROMOTIONS = "promotions", _("Messages and offers from the garage")
     CHECK_REPORTS = "check_reports", _("Reports of status checks of my car")
 
@@ -52,6 +52,7 @@ class Notification(TimeStampedModel):
             _("Garage: the owner answered its request to service a car"),
         )
         OWNER_LEFT = "owner_left", _("Garage: a car's owner deleted their account")
+        RECALL_OPEN = "recall_open", _("Owner: the RDW lists an open recall for the car")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

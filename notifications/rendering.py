@@ -18,6 +18,8 @@ from notifications.tokens import unsubscribe_url
 UNSUBSCRIBE_TOPICS = {
     Notification.Kind.REMINDER_APK: Topic.REMINDERS,
     Notification.Kind.REMINDER_MAINTENANCE: Topic.REMINDERS,
+    # A recall is about the car's roadworthiness like the APK: the same switch stops both.
+    Notification.Kind.RECALL_OPEN: Topic.REMINDERS,
     Notification.Kind.PROMOTION: Topic.PROMOTIONS,
     Notification.Kind.CHECK_RECORDED: Topic.CHECK_REPORTS,
 }

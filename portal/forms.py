@@ -8,10 +8,11 @@ class ActivationResendForm(forms.Form):
 
 class ContactPreferencesForm(forms.Form):
     reminders_enabled = forms.BooleanField(
-        label=_("APK and maintenance reminders"),
+        label=_("APK, maintenance and recall reminders"),
         required=False,
         help_text=_(
-            "An email six weeks and one week before the APK expires, and when maintenance is due."
+            "An email six weeks and one week before the APK expires, when maintenance is due, "
+            "and when the RDW lists a recall for your car."
         ),
     )
     promotions_enabled = forms.BooleanField(

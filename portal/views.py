@@ -120,6 +120,7 @@ def car(request, plate):
             "latest_items": items,
             "costs": selectors.check_costs(items),
             "timeline": selectors.passport_timeline(passport=passport),
+            "rdw": selectors.rdw_findings(passport=passport),
             "periods": transfer_selectors.ownership_periods(passport=passport, viewer=request.user),
             "link_requests": fleet_selectors.fleet_link_requests_for_owner(
                 user=request.user, passport=passport

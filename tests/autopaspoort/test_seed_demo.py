@@ -58,3 +58,24 @@ def test_seed_demo_enqueues_no_rdw_lookups(django_capture_on_commit_callbacks):
         seed()
 
     assert queued_work(callbacks) == []
+
+
+def test_seed_demo_shows_rdw_data_a_recall_and_an_apk_defect_offline(client_for):
+    from django.urls import reverse
+
+    from autopaspoort.models import ApkDefect, PassportRecall
+
+    seed()
+    seed()  # idempotent
+
+    golf = Passport.objects.get(plate="GJ-555-K")
+    assert all(p.rdw_checked_at for p in Passport.objects.filter(plate__in=DEMO_PLATES))
+    assert PassportRecall.objects.get(passport=golf).is_open
+    assert ApkDefect.objects.filter(passport=golf).count() == 1
+    page = client_for(golf.garage.account_user).get(
+        reverse("autopaspoort:profile", kwargs={"garage_id": golf.garage_id, "plate": golf.plate}),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "RDW data checked on" in page.content.decode()
+    assert "Open recall DEMO240412" in page.content.decode()
+    assert "Band(en) onvoldoende profieldiepte" in page.content.decode()

@@ -36,9 +36,12 @@ from accounts.models import User
 from accounts.tokens import activation_token_generator
 from appointments.models import Appointment, AppointmentSlot
 from autopaspoort.models import (
+    ApkDefect,
     GarageHandover,
     HistoryEntry,
     Passport,
+    PassportRecall,
+    Recall,
     StatusCheck,
     StatusCheckItem,
 )
@@ -278,6 +281,23 @@ class World:
             for n in numbers
         )
         self._checks([self.car] * count, latest=False)
+        # Its recalls (every other one open) and APK defects (profile, portal car).
+        recalls = Recall.objects.bulk_create(
+            Recall(reference=f"TEST{n:05d}", remedy=f"Herstel {n}") for n in numbers
+        )
+        PassportRecall.objects.bulk_create(
+            PassportRecall(
+                passport=self.car,
+                recall=recall,
+                status="open" if n % 2 else "repaired",
+                first_seen_at=now,
+            )
+            for n, recall in zip(numbers, recalls, strict=True)
+        )
+        ApkDefect.objects.bulk_create(
+            ApkDefect(passport=self.car, reported_on=today - timedelta(days=n), code=f"C{n}")
+            for n in numbers
+        )
         Transfer.objects.bulk_create(
             Transfer(
                 passport=self.car,
@@ -551,6 +571,7 @@ PAGES = {
     "garage:dashboard name search": _garage("garage:dashboard", query="?q=Bestuurder"),
     "garage:dashboard vin search": _garage("garage:dashboard", query="?q=WVWZZZ1KZAW123456"),
     "garage:dashboard filtered": _garage("garage:dashboard", query="?state=customer"),
+    "garage:dashboard open recall": _garage("garage:dashboard", query="?open_recall=on"),
     "garage:settings": _garage("garage:settings"),
     "garage:staff": _garage("garage:staff", shows=lambda w: f"monteur{LAST}@example.nl"),
     "garage:api_tokens": _garage("garage:api_tokens", shows=lambda w: f"GMS {LAST}"),
@@ -698,6 +719,7 @@ PAGES = {
     # Fleets.
     "fleet:dashboard": _fleet("fleet:dashboard"),
     "fleet:dashboard search": _fleet("fleet:dashboard", query="?q=00"),
+    "fleet:dashboard open recall": _fleet("fleet:dashboard", query="?open_recall=on"),
     "fleet:dashboard driver search": _fleet("fleet:dashboard", query="?q=Bestuurder"),
     "fleet:export": _fleet("fleet:export", shows=lambda w: plate_for(4_000_000 + LAST)),
     "fleet:car": _fleet("fleet:car", plate=True),
@@ -759,6 +781,7 @@ EXPECTED = {
     # +1: whether the plate is another garage's car (ask its owner) or one that moved on.
     "garage:dashboard whole plate": 9,
     "garage:dashboard filtered": 7,
+    "garage:dashboard open recall": 7,
     "garage:dashboard name search": 7,
     "garage:dashboard vin search": 7,
     "garage:settings": 4,
@@ -768,7 +791,7 @@ EXPECTED = {
     "garage:staff_remove": 3,
     "autopaspoort:create": 5,
     "autopaspoort:vehicle_lookup": 3,
-    "autopaspoort:profile": 9,
+    "autopaspoort:profile": 11,  # + the car's recalls, + its APK defects
     "autopaspoort:close": 5,
     "autopaspoort:details": 9,
     "autopaspoort:owner_edit": 6,
@@ -787,7 +810,7 @@ EXPECTED = {
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
     "portal:home": 6,
-    "portal:car": 11,  # + the open share links
+    "portal:car": 13,  # + the open share links, + recalls, + APK defects
     "portal:accept": 2,
     "portal:fleet_request_answer": 2,
     "portal:garage_move_answer": 2,
@@ -824,6 +847,7 @@ EXPECTED = {
     "reminders:garage_list": 10,
     "fleet:dashboard": 7,
     "fleet:dashboard search": 7,
+    "fleet:dashboard open recall": 7,
     "fleet:dashboard driver search": 7,
     "fleet:export": 4,
     "fleet:car": 7,

@@ -59,7 +59,7 @@ def test_the_link_shows_what_stops_without_login_and_get_changes_nothing(
 
     assert response.status_code == 200
     assertContains(response, owner.email)
-    assertContains(response, "APK and maintenance reminders")
+    assertContains(response, "APK, maintenance and recall reminders")
     assertContains(response, "Stop these emails")
     assert flags(owner) == (True, True)
 
@@ -175,7 +175,7 @@ def test_owners_switch_reminders_and_promotions_off_and_on(client_for, owner):
         "promotions_enabled": True,
         "check_reports_enabled": True,
     }
-    assertContains(page, "APK and maintenance reminders")
+    assertContains(page, "APK, maintenance and recall reminders")
 
     response = client.post(SETTINGS, {}, follow=True, **EN)
 

@@ -1,12 +1,13 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from autopaspoort.models import Passport, StatusCheckItem
+from autopaspoort.models import ApkDefect, Passport, PassportRecall, Recall, StatusCheckItem
 from autopaspoort.services import (
     CheckItemInput,
     check_item_set_delivery,
@@ -117,6 +118,7 @@ class Command(BaseCommand):
         )
         for car in DEMO_CARS:
             self._seed_car(garage=garage, admin=garage.account_user, mechanic=mechanic, **car)
+        self._seed_rdw()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo garage ready. Log in as {GARAGE_EMAIL} (admin) or {MECHANIC_EMAIL} "
@@ -166,3 +168,47 @@ class Command(BaseCommand):
             for item, (*_, fix) in zip(report.items.order_by("id"), check, strict=True):
                 if fix:
                     check_item_set_delivery(item=item, actor=admin, fix_before_delivery=True)
+
+    def _seed_rdw(self):
+        """What the RDW refresh would have found, written here so the demo works offline: every
+        demo car "checked" today, the Golf with an open recall and a defect from its last APK.
+        The next check is two weeks out, so a worker offline (or online, with the RDW's real
+        answer for these plates) leaves the demo as it is for a while."""
+        now = timezone.now()
+        Passport.objects.filter(plate__in=[car["plate"] for car in DEMO_CARS]).update(
+            rdw_status=Passport.RdwStatus.FOUND,
+            rdw_checked_at=now,
+            rdw_next_check_at=now + timedelta(days=14),
+            rdw_registration=Passport.RdwRegistration.REGISTERED,
+            wam_insured=True,
+        )
+        golf = Passport.objects.filter(plate=DEMO_CARS[0]["plate"]).first()
+        if golf is None:
+            return
+        recall, _ = Recall.objects.get_or_create(
+            reference=DEMO_RECALL["reference"],
+            defaults={**DEMO_RECALL, "details_fetched_at": now},
+        )
+        PassportRecall.objects.get_or_create(
+            passport=golf,
+            recall=recall,
+            defaults={"status": PassportRecall.Status.OPEN, "first_seen_at": now},
+        )
+        ApkDefect.objects.get_or_create(
+            passport=golf,
+            reported_on=date(2025, 3, 10),
+            code="AC1",
+            defaults={"description": "Band(en) onvoldoende profieldiepte", "count": 1},
+        )
+
+
+# A recall as the RDW publishes it (datasets t49b-isb7 and af5r-44mf), in the RDW's Dutch.
+DEMO_RECALL = {
+    "reference": "DEMO240412",
+    "defect": "De bevestiging van de airbag van de bestuurder kan loskomen.",
+    "consequences": "Bij een aanrijding kan de airbag niet goed werken.",
+    "remedy": "De dealer vervangt de bevestiging van de airbag. Dit duurt ongeveer een uur.",
+    "category": "Airbag",
+    "info_url": "https://www.rdw.nl/terugroepacties",
+    "published_on": date(2024, 4, 12),
+}
