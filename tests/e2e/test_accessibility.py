@@ -142,7 +142,7 @@ def test_a_garage_day_with_the_keyboard_only(journey, garage, garage_admin, owne
     tab_to(admin, admin.get_by_role("button", name="Save status check"))
     admin.keyboard.press("Enter")
     expect(message(admin, "Status check saved.")).to_be_visible()
-    expect(admin.locator(".stat-value").first).to_have_text("€ 425.50")
+    expect(admin.locator(".stat-value").first).to_have_text("€425.50 incl. VAT")
     journey.shot(admin, "status-check-saved")
 
     # Sell it: the back arrow asks "transfer to a customer?"; the form; "did you mean";

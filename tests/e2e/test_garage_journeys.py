@@ -82,13 +82,13 @@ def test_garage_sells_a_stock_car(journey, garage, garage_admin, mechanic):
     journey.shot(workshop, "mechanic-status-check")
     workshop.get_by_role("button", name="Save status check").click()
     expect(message(workshop, "Status check saved.")).to_be_visible()
-    expect(workshop.locator(".stat-value").first).to_have_text("€ 425.50")
+    expect(workshop.locator(".stat-value").first).to_have_text("€425.50 incl. VAT")
     journey.shot(workshop, "mechanic-check-saved")
 
     # The admin opens the profile again and sees the check and its costs.
     admin.goto(profile_url)
     expect(admin.get_by_text("Expected costs for the owner")).to_be_visible()
-    expect(admin.locator(".stat-value").first).to_have_text("€ 425.50")
+    expect(admin.locator(".stat-value").first).to_have_text("€425.50 incl. VAT")
     expect(admin.get_by_role("cell", name="Remblokken versleten")).to_be_visible()
     journey.shot(admin, "profile-with-check")
 
@@ -208,8 +208,8 @@ def test_new_owner_activates_from_the_email(
     expect(message(piet, "Welcome! Your AutoPaspoort is active.")).to_be_visible()
     expect(piet.get_by_role("heading", name="VOLKSWAGEN GOLF")).to_be_visible()
     costs = piet.locator("article").filter(has=piet.get_by_text("Expected costs", exact=True))
-    expect(costs.locator(".stat-value")).to_have_text("€ 425.50")
-    expect(costs).to_contain_text("now € 185.50 · soon € 240.00")
+    expect(costs.locator(".stat-value")).to_have_text("€425.50 incl. VAT")
+    expect(costs).to_contain_text("now €185.50 · soon €240.00")
     history = piet.locator("article").filter(has=piet.get_by_text("History", exact=True))
     expect(history).to_contain_text("Grote beurt, distributieriem")
     expect(history).to_contain_text("Status check")
