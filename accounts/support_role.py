@@ -87,6 +87,11 @@ SUPPORT_ROLE: tuple[Grant, ...] = (
     Grant("promotions.promotion"),
     Grant("promotions.promotionrecipient"),
     Grant("insights.monthlyusage"),
+    # Check photos: read-only; removed (files gone, the row kept as the record) only with a reason.
+    Grant(
+        "photos.checkphoto",
+        actions=(("delete_checkphoto_with_reason", 'Photo page: "Delete with a reason"'),),
+    ),
     # Unlocking a locked-out account is deleting its failed attempts.
     Grant("axes.accessattempt", delete=True),
 )

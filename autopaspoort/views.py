@@ -237,11 +237,15 @@ def profile(request, garage, plate):
         return redirect(passport)  # any spelling in the address bar lands on the canonical URL
     latest = passport.latest_check
     items = list(latest.items.all()) if latest else []
+    photos = photo_selectors.attach_photos(
+        items, photo_selectors.check_photos(check=latest) if latest else []
+    )
     context = {
         "garage": garage,
         "passport": passport,
         "latest_check": latest,
         "latest_items": items,
+        "intake_photos": photos["intake"],
         "costs": selectors.check_costs(items),
         "timeline": selectors.passport_timeline(passport=passport),
         "transfer": transfer_latest(passport=passport),
@@ -426,9 +430,8 @@ def check_detail(request, garage, plate, check_id):
                     kwargs={"garage_id": garage.pk, "plate": passport.plate, "check_id": check.pk},
                 )
                 return redirect(f"{url}#photos-{target}")
-    grouped = photo_selectors.group_photos(photo_selectors.check_photos(check=check))
+    grouped = photo_selectors.attach_photos(items, photo_selectors.check_photos(check=check))
     for item in items:
-        item.check_photos = grouped.get(item.pk, [])
         item.photo_form = None
         if can_upload:
             form_target = str(item.pk)

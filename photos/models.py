@@ -96,6 +96,9 @@ class CheckPhoto(models.Model):
         verbose_name = _("check photo")
         verbose_name_plural = _("check photos")
         ordering = ["uploaded_at", "id"]
+        permissions = [
+            ("delete_checkphoto_with_reason", "Can delete a check photo with a reason"),
+        ]
         indexes = [models.Index(fields=["status_check", "uploaded_at"], name="photo_check_idx")]
         constraints = [
             models.CheckConstraint(

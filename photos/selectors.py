@@ -6,8 +6,9 @@
   the start of their period in `transfers.selectors.ownership_periods`) on; a car created for
   them directly, since its creation. Earlier checks still show in the car's history, without
   photos: those were taken while someone else owned the car.
+- Support staff with the permission to delete a photo with a reason (to judge a request).
 - Nobody else: another garage, a previous owner, a fleet manager (a fleet sees the car's
-  passport, not the workshop's photos) and support outside the admin get a 404.
+  passport, not the workshop's photos) and other staff get a 404.
 """
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -18,6 +19,9 @@ from autopaspoort.models import Passport, StatusCheck
 from garage.models import Membership
 from photos.models import CheckPhoto
 from transfers.models import Transfer
+
+# Support, who deletes a photo with a reason, may look at it first (accounts/support_role.py).
+SUPPORT_VIEW = "photos.delete_checkphoto_with_reason"
 
 
 def owner_since_subquery(passport_ref: str = "pk"):
@@ -58,6 +62,8 @@ def photo_get_for_viewer(*, user, key) -> CheckPhoto:
         and photo.status_check.performed_at >= photo.owner_since
     ):
         return photo
+    if user.is_staff and user.has_perm(SUPPORT_VIEW):
+        return photo  # support judging a deletion request, from the admin's photo page
     raise Http404
 
 
@@ -90,10 +96,13 @@ def owner_check_photos(*, user, passport: Passport, check: StatusCheck | None):
     )
 
 
-def group_photos(photos) -> dict:
-    """{"intake": [...], item_id: [...]} for templates."""
+def attach_photos(items, photos) -> dict:
+    """Give each item its photos (`item.check_photos`, for templates/photos/_thumbs.html) and
+    return {"intake": [...], item_id: [...]}: one query for all of them."""
     grouped: dict = {"intake": []}
     for photo in photos:
         key = photo.item_id if photo.item_id else "intake"
         grouped.setdefault(key, []).append(photo)
+    for item in items:
+        item.check_photos = grouped.get(item.pk, [])
     return grouped

@@ -11,8 +11,9 @@ from core.migration_tools import set_permissions
 
 
 # Rows of the table whose model reached its app in a later migration, which grants them itself:
-# notifications/0007 moved the opt-outs from reminders (granted as reminders.emailoptout before).
-MOVED_LATER = {("notifications", "emailoptout")}
+# notifications/0007 moved the opt-outs from reminders (granted as reminders.emailoptout before);
+# photos/0002 grants the check photos (an app added after this migration).
+MOVED_LATER = {("notifications", "emailoptout"), ("photos", "checkphoto")}
 
 
 def _known(apps, app_label, model) -> bool:

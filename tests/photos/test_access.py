@@ -117,3 +117,36 @@ def test_an_awaiting_owner_sees_no_photos(client_for, garage, mechanic):
     (photo,) = add_photos(record_check(passport, actor=mechanic), actor=mechanic)
 
     assert client_for(new_owner).get(photo_url(photo, "original")).status_code == 404
+
+
+def test_the_owner_sees_the_latest_checks_thumbnails_on_their_car_page(client_for, story):
+    photos = story["photos"]
+    page = client_for(story["people"]["current owner"]).get(
+        reverse("portal:car", kwargs={"plate": story["passport"].plate})
+    )
+
+    html = page.content.decode()
+    assert photo_url(photos["current"]) in html
+    assert photo_url(photos["previous"]) not in html
+    assert "Foto&#x27;s van de auto" in html or "Photos of the car" in html
+
+
+def test_the_garage_profile_shows_the_latest_checks_thumbnails(client_for, story):
+    passport = story["passport"]
+    page = client_for(story["people"]["garage A mechanic"]).get(passport.get_absolute_url())
+
+    assert photo_url(story["photos"]["current"]) in page.content.decode()
+
+
+def test_a_check_made_before_the_owners_period_shows_no_photos_on_their_page(
+    client_for, garage, mechanic, owner, django_capture_on_commit_callbacks
+):
+    passport = PassportFactory(garage=garage)
+    with django_capture_on_commit_callbacks(execute=True):
+        (photo,) = add_photos(record_check(passport, actor=mechanic), actor=mechanic)
+    transfer_accept(transfer=transfer(passport, owner.email), user=owner)
+
+    page = client_for(owner).get(reverse("portal:car", kwargs={"plate": passport.plate}))
+
+    assert page.status_code == 200
+    assert photo_url(photo) not in page.content.decode()
