@@ -84,6 +84,10 @@ KWARGS = {
     # Owner X's private sale, waiting for the buyer (the seller no longer has the car).
     "sale_id": Kwarg(lambda w, names: w.sale.pk, scope="owner"),
     "link_id": Kwarg(lambda w, names: w.share_link.pk),  # owner X's share link of the car
+    # A photo of garage A's check of owner X's car, taken before X owned it: garage A's staff
+    # only (the owner's own period is tests/photos/test_access.py's matrix).
+    "key": Kwarg(lambda w, names: w.photo.key, scope="garage"),
+    "version": Kwarg(lambda w, names: "original"),
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
 }
