@@ -7,11 +7,13 @@ an `ApplicationError` whose message is shown beside the field; nothing is stored
 """
 
 import io
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from core.errors import ApplicationError
 
@@ -35,6 +37,23 @@ if HEIC:
 STORED_AS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "JPEG"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+_truncation_lock = threading.Lock()
+
+
+@contextmanager
+def _truncated_images_refused():
+    """WeasyPrint (the passport PDF) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import,
+    which would let a cut-off JPEG load with grey where its end is missing. While an upload is
+    decoded it is off, so a truncated file is refused (restored afterwards)."""
+    with _truncation_lock:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 @dataclass(frozen=True)
@@ -90,7 +109,8 @@ def image_validate(upload) -> CleanImage:
             # verify() leaves the image unusable: open again and decode every pixel.
             image = Image.open(io.BytesIO(data))
             source_format = image.format
-            image.load()
+            with _truncated_images_refused():
+                image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_large() from None
         except ApplicationError:

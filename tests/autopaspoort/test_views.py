@@ -1427,7 +1427,7 @@ def test_dashboard_search_and_next_page_query_counts_do_not_depend_on_the_number
 
 # session, user, membership, passport with its latest check, its items, the timeline's checks and
 # history entries, the navigation's memberships.
-PROFILE_QUERIES = 10  # + the latest transfer, + a stock car's open share links
+PROFILE_QUERIES = 11  # + the latest transfer, + a stock car's open share links, + photos
 
 
 @pytest.mark.parametrize(("entries", "checks"), [(1, 1), (10, 3)])

@@ -79,3 +79,16 @@ def test_orientation_is_applied_to_the_pixels():
     stored = Image.open(io.BytesIO(clean.content))
     assert stored.size == (480, 640)
     assert ORIENTATION not in stored.getexif()
+
+
+def test_a_truncated_jpeg_is_refused_even_after_weasyprint_loaded(settings):
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported."""
+    import weasyprint  # noqa: F401 - the import is the point
+    from PIL import ImageFile
+
+    settings.LANGUAGE_CODE = "en"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    content, filename, content_type = BAD["truncated JPEG"]
+    with pytest.raises(ApplicationError, match="not a photo we can read"):
+        image_validate(upload(content, filename, content_type))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint wants it
