@@ -92,6 +92,11 @@ SUPPORT_ROLE: tuple[Grant, ...] = (
     # The privacy statement and terms: support reads them (to answer questions); the legal
     # text is written by a superuser, who answers for it.
     Grant("legal.legalpage"),
+    # Check photos: read-only; removed (files gone, the row kept as the record) only with a reason.
+    Grant(
+        "photos.checkphoto",
+        actions=(("delete_checkphoto_with_reason", 'Photo page: "Delete with a reason"'),),
+    ),
     # Unlocking a locked-out account is deleting its failed attempts.
     Grant("axes.accessattempt", delete=True),
 )

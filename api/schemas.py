@@ -158,3 +158,18 @@ class ShareLinkOut(Schema):
     pdf_url: str = Field(description="The same as a PDF with a verification code.")
     expires_at: datetime
     token: str = Field(description="Pass it to DELETE to revoke the link.")
+
+
+class PhotoOut(Schema):
+    id: str = Field(description="The photo's key.")
+    kind: Literal["item", "sides", "odometer", "dashboard"]
+    item_id: int | None = Field(description="The check item it shows (kind item).")
+    width: int
+    height: int
+    size: int = Field(description="Bytes of the stored original (re-encoded, without EXIF).")
+    content_type: str
+    uploaded_at: datetime
+
+
+class PhotosOut(Schema):
+    photos: list[PhotoOut]

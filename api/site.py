@@ -18,6 +18,7 @@ from ninja.parser import Parser
 from api.auth import GarageToken, RateLimited
 from api.errors import ApiError, error_body, problem_fields
 from api.passports import router
+from api.photos import router as photo_router
 from api.share_links import router as share_link_router
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ api = NinjaAPI(
 )
 api.add_router("/", router)
 api.add_router("/", share_link_router)
+api.add_router("/", photo_router)
 
 
 def _error(request, status, code, message, fields=None, headers=None):

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appointments.selectors import dashboard_requests
@@ -29,6 +30,10 @@ from fleet.forms import FleetLinkForm
 from fleet.selectors import fleet_link_history, fleet_link_request_pending, fleets_for_linking
 from fleet.services import needs_owner_consent, passport_create_linked
 from garage.access import garage_member_required, garage_page
+from photos import selectors as photo_selectors
+from photos import services as photo_services
+from photos.forms import INTAKE, PhotoUploadForm
+from photos.models import CheckPhoto
 from transfers import services as transfer_services
 from transfers.forms import OwnerContactEditForm
 from transfers.selectors import private_sales_recent, transfer_latest
@@ -234,11 +239,15 @@ def profile(request, garage, plate):
         return redirect(passport)  # any spelling in the address bar lands on the canonical URL
     latest = passport.latest_check
     items = list(latest.items.all()) if latest else []
+    photos = photo_selectors.attach_photos(
+        items, photo_selectors.check_photos(check=latest) if latest else []
+    )
     context = {
         "garage": garage,
         "passport": passport,
         "latest_check": latest,
         "latest_items": items,
+        "intake_photos": photos["intake"],
         "costs": selectors.check_costs(items),
         "timeline": selectors.passport_timeline(passport=passport),
         "rdw": selectors.rdw_findings(passport=passport),
@@ -384,12 +393,64 @@ def check_create(request, garage, plate):
 
 
 @garage_member_required()
-@require_GET
+@require_http_methods(["GET", "POST"])
 def check_detail(request, garage, plate, check_id):
+    """The report, with its photos; a mechanic adds photos here (a plain multipart POST per
+    item or for the intake; static/js/photos.js shows the upload's progress)."""
     passport = selectors.passport_get(garage=garage, plate=plate)
     check = selectors.check_get(passport=passport, check_id=check_id)
     items = list(check.items.all())
     costs = selectors.check_costs(items)
+    capabilities = roles.capabilities(request.membership)
+    can_upload = capabilities["can_check"] and photo_services.upload_open(check)
+    failed = None
+    if request.method == "POST":
+        _require(request, roles.RECORD_CHECK)
+        target = request.POST.get("target", "")
+        by_id = {str(item.pk): item for item in items}
+        if target != INTAKE and target not in by_id:
+            return HttpResponseBadRequest()
+        failed = PhotoUploadForm(request.POST, request.FILES, target=target)
+        if failed.is_valid():
+            data = failed.cleaned_data
+            try:
+                added = photo_services.photos_add(
+                    check=check,
+                    actor=request.user,
+                    files=data["photos"],
+                    kind=data.get("kind") or CheckPhoto.Kind.ITEM,
+                    item=by_id.get(target),
+                )
+            except ApplicationError as error:
+                failed.add_error("photos" if error.field != "kind" else "kind", error.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)s photo added.", "%(count)s photos added.", len(added))
+                    % {"count": len(added)},
+                )
+                url = reverse(
+                    "autopaspoort:check_detail",
+                    kwargs={"garage_id": garage.pk, "plate": passport.plate, "check_id": check.pk},
+                )
+                return redirect(f"{url}#photos-{target}")
+    grouped = photo_selectors.attach_photos(items, photo_selectors.check_photos(check=check))
+    for item in items:
+        item.photo_form = None
+        if can_upload:
+            form_target = str(item.pk)
+            item.photo_form = (
+                failed
+                if failed is not None and failed.for_target == form_target
+                else PhotoUploadForm(target=form_target)
+            )
+    intake_form = None
+    if can_upload:
+        intake_form = (
+            failed
+            if failed is not None and failed.for_target == INTAKE
+            else PhotoUploadForm(target=INTAKE)
+        )
     return render(
         request,
         "autopaspoort/check_detail.html",
@@ -401,8 +462,13 @@ def check_detail(request, garage, plate, check_id):
             "costs": costs,
             "expected_vat": vat_split(costs.expected, includes_vat=garage.prices_include_vat),
             "delivery_vat": vat_split(costs.delivery, includes_vat=garage.prices_include_vat),
-            **roles.capabilities(request.membership),
+            "intake_photos": grouped["intake"],
+            "intake_form": intake_form,
+            "can_upload": can_upload,
+            "upload_open_until": photo_services.upload_open_until(check),
+            **capabilities,
         },
+        status=400 if failed is not None else 200,
     )
 
 

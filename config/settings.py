@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "insights",
     "sharing",
     "legal",  # the privacy statement and terms (content in the admin)
+    "photos",
     # Entry points, after the apps they call.
     "portal",  # the owner's pages, home routing
     "api",  # the GMS API
@@ -300,8 +301,34 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
+# Uploaded files (check photos) are private: no MEDIA_URL route and not under whitenoise; they
+# are served only by photos.views.photo_file, which checks who asks (docs/architecture.md,
+# "Photos"). Embedded default: var/media/. MEDIA_STORAGE=s3: any S3-compatible object store,
+# private objects read through short-lived signed URLs.
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "default_acl": None,  # the bucket's default: private; never public-read
+            "querystring_auth": True,  # every URL is signed ...
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),  # ... 5 min
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, max-age=300"},
+        },
+    }
+elif MEDIA_STORAGE == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -34,6 +34,7 @@ from fleet import selectors as fleet_selectors
 from fleet.services import fleet_link_request_answer
 from garage.selectors import membership_list_for_user
 from notifications.services import contact_preferences_update
+from photos import selectors as photo_selectors
 from portal.export import export_zip
 from portal.forms import (
     AccountDeleteForm,
@@ -111,6 +112,13 @@ def car(request, plate):
     if passport.is_awaiting_activation:
         return render(request, "portal/accept.html", {"passport": passport})
     items = list(passport.latest_check.items.all()) if passport.latest_check else []
+    # The latest check's photos, if it was made while this person owns the car (one query).
+    photos = photo_selectors.attach_photos(
+        items,
+        photo_selectors.owner_check_photos(
+            user=request.user, passport=passport, check=passport.latest_check
+        ),
+    )
     return render(
         request,
         "portal/car.html",
@@ -118,6 +126,7 @@ def car(request, plate):
             "passport": passport,
             "latest_check": passport.latest_check,
             "latest_items": items,
+            "intake_photos": photos["intake"],
             "costs": selectors.check_costs(items),
             "timeline": selectors.passport_timeline(passport=passport),
             "rdw": selectors.rdw_findings(passport=passport),

@@ -41,6 +41,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Check photos: a folder of the checkout's var/, never the app's var/media/ (tests/photos give
+# each test its own folder).
+MEDIA_ROOT = str(BASE_DIR / "var" / "test-media")  # noqa: F405
 if USING_REDIS:
     CACHES["default"]["KEY_PREFIX"] = "autopaspoort-test"
 # Tests run with DEBUG off but without collectstatic: let WhiteNoise look files up on request

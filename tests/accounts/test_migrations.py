@@ -39,6 +39,8 @@ def test_support_group_has_exactly_the_support_permissions():
         ("fleet", "view_fleetmembership"),
         ("fleet", "view_fleetlink"),
         ("fleet", "unlink_fleetlink"),
+        ("photos", "view_checkphoto"),
+        ("photos", "delete_checkphoto_with_reason"),
         ("reminders", "view_remindersent"),
         ("promotions", "view_promotion"),
         ("promotions", "view_promotionrecipient"),

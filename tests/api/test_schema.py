@@ -21,8 +21,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from autopaspoort.models import Passport
 from tests.api.conftest import BASE
-from tests.autopaspoort.factories import PassportFactory, plate_for
+from tests.autopaspoort.factories import PassportFactory, plate_for, record_check
 
 OPERATIONS = {
     "/api/v1/passports": {"get", "post"},
@@ -31,6 +32,7 @@ OPERATIONS = {
     "/api/v1/passports/{plate}/history": {"post"},
     "/api/v1/passports/{plate}/share-links": {"post"},
     "/api/v1/passports/{plate}/share-links/{token}": {"delete"},
+    "/api/v1/passports/{plate}/checks/{check_id}/photos": {"post"},
 }
 KNOWN_PLATE = "GJ-55-55"
 
@@ -223,6 +225,17 @@ def test_share_link_create_answers_as_documented(case, auth):
 @SETTINGS
 def test_share_link_revoke_answers_as_documented(case, auth):
     check_with_known_plate(case, auth)
+
+
+@operation("POST", "/api/v1/passports/{plate}/checks/{check_id}/photos")
+@SETTINGS
+def test_check_photos_answer_as_documented(case, auth):
+    check(case, auth)
+    # The same request on a check of the known car, so the refusals of the files are exercised.
+    known = record_check(Passport.objects.get(plate=KNOWN_PLATE))
+    case.path_parameters = {**(case.path_parameters or {}), "plate": KNOWN_PLATE}
+    case.path_parameters["check_id"] = known.pk
+    check(case, auth)
 
 
 def check_with_known_plate(case, auth):

@@ -57,7 +57,9 @@ def test_seed_demo_enqueues_no_rdw_lookups(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         seed()
 
-    assert queued_work(callbacks) == []
+    # What is queued: only the demo photos' thumbnails (photos.tasks), never an RDW lookup.
+    tasks = [callback.args[0].name for callback in queued_work(callbacks)]
+    assert tasks == ["photos.tasks.make_photo_versions"] * 3
 
 
 def test_seed_demo_shows_rdw_data_a_recall_and_an_apk_defect_offline(client_for):
@@ -79,3 +81,16 @@ def test_seed_demo_shows_rdw_data_a_recall_and_an_apk_defect_offline(client_for)
     assert "RDW data checked on" in page.content.decode()
     assert "Open recall DEMO240412" in page.content.decode()
     assert "Band(en) onvoldoende profieldiepte" in page.content.decode()
+
+
+def test_seed_demo_adds_photos_to_the_demo_checks(settings, tmp_path):
+    from photos.models import CheckPhoto
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    seed()
+
+    golf = Passport.objects.get(plate="GJ-555-K")
+    photos = CheckPhoto.objects.filter(status_check=golf.latest_check)
+    assert {photo.kind for photo in photos} == {"sides", "item"}
+    assert all(photo.original.storage.exists(photo.original.name) for photo in photos)
+    assert not CheckPhoto.objects.filter(status_check__passport__plate="K-123-HB").exists()

@@ -24,7 +24,7 @@ LAYERS = [
     ["fleet"],
     ["transfers"],
     # features: never each other
-    ["reminders", "appointments", "promotions", "insights", "sharing", "legal"],
+    ["reminders", "appointments", "promotions", "insights", "sharing", "legal", "photos"],
     ["portal", "api"],  # entry points of their own
     ["config"],
 ]

@@ -113,6 +113,8 @@ def spawn_worker(base: Path, *, queue_prefix: str = "test", extra_env: dict | No
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        # Check photos: the folder the test process (the live server) stores them in.
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **(extra_env or {}),
     }
     command = [

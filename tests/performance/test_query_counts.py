@@ -52,6 +52,7 @@ from garage.services import api_token_create
 from insights.models import MonthlyUsage
 from notifications.models import Notification, Topic
 from notifications.tokens import unsubscribe_token
+from photos.models import CheckPhoto
 from promotions.models import Promotion, PromotionRecipient
 from reminders.models import ReminderSent
 from sharing.selectors import share_view
@@ -70,6 +71,7 @@ from tests.autopaspoort.factories import (
 )
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
+from tests.photos.factories import add_photos
 from tests.promotions.factories import PromotionFactory
 from tests.sharing.factories import share
 from tests.transfers.factories import transfer
@@ -106,6 +108,7 @@ class World:
             ],
         )
         self.check_item = self.check.items.order_by("id").first()
+        (self.photo,) = add_photos(self.check, item=self.check_item)
         HistoryEntryFactory(passport=self.car)
         self.transfer = transfer(self.car, self.owner.email)
         transfer_accept(transfer=self.transfer, user=self.owner)
@@ -296,6 +299,24 @@ class World:
         )
         ApkDefect.objects.bulk_create(
             ApkDefect(passport=self.car, reported_on=today - timedelta(days=n), code=f"C{n}")
+            for n in numbers
+        )
+        # Photos of the car's latest check (check page, profile, portal car, admin): rows only,
+        # the pages link them by key and never open the files.
+        CheckPhoto.objects.bulk_create(
+            CheckPhoto(
+                status_check=self.check,
+                item=self.check_item if n % 2 else None,
+                kind=CheckPhoto.Kind.ITEM if n % 2 else CheckPhoto.Kind.SIDES,
+                original=f"checks/perf/{n}.jpg",
+                thumbnail=f"checks/perf/{n}-320.jpg",
+                large=f"checks/perf/{n}-1600.jpg",
+                width=640,
+                height=480,
+                size=1000,
+                content_type="image/jpeg",
+                uploaded_by=account,
+            )
             for n in numbers
         )
         Transfer.objects.bulk_create(
@@ -741,6 +762,12 @@ PAGES = {
     "sharing:garage_revoke": _car(
         "sharing:garage_revoke", status=POST_ONLY, link_id=lambda w: w.share_link.pk
     ),
+    # A check photo, served to garage A's staff (the file from the storage, no rows listed).
+    "photos:file": Page(
+        "photos:file",
+        lambda w: w.admin,
+        lambda w: reverse("photos:file", kwargs={"key": w.photo.key, "version": "original"}),
+    ),
     # The GMS API's GET operations (the slash variants are the same views).
     "api:/passports": Page("api", lambda w: None, lambda w: "/api/v1/passports", api=True),
     "api:/passports/{plate}": Page(
@@ -791,12 +818,12 @@ EXPECTED = {
     "garage:staff_remove": 3,
     "autopaspoort:create": 5,
     "autopaspoort:vehicle_lookup": 3,
-    "autopaspoort:profile": 11,  # + the car's recalls, + its APK defects
+    "autopaspoort:profile": 12,  # + recalls, + APK defects, + the latest check's photos
     "autopaspoort:close": 5,
     "autopaspoort:details": 9,
     "autopaspoort:owner_edit": 6,
     "autopaspoort:check_create": 6,
-    "autopaspoort:check_detail": 8,
+    "autopaspoort:check_detail": 9,  # + the check's photos
     "autopaspoort:history_create": 6,
     "autopaspoort:vehicle_edit": 7,
     "autopaspoort:vehicle_choose": 3,
@@ -810,8 +837,9 @@ EXPECTED = {
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
     "portal:home": 6,
-    "portal:car": 13,  # + the open share links, + recalls, + APK defects
+    "portal:car": 14,  # + open share links, + recalls, + APK defects, + latest check's photos
     "portal:accept": 2,
+    "photos:file": 4,  # session, user, the photo (with its owner period), the membership
     "portal:fleet_request_answer": 2,
     "portal:garage_move_answer": 2,
     "portal:sell": 5,
@@ -885,6 +913,7 @@ EXPECTED = {
     "admin:garage.Garage": 7,
     "admin:garage.Membership": 7,
     "admin:insights.MonthlyUsage": 9,
+    "admin:photos.CheckPhoto": 7,
     "admin:notifications.EmailOptOut": 7,
     "admin:notifications.Notification": 10,
     "admin:promotions.Promotion": 9,

@@ -43,6 +43,8 @@ from tests.appointments.factories import ask
 from tests.autopaspoort.factories import PassportFactory, item, record_check
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
+from tests.photos.factories import add_photos
+from tests.photos.images import jpeg_bytes, upload
 from tests.promotions.factories import PromotionFactory
 from tests.sharing.factories import share
 from tests.transfers.factories import contact, customer_passport, transfer
@@ -63,6 +65,7 @@ LOCAL_APPS = (
     "promotions",
     "insights",
     "sharing",
+    "photos",
 )
 # Django's own pages: its admin and the API (tests/security/test_api_bad_input.py) are not
 # form views of ours.
@@ -84,6 +87,7 @@ def build_world(garage) -> SimpleNamespace:
         w.stock, items=[item(StatusCheckItem.Component.TYRES_FRONT, "now", cost="120.00")]
     )
     w.item = w.check.items.get()
+    (w.photo,) = add_photos(w.check, item=w.item)
     w.pending = PassportFactory(garage=garage)
     w.transfer = transfer(w.pending, "nieuwe.klant@example.nl")
     w.new_owner = w.transfer.new_owner
@@ -262,6 +266,7 @@ ROUTES: dict[str, Route] = {
     "fleet:garage_fleets": Route("admin", _g),
     "fleet:link": Route("admin", lambda w: _g(w, plate=w.stock.plate)),
     "fleet:unlink": Route("admin", lambda w: _g(w, plate=w.fleet_car.plate)),
+    "photos:file": Route("admin", lambda w: {"key": w.photo.key, "version": "original"}),
     "sharing:page": Route("anon", lambda w: {"token": w.share.token}),
     "sharing:pdf": Route("anon", lambda w: {"token": w.share.token}),
     "sharing:verify": Route("anon"),
@@ -556,6 +561,13 @@ bool_values = st.sampled_from(["on", "off", "true", "false", "1", "0", ""])
 kvk_values = st.sampled_from(["12345678", "1234567", "123456789", "abcdefgh", "00000000"])
 password_values = st.sampled_from([PASSWORD, "", "x", "a" * 5000, "Nieuw-wachtwoord-2024"])
 
+photo_values = st.one_of(
+    st.builds(lambda: upload(jpeg_bytes(size=(64, 48)))),
+    st.builds(lambda: upload(b"geen foto", "x.jpg")),
+    st.builds(lambda: upload(b"", "leeg.jpg")),
+    st.text(max_size=10),
+)
+
 TYPED = {
     "text": st.text(alphabet=string.ascii_letters + " ", min_size=1, max_size=30),
     "plate": plate_values,
@@ -739,6 +751,14 @@ FORMS: dict[str, Form] = {
         kind="action",
     ),
     "autopaspoort:item_delivery": Form({"fix": (choice("0", "1"), "1")}, kind="action"),
+    # Photos for an item or the intake (multipart; an urlencoded post carries no file).
+    "autopaspoort:check_detail": Form(
+        {
+            "target": (choice("intake", "x", "0", str(2**63)), lambda w: str(w.item.pk)),
+            "kind": (choice("sides", "odometer", "dashboard", "item", "x"), None),
+            "photos": (photo_values, lambda w: upload(jpeg_bytes(size=(64, 48)))),
+        }
+    ),
     "transfers:start": Form(CONTACT, neutral=_transfer_step),
     "autopaspoort:owner_edit": Form(
         {

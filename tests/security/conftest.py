@@ -40,6 +40,7 @@ from tests.autopaspoort.factories import (
 )
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import MembershipFactory
+from tests.photos.factories import add_photos
 from tests.promotions.factories import PromotionFactory
 from tests.sharing.factories import share
 from tests.transfers.factories import contact, customer_passport, transfer
@@ -59,6 +60,7 @@ SNAPSHOT_APPS = (
     "appointments",
     "promotions",
     "insights",
+    "photos",
 )
 
 
@@ -115,6 +117,8 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
     )
     history = HistoryEntryFactory(passport=car)
     with django_capture_on_commit_callbacks(execute=True):
+        # A photo of that check, taken before X owned the car: garage A's staff only.
+        (photo,) = add_photos(check, item=check.items.order_by("id").first())
         record = transfer(car, owner.email)
         transfer_accept(transfer=record, user=owner)
         car.refresh_from_db()
@@ -171,6 +175,7 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
         tokens=[token, other_token],
     )
     world.share_link = share(car, actor=owner)
+    world.photo = photo
     yield world
     for each in world.tokens:
         clear_rate_keys(each)

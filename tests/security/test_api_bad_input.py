@@ -208,6 +208,14 @@ OPERATIONS = {
         ),
         st.just(None),
     ),
+    # CHECK: garage A's check of that car. A JSON body is refused (the files come as
+    # multipart; tests/photos/test_api.py sends bad files).
+    ("post", "/api/v1/passports/{plate}/checks/{check_id}/photos"): st.tuples(
+        st.tuples(known_or_odd_plate, st.just("CHECK") | int_values | nasty_text).map(
+            lambda pc: f"/passports/{{{pc[0]}}}/checks/{{{pc[1]}}}/photos"
+        ),
+        any_json,
+    ),
     ("get", "/api/v1/passports"): st.tuples(st.just("/passports"), list_queries),
     ("get", "/api/v1/passports/{plate}"): st.tuples(
         known_or_odd_plate.map(lambda p: f"/passports/{{{p}}}"), st.just(None)
@@ -232,6 +240,8 @@ def path_for(world, template: str) -> str:
             value = part[1:-1]
             if value == "TOKEN":
                 return world.stock_share.token
+            if value == "CHECK":
+                return str(world.check.pk)
             return world.stock.plate if value == "KNOWN" else quote(value, safe="")
         return part
 

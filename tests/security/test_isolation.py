@@ -24,6 +24,7 @@ from accounts.models import User
 from api.site import api
 from tests import figures
 from tests.accounts.factories import UserFactory
+from tests.photos.images import jpeg_bytes, upload
 from tests.security.conftest import db_snapshot, snapshot_diff
 from tests.transfers.factories import page_forms
 
@@ -87,6 +88,10 @@ KWARGS = {
     # Owner X's private sale, waiting for the buyer (the seller no longer has the car).
     "sale_id": Kwarg(lambda w, names: w.sale.pk, scope="owner"),
     "link_id": Kwarg(lambda w, names: w.share_link.pk),  # owner X's share link of the car
+    # A photo of garage A's check of owner X's car, taken before X owned it: garage A's staff
+    # only (the owner's own period is tests/photos/test_access.py's matrix).
+    "key": Kwarg(lambda w, names: w.photo.key, scope="garage"),
+    "version": Kwarg(lambda w, names: "original"),
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
 }
@@ -301,6 +306,8 @@ def api_call(method: str, path: str, token: str | None, body=None):
     client = Client()
     if method == "get":
         return client.get(path, headers=headers)
+    if path.endswith("/photos"):  # multipart: a real photo, so only the tenant check refuses
+        return client.post(path, body or {}, headers=headers)
     return client.post(
         path, json.dumps(body or {}), content_type="application/json", headers=headers
     )
@@ -332,10 +339,14 @@ def test_api_operations_with_another_garages_token_never_reach_garage_a(iso_worl
             "description": "Door garage B",
         },
     }
+    bodies["/api/v1/passports/{plate}/checks/{check_id}/photos"] = {
+        "kind": "sides",
+        "photos": [upload(jpeg_bytes())],
+    }
     wrong, operations = [], api_operations()
     assert operations, "no operations in the API schema"
     for method, template in operations:
-        path = template.replace("{plate}", plate)
+        path = template.replace("{plate}", plate).replace("{check_id}", str(world.check.pk))
         before = db_snapshot(ignore={"garage.ApiToken": ("last_used_at",)})
         response = api_call(method, path, world.other_token_raw, bodies.get(template))
         body = response.content.decode()

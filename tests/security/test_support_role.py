@@ -36,6 +36,7 @@ from tests.autopaspoort.factories import (
 )
 from tests.fleet.factories import FleetFactory, FleetManagerFactory
 from tests.notifications.factories import NotificationFactory
+from tests.photos.factories import add_photos
 from tests.promotions.factories import PromotionFactory
 from tests.transfers.factories import customer_passport, transfer
 from transfers.models import EmailCorrection
@@ -58,6 +59,7 @@ def one_of_each(garage, mechanic, owner, other_owner):
     passport = PassportFactory(garage=garage)
     check = StatusCheckFactory(passport=passport, garage=garage)
     StatusCheckItemFactory(status_check=check)
+    add_photos(check)
     HistoryEntryFactory(passport=passport, garage=garage)
     fleet = FleetFactory(garages=[garage])
     FleetManagerFactory(fleet=fleet)

@@ -1,10 +1,13 @@
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from accounts.models import User
 from autopaspoort.models import ApkDefect, Passport, PassportRecall, Recall, StatusCheckItem
@@ -17,6 +20,8 @@ from autopaspoort.services import (
 )
 from garage.models import Garage, Membership
 from garage.services import garage_create
+from photos.models import CheckPhoto
+from photos.services import photos_add
 
 DEMO_PASSWORD = "autopaspoort-demo"  # noqa: S105 - published demo login, DEBUG only
 GARAGE_EMAIL = "garage@example.com"
@@ -168,6 +173,7 @@ class Command(BaseCommand):
             for item, (*_, fix) in zip(report.items.order_by("id"), check, strict=True):
                 if fix:
                     check_item_set_delivery(item=item, actor=admin, fix_before_delivery=True)
+            self._seed_photos(report=report, mechanic=mechanic)
 
     def _seed_rdw(self):
         """What the RDW refresh would have found, written here so the demo works offline: every
@@ -201,6 +207,24 @@ class Command(BaseCommand):
             defaults={"description": "Band(en) onvoldoende profieldiepte", "count": 1},
         )
 
+    def _seed_photos(self, *, report, mechanic):
+        """Photos drawn here (no image files in the repository): one of the car's side and one
+        of the first item that needs work now, through the same service as an upload."""
+        now_item = report.items.filter(rating=Rating.NOW).order_by("id").first()
+        photos_add(
+            check=report,
+            actor=mechanic,
+            files=[_demo_photo("zijkant.jpg", (70, 110, 160))],
+            kind=CheckPhoto.Kind.SIDES,
+        )
+        if now_item is not None:
+            photos_add(
+                check=report,
+                actor=mechanic,
+                files=[_demo_photo("onderdeel.jpg", (150, 70, 50))],
+                item=now_item,
+            )
+
 
 # A recall as the RDW publishes it (datasets t49b-isb7 and af5r-44mf), in the RDW's Dutch.
 DEMO_RECALL = {
@@ -212,3 +236,17 @@ DEMO_RECALL = {
     "info_url": "https://www.rdw.nl/terugroepacties",
     "published_on": date(2024, 4, 12),
 }
+
+
+def _demo_photo(name: str, color) -> SimpleUploadedFile:
+    """A 1200 x 900 picture of a car in the workshop, drawn with Pillow."""
+    image = Image.new("RGB", (1200, 900), (225, 228, 232))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 700, 1200, 900), fill=(120, 120, 125))  # the floor
+    draw.rounded_rectangle((180, 420, 1020, 640), radius=60, fill=color)  # the body
+    draw.rounded_rectangle((360, 300, 820, 450), radius=50, fill=color)  # the cabin
+    for x in (330, 870):
+        draw.ellipse((x - 90, 560, x + 90, 740), fill=(30, 30, 30))  # the wheels
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
