@@ -85,7 +85,28 @@ def owner_address_form(prefix: str = "") -> type[forms.Form]:
     return type("OwnerAddressForm", (forms.Form,), attrs)
 
 
-class PassportCreateForm(owner_address_form("owner_")):
+class VehicleFieldsForm(forms.Form):
+    """The vehicle fields a garage types: the create form and the vehicle page share them."""
+
+    make = forms.CharField(label=_("Make"), max_length=100, required=False)
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=50, required=False)
+    fuel = forms.CharField(label=_("Fuel"), max_length=100, required=False)
+    first_admission = forms.DateField(
+        label=_("First admission"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_first_admission],
+    )
+    apk_expires = forms.DateField(
+        label=_("APK expires"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_apk_expires],
+    )
+
+
+class PassportCreateForm(owner_address_form("owner_"), VehicleFieldsForm):
     plate = forms.CharField(
         label=_("Licence plate"),
         max_length=20,
@@ -104,22 +125,6 @@ class PassportCreateForm(owner_address_form("owner_")):
     driver_email = forms.EmailField(label=_("Driver email"), required=False)
     driver_phone = PhoneNumberField(label=_("Driver phone"), required=False)
     odometer_km = odometer_field(required=False)
-    make = forms.CharField(label=_("Make"), max_length=100, required=False)
-    model = forms.CharField(label=_("Model"), max_length=100, required=False)
-    colour = forms.CharField(label=_("Colour"), max_length=50, required=False)
-    fuel = forms.CharField(label=_("Fuel"), max_length=100, required=False)
-    first_admission = forms.DateField(
-        label=_("First admission"),
-        required=False,
-        widget=DateInput(),
-        validators=[validate_first_admission],
-    )
-    apk_expires = forms.DateField(
-        label=_("APK expires"),
-        required=False,
-        widget=DateInput(),
-        validators=[validate_apk_expires],
-    )
     # Set by an RDW lookup of `rdw_plate`; trusted only while the plate is still that plate.
     rdw_plate = forms.CharField(required=False, widget=forms.HiddenInput)
     rdw_status = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -374,25 +379,9 @@ class HistoryEntryForm(forms.Form):
         return self.cleaned_data["cost"] or Decimal("0.00")
 
 
-class VehicleDataForm(forms.Form):
+class VehicleDataForm(VehicleFieldsForm):
     """The garage corrects the vehicle data; starts with the passport's values."""
 
-    make = forms.CharField(label=_("Make"), max_length=100, required=False)
-    model = forms.CharField(label=_("Model"), max_length=100, required=False)
-    colour = forms.CharField(label=_("Colour"), max_length=50, required=False)
-    fuel = forms.CharField(label=_("Fuel"), max_length=100, required=False)
-    first_admission = forms.DateField(
-        label=_("First admission"),
-        required=False,
-        widget=DateInput(),
-        validators=[validate_first_admission],
-    )
-    apk_expires = forms.DateField(
-        label=_("APK expires"),
-        required=False,
-        widget=DateInput(),
-        validators=[validate_apk_expires],
-    )
     vin = forms.CharField(
         label=_("VIN (chassis number)"),
         max_length=25,  # 17 characters, perhaps typed with spaces
