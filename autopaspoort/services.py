@@ -24,7 +24,7 @@ from autopaspoort.models import (
 )
 from autopaspoort.selectors import odometer_readings
 from autopaspoort.validators import VEHICLE_DATE_VALIDATORS
-from autopaspoort.vehicle_data import apk_expiry_report
+from autopaspoort.vehicle_data import RDW_FIELDS, apk_expiry_report
 from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.money import format_amount
@@ -36,15 +36,8 @@ from notifications.services import notification_queue
 
 logger = logging.getLogger(__name__)
 
-VEHICLE_FIELDS = (
-    "make",
-    "model",
-    "colour",
-    "fuel",
-    "first_admission",
-    "apk_expires",
-    "rdw_odometer_judgement",
-)
+# The vehicle fields the RDW gives (and the create service takes): one list with the refresh's.
+VEHICLE_FIELDS = RDW_FIELDS
 OWNER_FIELDS = (
     "owner_name",
     "owner_street",

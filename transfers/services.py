@@ -336,17 +336,18 @@ def transfer_confirm(
             context={"plate": passport.plate, "date": _day_in_words(now, previous_owner)},
         )
     if via == Transfer.Via.OWNER:
-        _notify_garage_of_private_sale(passport=passport, now=now)
+        _notify_garage(passport=passport, kind=Notification.Kind.GARAGE_PRIVATE_SALE, now=now)
     return TransferOutcome(transfer=transfer, already_done=False)
 
 
-def _notify_garage_of_private_sale(*, passport: Passport, now) -> None:
-    """The servicing garage hears of a private sale (plate and date, nothing of either
-    person); it stays the servicing garage. Its dashboard lists the same from the transfers
-    (`transfers.selectors.private_sales_recent`)."""
+def _notify_garage(*, passport: Passport, kind: str, now) -> None:
+    """Tell the servicing garage what became of one of its customer cars: the plate and the
+    date, nothing of any person. Private sale: it stays the servicing garage (its dashboard
+    lists the same, `transfers.selectors.private_sales_recent`). Owner left: the car is theirs
+    to look after until someone takes it over."""
     garage_user = passport.garage.account_user
     notification_queue(
-        kind=Notification.Kind.GARAGE_PRIVATE_SALE,
+        kind=kind,
         recipient=garage_user.email,
         user=garage_user,
         context={
@@ -919,22 +920,6 @@ def passport_register_many(*, garage, actor, items: list[dict], via) -> list[Reg
 # --- AVG: an owner deletes their account (accounts.services.account_delete) -----------------------
 
 
-def _notify_garage_of_owner_left(*, passport: Passport, now) -> None:
-    """The servicing garage hears that a customer car has no owner any more (plate and date,
-    nothing of the person): it is theirs to look after until someone takes it over."""
-    garage_user = passport.garage.account_user
-    notification_queue(
-        kind=Notification.Kind.OWNER_LEFT,
-        recipient=garage_user.email,
-        user=garage_user,
-        context={
-            "plate": passport.plate,
-            "date": _day_in_words(now, garage_user),
-            "garage_name": passport.garage.name,
-        },
-    )
-
-
 def owner_account_erase(*, user: User, now) -> list[str]:
     """Registered with `accounts.services.on_account_deleted` (TransfersConfig.ready), run in
     the deleting transaction. Returns the texts that named the person on passports and
@@ -991,7 +976,7 @@ def owner_account_erase(*, user: User, now) -> list[str]:
         for hook in _owner_change_hooks:
             hook(passport=passport)
         dashboard_summary_changed(passport.garage_id)
-        _notify_garage_of_owner_left(passport=passport, now=now)
+        _notify_garage(passport=passport, kind=Notification.Kind.OWNER_LEFT, now=now)
     GarageMoveRequest.objects.filter(owner=user, state=GarageMoveRequest.State.PENDING).update(
         state=GarageMoveRequest.State.CANCELLED, decided_at=now
     )
