@@ -12,7 +12,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -317,6 +317,8 @@ def data_download(request):
         logger.info("Data download: %s car PDFs in %.2f s", export.pdf_count, export.pdf_seconds)
         response = HttpResponse(export.content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        # A person's data: no shared or browser cache keeps a copy.
+        patch_cache_control(response, no_store=True, private=True)
         return response
     return render(request, "portal/data_download.html", {"form": form})
 

@@ -114,6 +114,7 @@ def download(client, password=PASSWORD):
 def unzip(response) -> tuple[dict, dict[str, bytes]]:
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="autopaspoort-')
+    assert "no-store" in response["Cache-Control"]
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     files = {name: archive.read(name) for name in archive.namelist()}
     return json.loads(files["gegevens.json"]), files
