@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from autopaspoort import roles
-from autopaspoort.selectors import check_costs, passport_get, passport_timeline
+from autopaspoort.selectors import check_costs, passport_get, passport_timeline, rdw_findings
 from core.errors import ApplicationError
 from core.pagination import next_page_query
 from core.spreadsheets import spreadsheet_amount, spreadsheet_safe
@@ -129,6 +129,9 @@ def car(request, fleet, plate):
             "latest_check": latest,
             "latest_items": items,
             "costs": check_costs(items),
+            # Open recalls are the fleet's business while the car is in the fleet (its drivers
+            # drive it); a car that left shows none.
+            "rdw": rdw_findings(passport=passport) if current else None,
             # A car that left the fleet shows only what happened while it was in the fleet.
             "timeline": passport_timeline(
                 passport=passport, since=link.linked_at, until=link.unlinked_at

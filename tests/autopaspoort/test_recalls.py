@@ -13,7 +13,7 @@ from autopaspoort.models import ApkDefect, Passport, PassportRecall, Recall
 from autopaspoort.rdw_refresh import rdw_refresh_run
 from notifications.models import EmailOptOut, Notification, Topic
 from tests.autopaspoort.factories import PassportFactory
-from tests.fleet.factories import FleetFactory, fleet_car, manager_of
+from tests.fleet.factories import FleetFactory, fleet_car, manager_of, unlink
 from tests.transfers.factories import customer_passport, transfer
 from transfers.services import transfer_accept
 
@@ -298,6 +298,23 @@ def test_the_fleet_dashboard_filters_cars_with_an_open_recall(garage, client_for
 
     assert [p.pk for p in filtered.context["page"].passports] == [with_recall.pk]
     assertContains(filtered, "open recall")
+
+
+def test_the_fleet_manager_sees_an_open_recall_on_the_fleet_car_page_while_the_car_is_theirs(
+    garage, client_for
+):
+    """The fleet's drivers drive the car: its open recall is the fleet's business until the car
+    leaves the fleet; then the page shows only the fleet's own period, without today's recalls."""
+    fleet = FleetFactory(garages=[garage])
+    manager = manager_of(fleet)
+    car = fleet_car(fleet, garage=garage)
+    open_recall(car)
+    page = reverse("fleet:car", kwargs={"fleet_id": fleet.pk, "plate": car.plate})
+    client = client_for(manager)
+
+    assertContains(client.get(page, **EN), "Open recall TEST01")
+    unlink(car)
+    assertNotContains(client.get(page, **EN), "Open recall TEST01")
 
 
 def test_recall_and_defect_rows_go_with_the_passport(db):

@@ -745,8 +745,9 @@ def test_car_page_query_count_does_not_grow_with_the_history(
         record_check(car)
     client = client_for(manager)
 
-    # session, user, membership, car and period, check items, checks, history, navigation
-    with django_assert_num_queries(8):
+    # session, user, membership, car and period, check items, checks, history, navigation,
+    # the car's recalls, its APK defects
+    with django_assert_num_queries(10):
         response = client.get(fleet_url("car", fleet, car), **EN)
 
     assert len(response.context["timeline"]) == 2 * entries + 1
