@@ -63,6 +63,11 @@ SUPPORT_ROLE: tuple[Grant, ...] = (
     Grant("autopaspoort.statuscheck"),
     Grant("autopaspoort.statuscheckitem"),
     Grant("autopaspoort.historyentry", change=True),
+    # What the RDW refresh found (recalls, which car has which, APK defects): read only, the
+    # refresh is their only writer.
+    Grant("autopaspoort.recall"),
+    Grant("autopaspoort.passportrecall"),
+    Grant("autopaspoort.apkdefect"),
     Grant("fleet.fleetaccount", add=True, change=True),
     Grant("fleet.fleetmembership"),
     Grant(

@@ -7,7 +7,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from autopaspoort import plates, vehicle_data
-from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from autopaspoort.models import (
+    ApkDefect,
+    HistoryEntry,
+    Passport,
+    PassportRecall,
+    Recall,
+    StatusCheck,
+    StatusCheckItem,
+)
 from core.admin_audit import AuditedAdmin, audit_message
 from core.errors import ApplicationError
 from fleet.forms import SupportUnlinkForm
@@ -239,3 +247,31 @@ class HistoryEntryAdmin(AuditedAdmin, PlateSearchMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- What the RDW refresh keeps (read only: the refresh is their only writer) -------------------
+
+
+@admin.register(Recall)
+class RecallAdmin(AuditedAdmin, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("reference", "category", "published_on", "details_fetched_at")
+    search_fields = ("reference", "category", "defect")
+
+
+@admin.register(PassportRecall)
+class PassportRecallAdmin(AuditedAdmin, ReadOnlyMixin, PlateSearchMixin, admin.ModelAdmin):
+    """Which car has which recall, open or repaired, and when its owner was emailed."""
+
+    plate_lookup = "passport__plate_compact"
+    list_display = ("passport", "recall", "status", "first_seen_at", "closed_at", "notified_at")
+    list_filter = ("status",)
+    search_fields = ("passport__plate", "recall__reference")
+    list_select_related = ("passport", "recall")
+
+
+@admin.register(ApkDefect)
+class ApkDefectAdmin(AuditedAdmin, ReadOnlyMixin, PlateSearchMixin, admin.ModelAdmin):
+    plate_lookup = "passport__plate_compact"
+    list_display = ("passport", "reported_on", "code", "description", "count")
+    search_fields = ("passport__plate", "code")
+    list_select_related = ("passport",)

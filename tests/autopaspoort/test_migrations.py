@@ -33,6 +33,9 @@ def test_support_group_has_the_passport_permissions():
         "view_statuscheckitem",
         "view_historyentry",
         "change_historyentry",
+        "view_recall",
+        "view_passportrecall",
+        "view_apkdefect",
     }
 
 

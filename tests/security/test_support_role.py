@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import PrivacyEvent
 from accounts.support_role import OPERATIONS, SUPPORT_ROLE, grant_for, markdown_table
 from appointments.models import Appointment, AppointmentSlot, GarageLightAdvice
+from autopaspoort.models import ApkDefect, PassportRecall, Recall
 from fleet.models import FleetLink
 from fleet.services import fleet_link
 from garage.models import Membership
@@ -61,6 +62,11 @@ def one_of_each(garage, mechanic, owner, other_owner):
     StatusCheckItemFactory(status_check=check)
     add_photos(check)
     HistoryEntryFactory(passport=passport, garage=garage)
+    recall = Recall.objects.create(reference="TEST01", remedy="Herstel")
+    PassportRecall.objects.create(
+        passport=passport, recall=recall, status="open", first_seen_at=timezone.now()
+    )
+    ApkDefect.objects.create(passport=passport, reported_on=timezone.localdate(), code="AC1")
     fleet = FleetFactory(garages=[garage])
     FleetManagerFactory(fleet=fleet)
     fleet_car = PassportFactory(garage=garage)
