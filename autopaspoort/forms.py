@@ -13,6 +13,7 @@ from autopaspoort.validators import (
     validate_first_admission,
     validate_vin,
 )
+from autopaspoort.vehicle_data import EDITABLE_FIELDS
 from core.emails import normalize_email
 from core.ids import MAX_ID
 from core.money import AmountField
@@ -402,8 +403,6 @@ class VehicleDataForm(VehicleFieldsForm):
 
     @classmethod
     def for_passport(cls, passport, data=None):
-        from autopaspoort.vehicle_data import EDITABLE_FIELDS
-
         initial = {name: getattr(passport, name) for name in EDITABLE_FIELDS}
         return cls(data, initial=initial)
 

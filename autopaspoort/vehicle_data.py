@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from autopaspoort import roles
@@ -263,6 +264,18 @@ class Disagreement:
     label: str
     ours: object
     rdw: object
+
+    @staticmethod
+    def _shown(value) -> str:
+        return formats.date_format(value, "DATE_FORMAT") if isinstance(value, date) else value
+
+    @property
+    def ours_display(self) -> str:
+        return self._shown(self.ours) or ""
+
+    @property
+    def rdw_display(self) -> str:
+        return self._shown(self.rdw) or ""
 
 
 def open_disagreements(passport: Passport) -> list[Disagreement]:

@@ -284,3 +284,16 @@ def test_the_owner_sees_the_reported_apk_expiry_marked(garage, owner, mechanic, 
         apk_expires=today.replace(year=today.year + 1),
     )
     assertContains(client_for(owner).get(portal_car_url(car), **EN), "reported by the garage")
+
+
+def test_a_date_the_rdw_disagrees_on_is_shown_as_a_date_in_the_readers_language(
+    car, sales, client_for
+):
+    vehicle_data.vehicle_data_update(
+        passport=car, actor=sales, changes={"first_admission": date(2018, 4, 1)}
+    )
+    apply_rdw(car, first_admission=date(2018, 3, 1))
+
+    page = client_for(sales).get(url("autopaspoort:vehicle_edit", car), HTTP_ACCEPT_LANGUAGE="nl")
+    assertContains(page, "<q>1 april 2018</q>", html=False)
+    assertContains(page, "<q>1 maart 2018</q>", html=False)
