@@ -23,8 +23,10 @@ LAYERS = [
     ["autopaspoort"],
     ["fleet"],
     ["transfers"],
+    # workshop records on the passport: never each other
+    ["photos", "quotes"],
     # features: never each other
-    ["reminders", "appointments", "promotions", "insights", "sharing", "legal", "photos"],
+    ["reminders", "appointments", "promotions", "insights", "sharing", "legal"],
     ["portal", "api"],  # entry points of their own
     ["config"],
 ]
