@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sharing",
     "legal",  # the privacy statement and terms (content in the admin)
     "photos",
+    "quotes",
     # Entry points, after the apps they call.
     "portal",  # the owner's pages, home routing
     "api",  # the GMS API
