@@ -102,7 +102,7 @@ def garage_appointment_list(*, garage) -> GarageAppointments:
         .filter(
             Q(state__in=OPEN_STATES) | Q(state=Appointment.State.CONFIRMED, planned_date__gte=today)
         )
-        .select_related("passport__owner", "answered_by")
+        .select_related("passport__owner", "answered_by", "quote")
         .prefetch_related(_SLOTS)
         .order_by("created_at", "id")
     )
@@ -121,7 +121,7 @@ def garage_appointment_get(*, garage, appointment_id: int) -> Appointment:
     appointment = (
         _for_garage(garage)
         .filter(pk=appointment_id)
-        .select_related("passport__owner", "answered_by")
+        .select_related("passport__owner", "answered_by", "quote")
         .prefetch_related(_SLOTS)
         .first()
     )

@@ -14,6 +14,7 @@ from appointments import catalogue, selectors, services
 from appointments.forms import AcceptSlotForm, LightAdviceForm, ProposeForm
 from core.errors import ApplicationError
 from garage.access import garage_member_required, garage_page
+from quotes import selectors as quote_selectors
 
 
 def _can_answer(request) -> bool:
@@ -118,6 +119,12 @@ def garage_detail(request, garage, appointment_id):
             "appointment": appointment,
             "form": form,
             "can_answer": can_answer,
+            # A request from an approved quote: the lines the owner agreed to (one query).
+            "quote_lines": [
+                line for line in quote_selectors.quote_lines(appointment.quote) if line.accepted
+            ]
+            if appointment.quote_id
+            else [],
         },
     )
 

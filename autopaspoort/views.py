@@ -34,6 +34,8 @@ from photos import selectors as photo_selectors
 from photos import services as photo_services
 from photos.forms import INTAKE, PhotoUploadForm
 from photos.models import CheckPhoto
+from quotes import selectors as quote_selectors
+from quotes import services as quote_services
 from transfers import services as transfer_services
 from transfers.forms import OwnerContactEditForm
 from transfers.selectors import private_sales_recent, transfer_latest
@@ -242,9 +244,15 @@ def profile(request, garage, plate):
     photos = photo_selectors.attach_photos(
         items, photo_selectors.check_photos(check=latest) if latest else []
     )
+    # The car's quotes and work orders, for those who make them (one query).
+    can_quote = request.membership.role in quote_services.MAKE_QUOTES
+    quotes = quote_selectors.passport_quotes(passport=passport, garage=garage) if can_quote else []
     context = {
         "garage": garage,
         "passport": passport,
+        "can_quote": can_quote,
+        "quotes": quotes,
+        "quote_draft": next((quote for quote in quotes if quote.is_draft), None),
         "latest_check": latest,
         "latest_items": items,
         "intake_photos": photos["intake"],

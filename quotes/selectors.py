@@ -38,7 +38,15 @@ def garage_quote_list(*, garage, show: str = "open") -> QuerySet[Quote]:
 def garage_quote_get(*, garage, quote_id: int) -> Quote:
     quote = (
         Quote.objects.filter(pk=quote_id, garage=garage)
-        .select_related("passport", "status_check", "owner", "sent_by", "created_by", "replaces")
+        .select_related(
+            "passport",
+            "status_check",
+            "owner",
+            "sent_by",
+            "created_by",
+            "replaces",
+            "replaced_by",
+        )
         .first()
     )
     if quote is None:
@@ -49,6 +57,11 @@ def garage_quote_get(*, garage, quote_id: int) -> Quote:
 def quote_lines(quote: Quote) -> list[QuoteLine]:
     """The quote's lines in order, each with the finding it fixes (one query)."""
     return list(quote.lines.select_related("check_item").order_by("position"))
+
+
+def quote_appointments(quote: Quote) -> list:
+    """The appointment requests the owner's approval of `quote` made (one query)."""
+    return list(quote.appointments.order_by("-created_at", "-id"))
 
 
 def passport_quotes(*, passport, garage) -> list[Quote]:
