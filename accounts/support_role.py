@@ -102,6 +102,10 @@ SUPPORT_ROLE: tuple[Grant, ...] = (
         "photos.checkphoto",
         actions=(("delete_checkphoto_with_reason", 'Photo page: "Delete with a reason"'),),
     ),
+    # Quotes and work orders with their lines: read-only (the garage and the owner change them
+    # in their own pages; a sent quote never changes).
+    Grant("quotes.quote"),
+    Grant("quotes.quoteline"),
     # Unlocking a locked-out account is deleting its failed attempts.
     Grant("axes.accessattempt", delete=True),
 )

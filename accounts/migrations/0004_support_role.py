@@ -13,7 +13,7 @@ from core.migration_tools import set_permissions
 # Rows of the table whose model reached its app in a later migration, which grants them itself:
 # notifications/0007 moved the opt-outs from reminders (granted as reminders.emailoptout before);
 # accounts/0005 made the privacy requests, legal/0001 the legal pages, photos/0002 grants the
-# check photos and autopaspoort/0016 the RDW's recalls and APK defects.
+# check photos, autopaspoort/0016 the RDW's recalls and APK defects, quotes/0002 the quotes.
 MOVED_LATER = {
     ("notifications", "emailoptout"),
     ("accounts", "privacyevent"),
@@ -22,6 +22,8 @@ MOVED_LATER = {
     ("autopaspoort", "recall"),
     ("autopaspoort", "passportrecall"),
     ("autopaspoort", "apkdefect"),
+    ("quotes", "quote"),
+    ("quotes", "quoteline"),
 }
 
 

@@ -44,6 +44,8 @@ def test_support_group_has_exactly_the_support_permissions():
         ("fleet", "unlink_fleetlink"),
         ("photos", "view_checkphoto"),
         ("photos", "delete_checkphoto_with_reason"),
+        ("quotes", "view_quote"),
+        ("quotes", "view_quoteline"),
         ("reminders", "view_remindersent"),
         ("promotions", "view_promotion"),
         ("promotions", "view_promotionrecipient"),

@@ -39,6 +39,7 @@ from tests.fleet.factories import FleetFactory, FleetManagerFactory
 from tests.notifications.factories import NotificationFactory
 from tests.photos.factories import add_photos
 from tests.promotions.factories import PromotionFactory
+from tests.quotes.factories import checked_car, sent_quote
 from tests.transfers.factories import customer_passport, transfer
 from transfers.models import EmailCorrection
 from transfers.services import owner_contact_update
@@ -120,6 +121,7 @@ def one_of_each(garage, mechanic, owner, other_owner):
     Group.objects.get_or_create(name="another group")
     PrivacyEvent.objects.create(kind=PrivacyEvent.Kind.DATA_EXPORT, user=owner)
     LegalPage.objects.create(kind="privacy", language="nl", title="Privacy", body="Tekst.")
+    sent_quote(checked_car(garage, owner))
     assert Membership.objects.exists()
     assert FleetLink.objects.exists()
 
