@@ -54,6 +54,7 @@ from notifications.models import Notification, Topic
 from notifications.tokens import unsubscribe_token
 from photos.models import CheckPhoto
 from promotions.models import Promotion, PromotionRecipient
+from quotes.models import Quote, QuoteLine
 from reminders.models import ReminderSent
 from sharing.selectors import share_view
 from sharing.services import document_record
@@ -73,6 +74,7 @@ from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.photos.factories import add_photos
 from tests.promotions.factories import PromotionFactory
+from tests.quotes.factories import sent_quote
 from tests.sharing.factories import share
 from tests.transfers.factories import transfer
 from transfers.models import OwnerContactChange, Transfer
@@ -114,6 +116,8 @@ class World:
         transfer_accept(transfer=self.transfer, user=self.owner)
         self.car.refresh_from_db()
         self.appointment = ask(self.car, owner=self.owner)
+        # Garage A's quote for X's car, sent to X (the quotes pages; its lines grow).
+        self.quote = sent_quote(self.car)
         # A stock car sold to a new person: an open transfer, an account waiting for activation.
         self.sold = PassportFactory(garage=self.garage)
         self.open_transfer = transfer(self.sold, "nieuwe-eigenaar@example.nl")
@@ -332,6 +336,38 @@ class World:
                 state=Transfer.State.COMPLETED,
                 completed_at=now,
                 created_by=account,
+            )
+            for n in numbers
+        )
+        # Quotes sent for the garage's customer cars (list), and lines on X's quote (detail),
+        # each fixing the photographed finding.
+        Quote.objects.bulk_create(
+            Quote(
+                passport=car,
+                garage=self.garage,
+                status_check=car.latest_check,
+                kind=Quote.Kind.QUOTE,
+                state=Quote.State.SENT,
+                prices_include_vat=True,
+                valid_until=today + timedelta(days=30),
+                owner=self.owner,
+                created_by=account,
+                sent_by=account,
+                sent_at=now,
+                total_excl=Decimal("100.00"),
+                total_incl=Decimal("121.00"),
+            )
+            for car in cars
+            if car.owner_id == self.owner.pk
+        )
+        QuoteLine.objects.bulk_create(
+            QuoteLine(
+                quote=self.quote,
+                position=100 + n,
+                description=f"Regel {n}",
+                unit_price=Decimal("10.00"),
+                check_item=self.check_item,
+                accepted=None,
             )
             for n in numbers
         )
@@ -719,6 +755,24 @@ PAGES = {
     "appointments:garage_light_edit": _garage(
         "appointments:garage_light_edit", code=lambda w: w.light
     ),
+    # Quotes.
+    "quotes:garage_list": _garage("quotes:garage_list", query="?show=all"),
+    "quotes:garage_detail": _garage(
+        "quotes:garage_detail", quote_id=lambda w: w.quote.pk, shows=lambda w: f"Regel {LAST}"
+    ),
+    "quotes:start": _car("quotes:start", status=POST_ONLY),
+    "quotes:garage_totals": _garage(
+        "quotes:garage_totals", status=POST_ONLY, quote_id=lambda w: w.quote.pk
+    ),
+    "quotes:garage_delete": _garage(
+        "quotes:garage_delete", status=POST_ONLY, quote_id=lambda w: w.quote.pk
+    ),
+    "quotes:garage_new_version": _garage(
+        "quotes:garage_new_version", status=POST_ONLY, quote_id=lambda w: w.quote.pk
+    ),
+    "quotes:garage_withdraw": _garage(
+        "quotes:garage_withdraw", status=POST_ONLY, quote_id=lambda w: w.quote.pk
+    ),
     # Promotions.
     "promotions:list": _garage("promotions:list"),
     "promotions:create": _garage("promotions:create"),
@@ -818,7 +872,8 @@ EXPECTED = {
     "garage:staff_remove": 3,
     "autopaspoort:create": 5,
     "autopaspoort:vehicle_lookup": 3,
-    "autopaspoort:profile": 12,  # + recalls, + APK defects, + the latest check's photos
+    # + recalls, + APK defects, + the latest check's photos, + the car's quotes (admin, sales)
+    "autopaspoort:profile": 13,
     "autopaspoort:close": 5,
     "autopaspoort:details": 9,
     "autopaspoort:owner_edit": 6,
@@ -864,6 +919,14 @@ EXPECTED = {
     "appointments:garage_accept": 3,
     "appointments:garage_lights": 5,
     "appointments:garage_light_edit": 5,
+    "quotes:garage_list": 5,  # a keyset page of quotes with their cars
+    # The quote (with its versions), its lines with findings, their photos, its appointments.
+    "quotes:garage_detail": 9,
+    "quotes:start": 3,
+    "quotes:garage_totals": 3,
+    "quotes:garage_delete": 3,
+    "quotes:garage_new_version": 3,
+    "quotes:garage_withdraw": 3,
     "promotions:list": 5,
     "promotions:create": 5,
     "promotions:detail": 5,
@@ -898,6 +961,7 @@ EXPECTED = {
     "admin:accounts.PrivacyEvent": 7,
     "admin:legal.LegalPage": 7,
     "admin:appointments.Appointment": 9,
+    "admin:quotes.Quote": 9,
     "admin:appointments.GarageLightAdvice": 8,
     "admin:auth.Group": 5,
     "admin:autopaspoort.HistoryEntry": 7,

@@ -46,6 +46,7 @@ from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.photos.factories import add_photos
 from tests.photos.images import jpeg_bytes, upload
 from tests.promotions.factories import PromotionFactory
+from tests.quotes.factories import checked_car, sent_quote, start
 from tests.sharing.factories import share
 from tests.transfers.factories import contact, customer_passport, transfer
 from transfers.models import Transfer
@@ -66,6 +67,7 @@ LOCAL_APPS = (
     "insights",
     "sharing",
     "photos",
+    "quotes",
 )
 # Django's own pages: its admin and the API (tests/security/test_api_bad_input.py) are not
 # form views of ours.
@@ -130,6 +132,10 @@ def build_world(garage) -> SimpleNamespace:
     w.unsubscribe = unsubscribe_token(email=w.owner.email, topic=Topic.values[0])
     w.share = share(w.owner_car, actor=w.owner)
     w.stock_share = share(w.stock, actor=admin)
+    # A draft quote (the form page) and a sent one (new version, withdraw) of garage A.
+    w.quote_car = checked_car(garage, UserFactory(full_name="Eigenaar Offerte"))
+    w.quote_draft = start(w.quote_car)
+    w.quote_sent = sent_quote(checked_car(garage, UserFactory(full_name="Eigenaar Verstuurd")))
     return w
 
 
@@ -224,6 +230,13 @@ ROUTES: dict[str, Route] = {
     "appointments:garage_accept": Route("admin", lambda w: _g(w, appointment_id=w.appointment.pk)),
     "appointments:garage_lights": Route("admin", _g),
     "appointments:garage_light_edit": Route("admin", lambda w: _g(w, code=w.light)),
+    "quotes:garage_list": Route("admin", _g),
+    "quotes:start": Route("admin", lambda w: _g(w, plate=w.quote_car.plate)),
+    "quotes:garage_detail": Route("admin", lambda w: _g(w, quote_id=w.quote_draft.pk)),
+    "quotes:garage_totals": Route("admin", lambda w: _g(w, quote_id=w.quote_draft.pk)),
+    "quotes:garage_delete": Route("admin", lambda w: _g(w, quote_id=w.quote_draft.pk)),
+    "quotes:garage_new_version": Route("admin", lambda w: _g(w, quote_id=w.quote_sent.pk)),
+    "quotes:garage_withdraw": Route("admin", lambda w: _g(w, quote_id=w.quote_sent.pk)),
     "promotions:list": Route("admin", _g),
     "promotions:create": Route("admin", _g),
     "promotions:detail": Route("admin", lambda w: _g(w, promotion_id=w.promotion.pk)),
@@ -633,6 +646,20 @@ CONTACT = {
     "step": (choice("details", "confirm", "edit"), "confirm"),
 }
 NO_FIELDS = Form({"anything": ("text", "")}, kind="action")
+# The draft quote's page: one line, its validity date and note, and which button.
+QUOTE_LINES = {
+    "lines-TOTAL_FORMS": ("int", "1"),
+    "lines-INITIAL_FORMS": ("int", "0"),
+    "lines-0-kind": (choice("part", "labour", "other", "x"), "labour"),
+    "lines-0-description": ("text", "Remblokken vervangen"),
+    "lines-0-quantity": ("money", "1,5"),
+    "lines-0-unit_price": ("money", "120,50"),
+    "lines-0-check_item": ("int", ""),
+    "lines-0-DELETE": ("bool", ""),
+    "valid_until": ("date", lambda w: in_days(14)),
+    "note": ("text", "Graag voor vrijdag"),
+    "action": (choice("save", "add", "send", "x"), "save"),
+}
 
 # Every POST view: its fields with a valid value each. test_every_post_view_is_covered keeps
 # this in step with the URLconf.
@@ -812,6 +839,12 @@ FORMS: dict[str, Form] = {
         kind="action",
     ),
     "appointments:garage_light_edit": Form({"text": ("text", "Kom direct langs.")}),
+    "quotes:start": NO_FIELDS,
+    "quotes:garage_detail": Form(QUOTE_LINES),
+    "quotes:garage_totals": Form(QUOTE_LINES, kind="action"),  # a partial; writes nothing
+    "quotes:garage_delete": NO_FIELDS,
+    "quotes:garage_new_version": NO_FIELDS,
+    "quotes:garage_withdraw": NO_FIELDS,
     "promotions:create": Form(
         {
             "subject": ("text", "Wintercheck"),

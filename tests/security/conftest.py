@@ -42,6 +42,7 @@ from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import MembershipFactory
 from tests.photos.factories import add_photos
 from tests.promotions.factories import PromotionFactory
+from tests.quotes.factories import sent_quote
 from tests.sharing.factories import share
 from tests.transfers.factories import contact, customer_passport, transfer
 from transfers.models import Transfer
@@ -61,6 +62,7 @@ SNAPSHOT_APPS = (
     "promotions",
     "insights",
     "photos",
+    "quotes",
 )
 
 
@@ -95,6 +97,7 @@ class IsoWorld:
     other_fleet_manager: User
     tokens: list = field(default_factory=list)
     share_link: ShareLink | None = None  # owner X shares the car
+    quote: object = None  # garage A's quote for owner X's car, sent to X
 
     def markers(self) -> list[str]:
         """Strings only garage A's (or owner X's) people may see."""
@@ -176,6 +179,8 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
     )
     world.share_link = share(car, actor=owner)
     world.photo = photo
+    with django_capture_on_commit_callbacks(execute=True):
+        world.quote = sent_quote(car)
     yield world
     for each in world.tokens:
         clear_rate_keys(each)

@@ -94,6 +94,8 @@ KWARGS = {
     "version": Kwarg(lambda w, names: "original"),
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
+    # Garage A's quote for owner X's car, sent to X (the garage's pages and X's portal page).
+    "quote_id": Kwarg(lambda w, names: w.quote.pk),
 }
 # Whose route it is, by the strongest scope among its kwargs (a plate under a garage is the
 # garage's page of that car, not the owner's).
