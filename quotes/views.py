@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from autopaspoort import selectors as passport_selectors
@@ -62,10 +63,10 @@ def garage_list(request, garage):
             "garage": garage,
             "show": show,
             "tabs": [
-                ("open", _("Open")),
-                ("draft", _("Drafts")),
-                ("answered", _("Answered")),
-                ("all", _("All")),
+                ("open", pgettext("quotes tab", "Open")),
+                ("draft", pgettext("quotes tab", "Drafts")),
+                ("answered", pgettext("quotes tab", "Answered")),
+                ("all", pgettext("quotes tab", "All")),
             ],
             "quotes": quotes,
             "next_query": next_page_query(request.GET, cursor),

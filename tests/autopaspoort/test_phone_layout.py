@@ -170,6 +170,7 @@ LIST_PAGES = [
     "portal:car",
     "promotions:list",
     "appointments:garage_list",
+    "quotes:garage_list",
     "insights:statistics",
     "insights:usage",
 ]

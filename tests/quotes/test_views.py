@@ -567,3 +567,49 @@ def test_the_appointment_pages_cost_the_same_with_a_quote(client_for, garage_adm
         kwargs={"garage_id": quote.garage_id, "appointment_id": appointment.pk},
     )
     assert _count(client, detail) <= before + 2
+
+
+# --- Phone width and Dutch -----------------------------------------------------------------------
+
+
+def test_the_draft_is_one_card_per_line_with_the_keypads_that_fit(client_for, garage_admin, draft):
+    from tests.autopaspoort.test_phone_layout import page
+
+    document = page(client_for(garage_admin), detail_url(draft), **EN)
+    cards = document.all("li", cls="quote-line")
+    assert len(cards) == 3  # two findings and a spare row
+    for number, card in enumerate(cards):
+        inputs = {i.attrs["name"]: i for i in card.all("input")}
+        for field in ("quantity", "unit_price"):
+            element = inputs[f"lines-{number}-{field}"]
+            assert element.attrs["inputmode"] == "decimal"
+            assert card.all("label", **{"for": element.attrs["id"]})  # a visible label
+        assert inputs[f"lines-{number}-DELETE"].attrs["type"] == "checkbox"
+    bar = document.all("div", cls="save-bar")[0]
+    assert [b.attrs["value"] for b in bar.all("button")] == ["save", "add", "send"]
+
+
+def test_a_sent_quotes_lines_become_cards_on_a_phone(client_for, garage_admin, car):
+    from tests.autopaspoort.test_phone_layout import page
+
+    quote = sent_quote(car)
+    document = page(client_for(garage_admin), detail_url(quote), **EN)
+    (table,) = document.all("main")[0].all("table")
+    assert "cards" in table.classes
+    box = table.parent
+    assert "table-scroll" in box.classes
+    assert box.attrs["tabindex"] == "0"
+    headers = [th.text() for th in table.all("thead")[0].all("th")]
+    for row in table.all("tbody")[0].all("tr"):
+        assert [td.attrs.get("data-label") for td in row.kids("td")] == headers
+
+
+def test_the_pages_speak_dutch(client_for, garage_admin, car):
+    client = client_for(garage_admin)
+    assertContains(client.get(car.get_absolute_url(), **NL), "Offerte maken")
+    quote = start(car)
+    page = client.get(detail_url(quote), **NL)
+    assertContains(page, "Versturen naar de eigenaar")
+    assertContains(page, "Regel toevoegen")
+    assertContains(page, "Totaal incl. btw")
+    assertContains(client.get(list_url(car.garage), **NL), "Concepten")
