@@ -1429,8 +1429,9 @@ def test_dashboard_search_and_next_page_query_counts_do_not_depend_on_the_number
 
 # session, user, membership, passport with its latest check, its items, the timeline's checks and
 # history entries, the navigation's memberships.
-# + the latest transfer, + a stock car's open share links, + recalls, + APK defects, + photos
-PROFILE_QUERIES = 13
+# + the latest transfer, + a stock car's open share links, + recalls, + APK defects, + photos,
+# + the car's quotes and work orders (admins and sales: quotes.selectors.passport_quotes)
+PROFILE_QUERIES = 14
 
 
 @pytest.mark.parametrize(("entries", "checks"), [(1, 1), (10, 3)])
