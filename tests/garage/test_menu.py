@@ -49,6 +49,7 @@ EXPECTED_MENU = {
         "dashboard",
         "passport_create",
         "appointments",
+        "quotes",
         "promotions",
         "reminders",
         "statistics",
