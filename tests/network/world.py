@@ -41,7 +41,9 @@ def make_cars(cars: list[Car]) -> list[Passport]:
         made.append(passport)
         staff = car.garage.account_user
 
-        def entry(days_ago, km, cost, kind=HistoryEntry.Kind.REPAIR, passport=passport):
+        def entry(
+            days_ago, km, cost, kind=HistoryEntry.Kind.REPAIR, passport=passport, staff=staff
+        ):
             return HistoryEntry(
                 passport=passport,
                 garage=passport.garage,
