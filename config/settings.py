@@ -174,6 +174,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.tasks.record_monthly_usage",
         "schedule": 60.0 * 60 * 6,
     },
+    "autopaspoort-maintenance-due": {
+        "task": "autopaspoort.tasks.refresh_maintenance_due",
+        "schedule": 60.0 * 60 * 24,
+    },
     # Once a day (a second run the same day does nothing): the network's figures.
     "network-compute-figures": {
         "task": "network.tasks.compute_network_figures",
