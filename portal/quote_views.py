@@ -52,7 +52,7 @@ def _newer_version(quote: Quote, user) -> Quote | None:
     return newer
 
 
-def _render(request, passport, quote, *, approve_form=None, decline_form=None, status=200):
+def _render(request, passport, quote, *, approve_form=None, decline_form=None):
     lines = list(quote.lines.all())  # prefetched, in order, with their findings
     items = [line.check_item for line in lines if line.check_item_id]
     # The findings' photos the owner may see (their own period): one query.
@@ -88,15 +88,12 @@ def _render(request, passport, quote, *, approve_form=None, decline_form=None, s
             "previous": previous if previous and previous.owner_id == request.user.pk else None,
             "newer": _newer_version(quote, request.user),
         },
-        status=status,
     )
 
 
 def _refused(request, passport, quote):
     """A POST to a quote that can no longer be answered: the reason, back on its page."""
-    reason = quote_services.refusal(quote)
-    if reason is None and quote.state != Quote.State.SENT:
-        raise Http404
+    reason = quote_services.refusal(quote)  # None only for a sent quote (drafts are 404s)
     if reason is None:
         return None
     messages.error(request, reason)
@@ -140,7 +137,7 @@ def quote(request, plate, quote_id):
             return redirect("portal:appointment_request", plate=passport.plate)
     # The state may have changed under the form (the garage sent a new version): read again.
     passport, quote = _get(request, passport.plate, quote.pk)
-    return _render(request, passport, quote, approve_form=form, status=200)
+    return _render(request, passport, quote, approve_form=form)
 
 
 @login_required

@@ -1,8 +1,9 @@
 """An owner answers a quote on a phone (390 px, touch): opens the link in the garage's email
 (as delivered by the worker), logs in, sees the quote with the photo of the front brakes,
 unticks the "soon" line (the total of the ticked lines follows, computed by the server), picks a
-time, approves; lands on the car's appointment page. The garage is emailed and its appointment
-list shows the request. Screenshots: e2e-screenshots/owner-approves-part-of-a-quote-390/.
+time, approves; lands on the car's appointment page, and the car page lists the quote as
+approved. The garage is emailed and its appointment list shows the request.
+Screenshots: e2e-screenshots/owner-approves-part-of-a-quote-390/.
 """
 
 import re
@@ -85,6 +86,12 @@ def test_owner_approves_part_of_a_quote(journey, garage, owner):
     }
     appointment = Appointment.objects.get(quote=quote)
     assert [(s.date, s.part_of_day) for s in appointment.slots.all()] == [(day, "afternoon")]
+
+    # The car page lists the quote, answered.
+    phone.goto(f"/mijn/{car.plate}/")
+    expect(phone.locator("#quotes")).to_contain_text("Approved")
+    phone.locator("#quotes").scroll_into_view_if_needed()
+    journey.shot(phone, "car-page-quotes")
 
     # The garage's email, and its list of appointment requests.
     told = journey.inbox.delivered(kind=Notification.Kind.QUOTE_ANSWERED, recipient=garage.email)
