@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from appointments import selectors as appointment_selectors
 from appointments.services import quote_approve_and_request
 from core.errors import ApplicationError
 from photos import selectors as photo_selectors
@@ -64,7 +65,12 @@ def _render(request, passport, quote, *, approve_form=None, decline_form=None):
     )
     reason = quote_services.refusal(quote)
     answerable = reason is None and quote.state == Quote.State.SENT
+    open_request = None
     if answerable:
+        # An open appointment request blocks the approval (it asks for another): say so first.
+        open_request = appointment_selectors.owner_open_request(
+            user=request.user, passport=passport
+        )
         approve_form = approve_form or QuoteApproveForm(quote_lines=lines)
         decline_form = decline_form or QuoteDeclineForm()
         chosen = approve_form.chosen_line_ids()
@@ -87,6 +93,7 @@ def _render(request, passport, quote, *, approve_form=None, decline_form=None):
             "selected_total": _selected_total(quote, lines, chosen),
             "previous": previous if previous and previous.owner_id == request.user.pk else None,
             "newer": _newer_version(quote, request.user),
+            "open_request": open_request,
         },
     )
 

@@ -893,8 +893,9 @@ EXPECTED = {
     "portal:light_ask": 4,
     "portal:appointment_request": 7,
     # Session, user, the car and its latest check's items, the quote (garage, check, versions),
-    # its lines with their findings, the findings' photos, the navigation's memberships.
-    "portal:quote": 8,
+    # its lines with their findings, the findings' photos, the open appointment request (which
+    # blocks approving), the navigation's memberships.
+    "portal:quote": 9,
     "portal:quote_decline": 2,
     "portal:quote_total": 6,  # without htmx: read as the htmx request, then a redirect
     "portal:quote_total htmx": 6,  # no navigation: session, user, car (2), quote, lines

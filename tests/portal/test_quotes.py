@@ -257,6 +257,9 @@ def test_an_open_appointment_request_is_said_and_nothing_is_approved(owner_clien
         reason=Appointment.Reason.MAINTENANCE,
         slots=[Slot(date=in_days(4), part_of_day="afternoon")],
     )
+    page = owner_client.get(quote_url(quote))
+    assert page.context["open_request"] is not None  # said before the owner fills the form
+    assertContains(page, "You have an open appointment request")
     response = owner_client.post(quote_url(quote), answer(quote, lines=quote.lines.all()))
     assert response.status_code == 200
     assert response.context["approve_form"].non_field_errors()
