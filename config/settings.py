@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "legal",  # the privacy statement and terms (content in the admin)
     "photos",
     "quotes",
+    "network",  # the nightly figures of the whole network (expected costs, intervals)
     # Entry points, after the apps they call.
     "portal",  # the owner's pages, home routing
     "api",  # the GMS API
@@ -171,6 +172,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "insights-record-monthly-usage": {
         "task": "insights.tasks.record_monthly_usage",
+        "schedule": 60.0 * 60 * 6,
+    },
+    "autopaspoort-maintenance-due": {
+        "task": "autopaspoort.tasks.refresh_maintenance_due",
+        "schedule": 60.0 * 60 * 24,
+    },
+    # Once a day (a second run the same day does nothing): the network's figures.
+    "network-compute-figures": {
+        "task": "network.tasks.compute_network_figures",
         "schedule": 60.0 * 60 * 6,
     },
     # AVG retention: previous owners' contact details on transfers older than the period.

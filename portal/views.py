@@ -42,6 +42,7 @@ from portal.forms import (
     ContactPreferencesForm,
     PasswordConfirmForm,
 )
+from quotes import selectors as quote_selectors
 from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
 from transfers.models import Transfer
@@ -136,6 +137,11 @@ def car(request, plate):
             ),
             "move_requests": selectors.move_requests_for_owner(
                 user=request.user, passport=passport
+            ),
+            # The quotes sent to this owner for this car, the ones to answer first (one query).
+            "quotes": sorted(
+                quote_selectors.owner_car_quotes(user=request.user, passport=passport),
+                key=lambda quote: not quote.is_open,
             ),
             # Why this owner may not sell the car privately, if so (portal/_sell.html).
             "sale_refusal": transfer_services.transfer_refusal(

@@ -24,7 +24,7 @@ LAYERS = [
     ["fleet"],
     ["transfers"],
     # workshop records on the passport: never each other
-    ["photos", "quotes"],
+    ["photos", "quotes", "network"],
     # features: never each other
     ["reminders", "appointments", "promotions", "insights", "sharing", "legal"],
     ["portal", "api"],  # entry points of their own

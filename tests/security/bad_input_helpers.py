@@ -97,6 +97,12 @@ def build_world(garage) -> SimpleNamespace:
     w.owner_car = customer_passport(garage, w.owner)
     w.owner_car_busy = customer_passport(garage, w.owner)
     w.appointment = ask(w.owner_car_busy)
+    # A quote sent to the owner about a car of its own, with one "now" finding (portal:quote).
+    w.quote_car = customer_passport(garage, w.owner)
+    record_check(
+        w.quote_car, items=[item(StatusCheckItem.Component.BRAKES_FRONT, "now", cost="300.00")]
+    )
+    w.owner_quote = sent_quote(w.quote_car)
     w.fleet = FleetFactory(garages=[garage])
     w.manager = manager_of(w.fleet)
     w.fleet_car = fleet_car(w.fleet, garage=garage)
@@ -131,10 +137,10 @@ def build_world(garage) -> SimpleNamespace:
     w.light = catalogue.all_lights()[0].code
     w.unsubscribe = unsubscribe_token(email=w.owner.email, topic=Topic.values[0])
     w.share = share(w.owner_car, actor=w.owner)
-    w.stock_share = share(w.stock, actor=admin)
-    # A draft quote (the form page) and a sent one (new version, withdraw) of garage A.
-    w.quote_car = checked_car(garage, UserFactory(full_name="Eigenaar Offerte"))
-    w.quote_draft = start(w.quote_car)
+    w.stock_share = share(w.stock, actor=admin, include_photos=True)  # serves w.photo
+    # Garage A's pages: a draft quote (the form page) and a sent one (new version, withdraw).
+    w.draft_car = checked_car(garage, UserFactory(full_name="Eigenaar Offerte"))
+    w.quote_draft = start(w.draft_car)
     w.quote_sent = sent_quote(checked_car(garage, UserFactory(full_name="Eigenaar Verstuurd")))
     return w
 
@@ -151,6 +157,10 @@ def _uid(user) -> str:
 class Route:
     actor: str  # "admin" | "manager" | "owner" | "anon"
     kwargs: Callable[[SimpleNamespace], dict] = lambda w: {}
+
+
+def _quote(w):
+    return {"plate": w.quote_car.plate, "quote_id": w.owner_quote.pk}
 
 
 def _g(w, **more):
@@ -219,6 +229,9 @@ ROUTES: dict[str, Route] = {
     "portal:light_ask": Route("owner", lambda w: {"code": w.light}),
     "portal:appointment_request": Route("owner", lambda w: {"plate": w.owner_car.plate}),
     "portal:appointment_state": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "portal:quote": Route("owner", lambda w: _quote(w)),
+    "portal:quote_decline": Route("owner", lambda w: _quote(w)),
+    "portal:quote_total": Route("owner", lambda w: _quote(w)),
     "portal:appointment_accept": Route(
         "owner", lambda w: {"plate": w.owner_car_busy.plate, "appointment_id": w.appointment.pk}
     ),
@@ -231,7 +244,7 @@ ROUTES: dict[str, Route] = {
     "appointments:garage_lights": Route("admin", _g),
     "appointments:garage_light_edit": Route("admin", lambda w: _g(w, code=w.light)),
     "quotes:garage_list": Route("admin", _g),
-    "quotes:start": Route("admin", lambda w: _g(w, plate=w.quote_car.plate)),
+    "quotes:start": Route("admin", lambda w: _g(w, plate=w.draft_car.plate)),
     "quotes:garage_detail": Route("admin", lambda w: _g(w, quote_id=w.quote_draft.pk)),
     "quotes:garage_totals": Route("admin", lambda w: _g(w, quote_id=w.quote_draft.pk)),
     "quotes:garage_delete": Route("admin", lambda w: _g(w, quote_id=w.quote_draft.pk)),
@@ -282,6 +295,9 @@ ROUTES: dict[str, Route] = {
     "photos:file": Route("admin", lambda w: {"key": w.photo.key, "version": "original"}),
     "sharing:page": Route("anon", lambda w: {"token": w.share.token}),
     "sharing:pdf": Route("anon", lambda w: {"token": w.share.token}),
+    "sharing:photo": Route(
+        "anon", lambda w: {"token": w.stock_share.token, "key": w.photo.key, "version": "large"}
+    ),
     "sharing:verify": Route("anon"),
     "sharing:owner_create": Route("owner", lambda w: {"plate": w.owner_car.plate}),
     "sharing:owner_revoke": Route(
@@ -822,6 +838,19 @@ FORMS: dict[str, Form] = {
             "note": ("text", "Piept bij remmen"),
         }
     ),
+    "portal:quote": Form(
+        {
+            "lines": ("int", lambda w: str(w.owner_quote.lines.get().pk)),
+            "date_1": ("date", lambda w: in_days(7)),
+            "part_1": (choice("morning", "afternoon", "x"), "morning"),
+            "date_2": ("date", ""),
+            "part_2": (choice("morning", "afternoon", ""), "morning"),
+            "date_3": ("date", ""),
+            "part_3": (choice("morning", "afternoon", ""), "morning"),
+            "note": ("text", "Graag met vervangauto"),
+        }
+    ),
+    "portal:quote_decline": Form({"reason": ("text", "Te duur voor nu")}),
     "portal:appointment_accept": NO_FIELDS,
     "portal:appointment_cancel": NO_FIELDS,
     "appointments:garage_detail": Form(
@@ -878,11 +907,21 @@ FORMS: dict[str, Form] = {
     ),
     "portal:sale_cancel": NO_FIELDS,
     "sharing:owner_create": Form(
-        {"days": ("int", "30"), "show_costs": ("bool", "on")}, kind="action"
+        {
+            "days": ("int", "30"),
+            "show_costs": ("bool", "on"),
+            "include_photos": ("bool", "on"),
+        },
+        kind="action",
     ),
     "sharing:owner_revoke": NO_FIELDS,
     "sharing:garage_create": Form(
-        {"days": ("int", "14"), "show_costs": ("bool", "")}, kind="action"
+        {
+            "days": ("int", "14"),
+            "show_costs": ("bool", ""),
+            "include_photos": ("bool", "on"),
+        },
+        kind="action",
     ),
     "sharing:garage_revoke": NO_FIELDS,
     "portal:fleet_request_answer": Form(

@@ -97,7 +97,6 @@ class IsoWorld:
     other_fleet_manager: User
     tokens: list = field(default_factory=list)
     share_link: ShareLink | None = None  # owner X shares the car
-    quote: object = None  # garage A's quote for owner X's car, sent to X
 
     def markers(self) -> list[str]:
         """Strings only garage A's (or owner X's) people may see."""
@@ -126,6 +125,8 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
         transfer_accept(transfer=record, user=owner)
         car.refresh_from_db()
         appointment = ask(car, owner=owner)
+        # A quote garage A sent X about the car (issue 19).
+        quote = sent_quote(car)
         sale = transfer_confirm(
             passport=customer_passport(garage, owner),
             contact=contact("koper.x@example.nl"),
@@ -179,8 +180,7 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
     )
     world.share_link = share(car, actor=owner)
     world.photo = photo
-    with django_capture_on_commit_callbacks(execute=True):
-        world.quote = sent_quote(car)
+    world.quote = quote
     yield world
     for each in world.tokens:
         clear_rate_keys(each)

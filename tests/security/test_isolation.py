@@ -50,6 +50,8 @@ PUBLIC = {
     "api:api-root": "django-ninja's /api/v1/ root: a 404 in the contract's shape",
     "sharing:page": "a share link: the 256-bit token is the authorisation (tests/sharing)",
     "sharing:pdf": "the share link's PDF: the same token is the authorisation",
+    "sharing:photo": "a photo of a share link that includes them: the same token is the "
+    "authorisation (who sees which photo: tests/photos/test_access.py)",
     "sharing:verify": "anyone checks a PDF's verification code: shows what the PDF printed",
     "legal:privacy": "the privacy statement is for everyone to read",
     "legal:terms": "the terms of use are for everyone to read",
@@ -88,14 +90,14 @@ KWARGS = {
     # Owner X's private sale, waiting for the buyer (the seller no longer has the car).
     "sale_id": Kwarg(lambda w, names: w.sale.pk, scope="owner"),
     "link_id": Kwarg(lambda w, names: w.share_link.pk),  # owner X's share link of the car
+    # Garage A's quote sent to owner X about the car (under /mijn/ the plate makes it X's).
+    "quote_id": Kwarg(lambda w, names: w.quote.pk),
     # A photo of garage A's check of owner X's car, taken before X owned it: garage A's staff
     # only (the owner's own period is tests/photos/test_access.py's matrix).
     "key": Kwarg(lambda w, names: w.photo.key, scope="garage"),
     "version": Kwarg(lambda w, names: "original"),
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
-    # Garage A's quote for owner X's car, sent to X (the garage's pages and X's portal page).
-    "quote_id": Kwarg(lambda w, names: w.quote.pk),
 }
 # Whose route it is, by the strongest scope among its kwargs (a plate under a garage is the
 # garage's page of that car, not the owner's).
