@@ -40,6 +40,8 @@ from autopaspoort.models import (
 )
 from insights.models import MonthlyUsage
 from insights.months import add_months, last_months, month_bounds, month_of, start_of
+from photos.models import CheckPhoto
+from quotes.models import Quote
 from transfers.models import Transfer
 
 MONTHS_SHOWN = 12
@@ -247,6 +249,8 @@ class UsageCounts:
     active_passports: int = 0
     passports_created: int = 0
     transfers_completed: int = 0
+    quotes_sent: int = 0
+    photos_added: int = 0
 
 
 def _active_at(passports: QuerySet[Passport], until: datetime) -> QuerySet[Passport]:
@@ -288,9 +292,16 @@ def _active_at(passports: QuerySet[Passport], until: datetime) -> QuerySet[Passp
 
 
 def usage_counts(*, since: datetime, until: datetime, garage=None) -> dict[int, UsageCounts]:
-    """Usage of [since, until) per garage id (three queries, for all garages at once, or for
-    `garage` alone): active passports at `until`, passports created and customer transfers
-    completed in the period. Garages without any usage are missing from the result."""
+    """Usage of [since, until) per garage id (five queries, for all garages at once, or for
+    `garage` alone): active passports at `until`, passports created, customer transfers
+    completed, quotes sent and check photos added in the period. Garages without any usage
+    are missing from the result.
+
+    A quote counts in the month it was sent (`sent_at`), whatever happened to it since: a new
+    version is a new quote sent to the owner and counts again. Work orders (a stock car's
+    delivery planning, issued to the garage's own workshop, never emailed) are not counted:
+    no customer used anything. A photo counts in the month it was uploaded unless support
+    deleted it (a photo deleted for a reason was not legitimate use)."""
     scope = {} if garage is None else {"garage": garage}
     active = (
         _active_at(Passport.objects.filter(**scope), until)
@@ -317,11 +328,33 @@ def usage_counts(*, since: datetime, until: datetime, garage=None) -> dict[int, 
         .annotate(n=Count("id"))
         .order_by()
     )
+    quotes = (
+        Quote.objects.filter(
+            kind=Quote.Kind.QUOTE,
+            sent_at__gte=since,
+            sent_at__lt=until,
+            **scope,
+        )
+        .exclude(state=Quote.State.DRAFT)
+        .values("garage_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    photo_scope = {} if garage is None else {"status_check__garage": garage}
+    photos = (
+        CheckPhoto.objects.visible()
+        .filter(uploaded_at__gte=since, uploaded_at__lt=until, **photo_scope)
+        .values(garage_id=F("status_check__garage_id"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     found: dict[int, dict[str, int]] = {}
     for field, rows in (
         ("active_passports", active),
         ("passports_created", created),
         ("transfers_completed", completed),
+        ("quotes_sent", quotes),
+        ("photos_added", photos),
     ):
         for row in rows:
             found.setdefault(row["garage_id"], {})[field] = row["n"]
@@ -339,7 +372,7 @@ class UsageSoFar:
 
 
 def usage_so_far(*, garage, today: date) -> UsageSoFar:
-    """This month's usage up to the end of `today`: not final, not stored (three queries)."""
+    """This month's usage up to the end of `today`: not final, not stored (five queries)."""
     month = month_of(today)
     since, _end = month_bounds(month)
     counts = usage_counts(since=since, until=start_of(today + timedelta(days=1)), garage=garage)

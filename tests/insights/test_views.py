@@ -14,6 +14,7 @@ from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
 from garage.models import Membership
 from insights.models import MonthlyUsage
 from insights.months import add_months, last_months, month_of
+from quotes.models import Quote
 from tests.autopaspoort.factories import PassportFactory
 from tests.insights.factories import (
     EN,
@@ -23,6 +24,8 @@ from tests.insights.factories import (
     handed_over,
     month_at,
     page_table,
+    photo,
+    quote,
     seed_statistics,
     staff,
     statistics_url,
@@ -250,6 +253,8 @@ def test_a_garage_sees_its_own_recorded_months_and_this_month_so_far(
         active_passports=41,
         passports_created=7,
         transfers_completed=5,
+        quotes_sent=6,
+        photos_added=12,
         computed_at=now,
     )
     MonthlyUsage.objects.create(
@@ -266,6 +271,8 @@ def test_a_garage_sees_its_own_recorded_months_and_this_month_so_far(
         active_passports=999,
         passports_created=998,
         transfers_completed=997,
+        quotes_sent=996,
+        photos_added=995,
         computed_at=now,
     )
     # This month so far: a stock car, and a car made, sold and activated (at any time of day).
@@ -277,14 +284,27 @@ def test_a_garage_sees_its_own_recorded_months_and_this_month_so_far(
         confirmed=since + (now - since) / 3,
         activated=since + (now - since) / 2,
     )
+    # ... a quote sent (its car is a new passport) and a work order (not counted: its stock
+    # car is), and a photo kept and one deleted by support.
+    sent = quote(garage, sent=since + (now - since) / 2, checked=since)
+    quote(garage, sent=since + (now - since) / 2, checked=since, kind=Quote.Kind.WORK_ORDER)
+    photo(sent.status_check, at=since + (now - since) / 2)
+    photo(sent.status_check, at=since + (now - since) / 2, deleted=now)
 
     response = client_for(garage_admin).get(usage_url(garage), **EN)
 
     assert page_table(response, "table-usage") == [
-        ["Month", "Active passports", "Passports created", "Transfers completed"],
-        [f"{month_name(this_month)} (so far, not final)", "1", "2", "1"],
-        [month_name(add_months(this_month, -1)), "41", "7", "5"],
-        [month_name(add_months(this_month, -2)), "38", "3", "2"],
+        [
+            "Month",
+            "Active passports",
+            "Passports created",
+            "Transfers completed",
+            "Quotes sent",
+            "Photos added",
+        ],
+        [f"{month_name(this_month)} (so far, not final)", "1", "4", "1", "1", "1"],
+        [month_name(add_months(this_month, -1)), "41", "7", "5", "6", "12"],
+        [month_name(add_months(this_month, -2)), "38", "3", "2", "0", "0"],
     ]
     assertNotContains(response, "999")
 
@@ -313,8 +333,8 @@ def test_the_usage_page_query_count_does_not_grow_with_the_months(
     )
     client = client_for(garage_admin)
 
-    # session, user, membership; three counts of this month so far; recorded months; navigation
-    with django_assert_num_queries(8):
+    # session, user, membership; five counts of this month so far; recorded months; navigation
+    with django_assert_num_queries(10):
         response = client.get(usage_url(garage), **EN)
 
     assert len(page_table(response, "table-usage")) == months + 2

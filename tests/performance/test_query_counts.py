@@ -871,7 +871,7 @@ EXPECTED = {
     "promotions:preview": 6,
     "promotions:send": 3,
     "insights:statistics": 9,
-    "insights:usage": 8,
+    "insights:usage": 10,
     "reminders:garage_list": 10,
     "fleet:dashboard": 7,
     "fleet:dashboard search": 7,
