@@ -152,8 +152,9 @@ def test_the_charts_are_inline_svg_with_titles_and_the_tables_numbers(
 
     html = response.content.decode()
     assert "<script" not in html.split("</head>")[1]  # nothing on the page needs JavaScript
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox=') == 4  # transfers + 3
-    assertContains(response, 'role="img"', count=4)
+    # transfers, 3 people's checks, 5 of quotes, photos per check
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox=') == 10
+    assertContains(response, 'role="img"', count=10)
     assertContains(response, 'aria-labelledby="chart-transfers-title chart-transfers-desc"')
     assertContains(
         response, '<title id="chart-transfers-title">Transfers to customers per month</title>'
@@ -194,7 +195,8 @@ def test_an_empty_garage_has_a_page_too(client_for, garage, garage_admin):
 
 
 def _more_data(garage, *, today, size):
-    """`size` more of everything the page counts: people, transfers, checks, latest checks."""
+    """`size` more of everything the page counts: people, transfers, checks, latest checks,
+    photos, quotes in every state."""
     people = [staff(garage, full_name=f"Monteur {n}") for n in range(size)]
     for n in range(size):
         offset = -(n % 12)
@@ -219,6 +221,19 @@ def _more_data(garage, *, today, size):
     for car, status_check in zip(cars, checks, strict=True):
         car.latest_check = status_check
     Passport.objects.bulk_update(cars, ["latest_check"])
+    for n in range(size):
+        sent = month_at(today, -(n % 12), day=1 + n % 20)
+        photo(checks[n], at=month_at(today, -2))
+        state = [Quote.State.APPROVED, Quote.State.DECLINED, Quote.State.SENT][n % 3]
+        answered = sent + timedelta(days=1) if state != Quote.State.SENT else None
+        quote(
+            garage,
+            sent=sent,
+            state=state,
+            answered=answered,
+            approved="50.00" if state == Quote.State.APPROVED else None,
+            valid_until=sent.date() + timedelta(days=2),
+        )
 
 
 @pytest.mark.parametrize("size", [0, 20])
@@ -231,12 +246,15 @@ def test_the_statistics_page_query_count_does_not_grow_with_the_data(
     client = client_for(garage_admin)
 
     # session, user, membership; passports, transfers per month, durations, checks per person
-    # and month, open work; navigation
-    with django_assert_num_queries(9):
+    # and month, open work; quotes sent, answered, expired, median to approval; photos;
+    # navigation
+    with django_assert_num_queries(14):
         response = client.get(statistics_url(garage), **EN)
 
     assert len(response.context["stats"].checks.mechanics) == 3 + size
     assert response.context["stats"].transfers.total == 8 + 2 * size
+    assert response.context["stats"].quotes.sent == size
+    assert response.context["stats"].photos.photos == size
 
 
 # --- Usage --------------------------------------------------------------------------------------

@@ -870,7 +870,7 @@ EXPECTED = {
     "promotions:edit": 6,
     "promotions:preview": 6,
     "promotions:send": 3,
-    "insights:statistics": 9,
+    "insights:statistics": 14,
     "insights:usage": 10,
     "reminders:garage_list": 10,
     "fleet:dashboard": 7,
