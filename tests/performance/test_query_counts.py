@@ -936,8 +936,8 @@ EXPECTED = {
     "promotions:edit": 6,
     "promotions:preview": 6,
     "promotions:send": 3,
-    "insights:statistics": 9,
-    "insights:usage": 8,
+    "insights:statistics": 14,
+    "insights:usage": 10,
     # +1 since issue 21: the cars' own service intervals (one query per chunk).
     "reminders:garage_list": 11,
     "fleet:dashboard": 7,
