@@ -139,9 +139,7 @@ def test_seed_demo_publishes_network_figures_for_the_demo_cars():
     seed()
 
     for plate in ("GJ-555-K", OWNER_PLATE):
-        expectation = expectation_for(
-            Passport.objects.get(plate=plate), today=timezone.localdate()
-        )
+        expectation = expectation_for(Passport.objects.get(plate=plate), today=timezone.localdate())
         assert expectation.cost is not None
         assert expectation.cost.level == "model"
         assert expectation.cost.cars >= 20
