@@ -53,6 +53,7 @@ class Notification(TimeStampedModel):
         )
         OWNER_LEFT = "owner_left", _("Garage: a car's owner deleted their account")
         RECALL_OPEN = "recall_open", _("Owner: the RDW lists an open recall for the car")
+        INVOICE_ISSUED = "invoice_issued", _("Garage: an invoice or credit note from AutoPaspoort")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
