@@ -34,6 +34,7 @@ class Appointment(TimeStampedModel):
         APK = "apk", _("APK (MOT)")
         REPAIR = "repair", _("Repair")
         WARNING_LIGHT = "warning_light", _("Warning light")
+        QUOTE = "quote", _("Approved quote")
         OTHER = "other", _("Other")
 
     passport = models.ForeignKey(
@@ -62,6 +63,15 @@ class Appointment(TimeStampedModel):
         help_text=_("Code of the warning light in the catalogue, if the owner named one."),
     )
     note = models.TextField(_("note"), blank=True)
+    quote = models.ForeignKey(
+        "quotes.Quote",
+        verbose_name=_("approved quote"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        help_text=_("The quote whose approved lines this visit is for."),
+    )
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.REQUESTED
     )

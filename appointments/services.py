@@ -38,6 +38,8 @@ from garage.access import require_role
 from garage.models import Membership
 from notifications.models import Notification
 from notifications.services import notification_queue
+from quotes.models import Quote
+from quotes.services import quote_approve
 
 ANSWER_ROLES = (Membership.Role.ADMIN, Membership.Role.SALES)
 ADVICE_ROLES = (Membership.Role.ADMIN, Membership.Role.SALES)
@@ -190,6 +192,69 @@ def appointment_request(
 
     One open request per car: a second (a double submit, another tab) is refused, also when
     both arrive at once (the partial unique constraint decides)."""
+    appointment = _appointment_create(
+        passport=passport,
+        actor=actor,
+        reason=reason,
+        slots=slots,
+        note=note,
+        warning_light=warning_light,
+    )
+    _notify_garage(appointment, event="requested", slots=appointment.wanted)
+    return appointment
+
+
+@transaction.atomic
+def quote_approve_and_request(
+    *, quote: Quote, actor, line_ids, slots: list[Slot], note: str = ""
+) -> Appointment:
+    """The owner approves (some lines of) a quote and asks for a time to have the work done:
+    the quote is approved and an appointment request made with it, in one transaction, and
+    the garage gets one email (the quote's answer, with the preferred times). Approving locks
+    the quote before the request locks the passport (the order `quote_send` keeps)."""
+    slots = _check_slots(list(slots))
+    quote_approve(
+        quote=quote,
+        actor=actor,
+        line_ids=line_ids,
+        preferred=[slot_text(slot.date, slot.part_of_day) for slot in slots],
+    )
+    return _appointment_create(
+        passport=quote.passport,
+        actor=actor,
+        reason=Appointment.Reason.QUOTE,
+        slots=slots,
+        note=note,
+        quote=quote,
+    )
+
+
+def _already_asked(passport: Passport, quote: Quote | None) -> ApplicationError:
+    if quote is not None:
+        # The approval is rolled back with the request: nothing is half done.
+        return ApplicationError(
+            _(
+                "You have an open appointment request for %(plate)s. Wait for the garage's "
+                "answer or cancel that request, then approve the quote."
+            )
+            % {"plate": passport.plate}
+        )
+    return ApplicationError(
+        _("You have already asked for an appointment for %(plate)s; wait for the answer.")
+        % {"plate": passport.plate}
+    )
+
+
+def _appointment_create(
+    *,
+    passport: Passport,
+    actor,
+    reason: str,
+    slots: list[Slot],
+    note: str = "",
+    warning_light: str = "",
+    quote: Quote | None = None,
+) -> Appointment:
     passport = (
         Passport.objects.select_for_update(of=("self",))
         .select_related("garage__account_user")
@@ -211,10 +276,7 @@ def appointment_request(
     if Appointment.objects.filter(
         passport=passport, state__in=[Appointment.State.REQUESTED, Appointment.State.PROPOSED]
     ).exists():
-        raise ApplicationError(
-            _("You have already asked for an appointment for %(plate)s; wait for the answer.")
-            % {"plate": passport.plate}
-        )
+        raise _already_asked(passport, quote)
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
@@ -224,12 +286,10 @@ def appointment_request(
                 reason=reason,
                 warning_light=warning_light,
                 note=note.strip(),
+                quote=quote,
             )
     except IntegrityError:
-        raise ApplicationError(
-            _("You have already asked for an appointment for %(plate)s; wait for the answer.")
-            % {"plate": passport.plate}
-        ) from None
+        raise _already_asked(passport, quote) from None
     AppointmentSlot.objects.bulk_create(
         AppointmentSlot(
             appointment=appointment, position=position, date=slot.date, part_of_day=slot.part_of_day
@@ -237,7 +297,7 @@ def appointment_request(
         for position, slot in enumerate(slots, start=1)
     )
     appointment.passport = passport
-    _notify_garage(appointment, event="requested", slots=slots)
+    appointment.wanted = slots
     return appointment
 
 

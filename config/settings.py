@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sharing",
     "legal",  # the privacy statement and terms (content in the admin)
     "photos",
+    "quotes",
     "billing",  # reads the features' usage: a layer of its own above them
     # Entry points, after the apps they call.
     "portal",  # the owner's pages, home routing

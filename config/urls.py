@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("fleet.urls")),
     path("", include("legal.urls")),  # privacy/, voorwaarden/
     path("", include("photos.urls")),  # foto/<key>/...: only to who may see the photo
+    path("", include("quotes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

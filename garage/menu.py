@@ -34,6 +34,8 @@ PAGES = {
         Page("dashboard", _("Dashboard"), "garage:dashboard", EVERYONE),
         Page("passport_create", _("New AutoPaspoort"), "autopaspoort:create", ADMIN_SALES),
         Page("appointments", _("Appointments"), "appointments:garage_list", EVERYONE),
+        # Prices to customers and work orders for stock: the front desk's, not the workshop's.
+        Page("quotes", _("Quotes"), "quotes:garage_list", ADMIN_SALES),
         # Customer contact (their names and email addresses): not the workshop's business.
         Page("promotions", _("Promotions"), "promotions:list", ADMIN_SALES),
         Page("reminders", _("Reminders"), "reminders:garage_list", ADMIN_SALES),

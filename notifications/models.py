@@ -53,6 +53,8 @@ class Notification(TimeStampedModel):
         )
         OWNER_LEFT = "owner_left", _("Garage: a car's owner deleted their account")
         RECALL_OPEN = "recall_open", _("Owner: the RDW lists an open recall for the car")
+        QUOTE_SENT = "quote_sent", _("Owner: a quote from the garage")
+        QUOTE_ANSWERED = "quote_answered", _("Garage: the owner approved or declined a quote")
         INVOICE_ISSUED = "invoice_issued", _("Garage: an invoice or credit note from AutoPaspoort")
 
     class State(models.TextChoices):

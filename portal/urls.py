@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import sale_views, views
+from portal import quote_views, sale_views, views
 
 app_name = "portal"
 
@@ -31,6 +31,7 @@ urlpatterns = [
         views.garage_move_answer,
         name="garage_move_answer",
     ),
+    path("<str:plate>/offerte/<id:quote_id>/", quote_views.quote, name="quote"),
     path("<str:plate>/afspraak/", views.appointment_request, name="appointment_request"),
     path("<str:plate>/afspraak/status/", views.appointment_state, name="appointment_state"),
     path(

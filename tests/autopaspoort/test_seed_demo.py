@@ -12,7 +12,8 @@ from tests.helpers import queued_work
 
 pytestmark = pytest.mark.django_db
 
-DEMO_PLATES = {"GJ-555-K", "12-ZTX-3", "K-123-HB"}
+DEMO_PLATES = {"GJ-555-K", "12-ZTX-3", "K-123-HB"}  # the garage's stock
+OWNER_PLATE = "HN-482-T"  # the demo owner's car
 
 
 def seed():
@@ -24,7 +25,9 @@ def test_seed_demo_creates_three_stock_cars_with_checks_and_history():
     seed()
 
     garage = Garage.objects.get(name="Garage Demo")
-    passports = {p.plate: p for p in Passport.objects.filter(garage=garage)}
+    passports = {
+        p.plate: p for p in Passport.objects.filter(garage=garage).exclude(plate=OWNER_PLATE)
+    }
     assert set(passports) == DEMO_PLATES
     assert all(p.is_stock and p.owner == garage.account_user for p in passports.values())
     golf = passports["GJ-555-K"]
@@ -50,16 +53,21 @@ def test_seed_demo_is_idempotent():
     assert [
         model.objects.count() for model in (Passport, StatusCheck, StatusCheckItem, HistoryEntry)
     ] == counts
-    assert counts == [3, 2, 4, 3]
+    assert counts == [4, 3, 7, 3]
 
 
 def test_seed_demo_enqueues_no_rdw_lookups(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         seed()
 
-    # What is queued: only the demo photos' thumbnails (photos.tasks), never an RDW lookup.
-    tasks = [callback.args[0].name for callback in queued_work(callbacks)]
-    assert tasks == ["photos.tasks.make_photo_versions"] * 3
+    # What is queued: the demo photos' thumbnails (photos.tasks) and the demo owner's emails
+    # (activation, the check report, the quote), never an RDW lookup.
+    tasks = sorted(callback.args[0].name for callback in queued_work(callbacks))
+    assert (
+        tasks
+        == ["notifications.tasks.deliver_notification"] * 3
+        + ["photos.tasks.make_photo_versions"] * 5
+    )
 
 
 def test_seed_demo_shows_rdw_data_a_recall_and_an_apk_defect_offline(client_for):
@@ -94,3 +102,28 @@ def test_seed_demo_adds_photos_to_the_demo_checks(settings, tmp_path):
     assert {photo.kind for photo in photos} == {"sides", "item"}
     assert all(photo.original.storage.exists(photo.original.name) for photo in photos)
     assert not CheckPhoto.objects.filter(status_check__passport__plate="K-123-HB").exists()
+
+
+def test_seed_demo_gives_the_demo_owner_a_checked_car_with_photos_and_a_sent_quote(client_for):
+    from django.urls import reverse
+
+    from accounts.models import User
+    from photos.models import CheckPhoto
+    from quotes.models import Quote
+
+    seed()
+    seed()
+
+    owner = User.objects.get(email="eigenaar@example.com")
+    car = Passport.objects.get(plate=OWNER_PLATE)
+    assert car.owner == owner
+    assert car.is_active
+    assert CheckPhoto.objects.filter(status_check=car.latest_check).count() == 2
+    quote = Quote.objects.get(passport=car)
+    assert quote.state == Quote.State.SENT
+    assert quote.owner == owner
+    assert quote.total_incl == Decimal("630.50")
+    page = client_for(owner).get(
+        reverse("portal:quote", kwargs={"plate": car.plate, "quote_id": quote.pk})
+    )
+    assert page.status_code == 200

@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import User
+from accounts.services import user_password_set
 from autopaspoort.models import ApkDefect, Passport, PassportRecall, Recall, StatusCheckItem
 from autopaspoort.services import (
     CheckItemInput,
@@ -22,10 +23,14 @@ from garage.models import Garage, Membership
 from garage.services import garage_create
 from photos.models import CheckPhoto
 from photos.services import photos_add
+from quotes.services import LineData, quote_send, quote_start, quote_update
+from transfers.services import OwnerContact, transfer_confirm
 
 DEMO_PASSWORD = "autopaspoort-demo"  # noqa: S105 - published demo login, DEBUG only
 GARAGE_EMAIL = "garage@example.com"
 MECHANIC_EMAIL = "monteur@example.com"
+OWNER_EMAIL = "eigenaar@example.com"
+OWNER_PLATE = "HN-482-T"
 
 
 Rating = StatusCheckItem.Rating
@@ -123,11 +128,12 @@ class Command(BaseCommand):
         )
         for car in DEMO_CARS:
             self._seed_car(garage=garage, admin=garage.account_user, mechanic=mechanic, **car)
+        self._seed_owner_car(garage=garage, admin=garage.account_user, mechanic=mechanic)
         self._seed_rdw()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo garage ready. Log in as {GARAGE_EMAIL} (admin) or {MECHANIC_EMAIL} "
-                f"(mechanic), password {DEMO_PASSWORD}."
+                f"Demo garage ready. Log in as {GARAGE_EMAIL} (admin), {MECHANIC_EMAIL} "
+                f"(mechanic) or {OWNER_EMAIL} (a car owner), password {DEMO_PASSWORD}."
             )
         )
 
@@ -174,6 +180,98 @@ class Command(BaseCommand):
                 if fix:
                     check_item_set_delivery(item=item, actor=admin, fix_before_delivery=True)
             self._seed_photos(report=report, mechanic=mechanic)
+
+    def _seed_owner_car(self, *, garage, admin, mechanic):
+        """A customer's car, as it gets there: the garage sells a stock car to the demo owner,
+        who activates the passport; a check after the hand-over (so its photos are the
+        owner's to see) and a quote for its findings, sent to the owner."""
+        if Passport.objects.filter(plate=OWNER_PLATE).exists():
+            return
+        passport = passport_create(
+            garage=garage,
+            actor=admin,
+            plate=OWNER_PLATE,
+            owner_email=garage.email,
+            owner_name=garage.name,
+            odometer_km=112_400,
+            vehicle=DEMO_OWNER_CAR,
+        )
+        transfer_confirm(
+            passport=passport,
+            contact=OwnerContact(
+                email=OWNER_EMAIL,
+                name="Demo Eigenaar",
+                street="Oudegracht",
+                house_number="101",
+                postcode="3511 AE",
+                city="Utrecht",
+            ),
+            actor=admin,
+        )
+        owner = User.objects.get(email=OWNER_EMAIL)
+        user_password_set(user=owner, password=DEMO_PASSWORD, activate=True)
+        passport.refresh_from_db()
+        report = status_check_record(
+            passport=passport,
+            actor=mechanic,
+            odometer_km=112_400,
+            items=[
+                CheckItemInput(
+                    component=Component.BRAKES_FRONT,
+                    rating=Rating.NOW,
+                    estimated_cost=Decimal("389.00"),
+                    note="Schijven en blokken op de slijtgrens",
+                ),
+                CheckItemInput(
+                    component=Component.TYRES_REAR,
+                    rating=Rating.SOON,
+                    estimated_cost=Decimal("260.00"),
+                    tread_depth_mm=Decimal("2.8"),
+                ),
+                CheckItemInput(component=Component.LIGHTS, rating=Rating.OK),
+            ],
+        )
+        self._seed_photos(report=report, mechanic=mechanic)
+        passport.refresh_from_db()
+        quote = quote_start(passport=passport, actor=admin)
+        brakes, tyres = quote.lines.order_by("position")
+        quote_update(
+            quote=quote,
+            actor=admin,
+            lines=[
+                LineData(
+                    "Remschijven voor (set)",
+                    Decimal("1"),
+                    Decimal("189.00"),
+                    "part",
+                    brakes.check_item_id,
+                ),
+                LineData(
+                    "Remblokken voor (set)",
+                    Decimal("1"),
+                    Decimal("79.50"),
+                    "part",
+                    brakes.check_item_id,
+                ),
+                LineData(
+                    "Arbeid remmen",
+                    Decimal("1.5"),
+                    Decimal("84.00"),
+                    "labour",
+                    brakes.check_item_id,
+                ),
+                LineData(
+                    "Banden achter 205/55 R16 (2 stuks)",
+                    Decimal("2"),
+                    Decimal("118.00"),
+                    "part",
+                    tyres.check_item_id,
+                ),
+            ],
+            valid_until=timezone.localdate() + timedelta(days=30),
+            note="Prijzen inclusief montage, balanceren en afvoer van de oude onderdelen.",
+        )
+        quote_send(quote=quote, actor=admin)
 
     def _seed_rdw(self):
         """What the RDW refresh would have found, written here so the demo works offline: every
@@ -225,6 +323,16 @@ class Command(BaseCommand):
                 item=now_item,
             )
 
+
+DEMO_OWNER_CAR = {
+    "make": "SKODA",
+    "model": "OCTAVIA",
+    "colour": "ZWART",
+    "fuel": "Diesel",
+    "first_admission": date(2018, 5, 23),
+    "apk_expires": date(2027, 5, 22),
+    "rdw_odometer_judgement": "Logisch",
+}
 
 # A recall as the RDW publishes it (datasets t49b-isb7 and af5r-44mf), in the RDW's Dutch.
 DEMO_RECALL = {
