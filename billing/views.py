@@ -1,4 +1,5 @@
 import logging
+from datetime import date
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -8,23 +9,40 @@ from django.views.decorators.http import require_GET
 from billing import selectors
 from billing.models import Invoice
 from billing.pdf import PdfUnavailable, invoice_pdf
+from core.pagination import keyset_page, next_page_query
 from garage.access import garage_page
 
 logger = logging.getLogger(__name__)
+
+MONTHS_PER_PAGE = 12
+
+
+def _month_param(value: str) -> date | None:
+    """`?after=2025-06`: the closed months before June 2025; anything else: from the newest."""
+    try:
+        return date.fromisoformat(f"{value[:7]}-01") if value else None
+    except ValueError:
+        return None
 
 
 @garage_page("usage")
 @require_GET
 def usage(request, garage):
-    """ "Gebruik en facturen": this month so far (an estimate), the closed months and their
-    invoices. The garage's admins only, like the settings."""
+    """ "Gebruik en facturen": this month so far (an estimate), the closed months (a year a
+    page, newest first) and their invoices. The garage's admins only, like the settings."""
+    after = _month_param(request.GET.get("after", ""))
+    statements, cursor = keyset_page(
+        selectors.statement_list(garage=garage), after=after, size=MONTHS_PER_PAGE, key="-month"
+    )
     return render(
         request,
         "billing/usage.html",
         {
             "garage": garage,
             "estimate": selectors.usage_estimate(garage=garage, today=timezone.localdate()),
-            "statements": selectors.statement_list(garage=garage),
+            "statements": statements,
+            "next_query": next_page_query(request.GET, cursor and f"{cursor:%Y-%m}"),
+            "first_page": after is None,
         },
     )
 

@@ -172,6 +172,7 @@ LIST_PAGES = [
     "appointments:garage_list",
     "insights:statistics",
     "insights:usage",
+    "billing:usage",
 ]
 
 

@@ -191,3 +191,22 @@ def test_invoice_kinds_are_named_in_the_file_name(client_for, garage, garage_adm
         f'filename="autopaspoort-factuur-{invoice.number}.pdf"' in response["Content-Disposition"]
     )
     assert invoice.kind == Invoice.Kind.INVOICE
+
+
+def test_closed_months_come_a_year_a_page_newest_first(client_for, garage, garage_admin):
+    tariff(date(2020, 1, 1))
+    months = [date(2021, m, 1) for m in range(1, 13)] + [date(2022, m, 1) for m in (1, 2)]
+    for month in months:
+        usage(garage, month=month, active_passports=1)
+        statements_close(month=month, today=date(2023, 1, 1))
+    client = client_for(garage_admin)
+    first = client.get(usage_page(garage), **EN)
+    shown = [statement.month for statement in first.context["statements"]]
+    assert shown == sorted(months, reverse=True)[:12]
+    assert first.context["next_query"] == "after=2021-03"
+    second = client.get(usage_page(garage) + "?after=2021-03", **EN)
+    assert [s.month for s in second.context["statements"]] == [date(2021, 2, 1), date(2021, 1, 1)]
+    assert second.context["next_query"] is None
+    assertNotContains(second, "No month has been closed yet")
+    # Nonsense in the cursor is the first page, never an error.
+    assert client.get(usage_page(garage) + "?after=20x1-99", **EN).status_code == 200
