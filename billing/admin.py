@@ -2,7 +2,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -38,13 +38,17 @@ class TariffForm(forms.ModelForm):
             "free_photos",
         ]
 
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
+    def _post_clean(self):
+        # After the instance has the form's values (ModelForm builds it in _post_clean).
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
             tariff_check(
                 tariff=self.instance, changed=self.changed_data, today=timezone.localdate()
             )
-        return cleaned
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 @admin.register(Tariff)
