@@ -151,6 +151,11 @@ ERRORS = dict.fromkeys((400, 401, 404, 409, 413, 415, 429), ErrorOut)
 class ShareLinkIn(InputSchema):
     days: StrictInt = Field(30, ge=1, le=90, description="How long the link works (1-90 days).")
     show_costs: bool = Field(False, description="Show the checks' and the workshop's costs.")
+    include_photos: bool = Field(
+        False,
+        description="Show the latest check's photos (those taken since the garage has the car) "
+        "on the page; never in the PDF.",
+    )
 
 
 class ShareLinkOut(Schema):

@@ -62,6 +62,7 @@ def create_share_link(request, plate: str, payload: ShareLinkIn):
             actor=garage.account_user,
             days=payload.days,
             show_costs=payload.show_costs,
+            include_photos=payload.include_photos,
         )
     except ApplicationError as error:
         fields = {error.field or "body": [error.message]}

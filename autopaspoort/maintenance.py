@@ -9,7 +9,7 @@ per batch whatever its size, never one per car. `maintenance_due_many` is the on
 import calendar
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -18,6 +18,10 @@ from autopaspoort.models import HistoryEntry, Passport, StatusCheck
 
 MAINTENANCE_INTERVAL_MONTHS = 12
 MAINTENANCE_INTERVAL_KM = 15_000
+# From this many services on, a car's own rhythm replaces the fixed interval above: the median
+# gap between its consecutive services (the network's figures use the same rule).
+OWN_INTERVAL_MIN_SERVICES = 3
+DAYS_PER_MONTH = 30.4375
 MAINTENANCE_KINDS = (HistoryEntry.Kind.SMALL_SERVICE, HistoryEntry.Kind.LARGE_SERVICE)
 CHUNK_SIZE = 500
 
@@ -95,11 +99,69 @@ def estimated_odometer(readings: list[tuple[date, int]], *, today: date) -> int 
     """
     if not readings:
         return None
+    last_day, last_km = max(readings)
+    return round(last_km + daily_distance(readings) * max((today - last_day).days, 0))
+
+
+def daily_distance(readings: list[tuple[date, int]]) -> float:
+    """The car's average km per day from its first to its latest reading (0 if unknown)."""
+    if not readings:
+        return 0
     ordered = sorted(readings)
     (first_day, first_km), (last_day, last_km) = ordered[0], ordered[-1]
     days = (last_day - first_day).days
-    per_day = max(last_km - first_km, 0) / days if days > 0 else 0
-    return round(last_km + per_day * max((today - last_day).days, 0))
+    return max(last_km - first_km, 0) / days if days > 0 else 0
+
+
+# --- The car's own interval ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnInterval:
+    """The median gap between a car's consecutive small or large services."""
+
+    days: float
+    km: float
+    services: int
+
+    @property
+    def months(self) -> float:
+        return self.days / DAYS_PER_MONTH
+
+
+def _median(values: list) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def own_intervals_many(passport_ids: Iterable[int], *, today: date) -> dict[int, OwnInterval]:
+    """The own interval of each car with at least OWN_INTERVAL_MIN_SERVICES services up to
+    `today` (one query for the batch). Gaps are taken in (date, id) order, as the network's
+    SQL does, so both give the same figure."""
+    services: dict[int, list[tuple[date, int]]] = {}
+    entries = (
+        HistoryEntry.objects.filter(
+            passport_id__in=list(passport_ids), kind__in=MAINTENANCE_KINDS, date__lte=today
+        )
+        .order_by("passport_id", "date", "id")
+        .values_list("passport_id", "date", "odometer_km")
+    )
+    for passport_id, day, km in entries:
+        services.setdefault(passport_id, []).append((day, km))
+    intervals = {}
+    for passport_id, rows in services.items():
+        if len(rows) < OWN_INTERVAL_MIN_SERVICES:
+            continue
+        pairs = list(zip(rows, rows[1:], strict=False))
+        intervals[passport_id] = OwnInterval(
+            days=_median([(later[0] - earlier[0]).days for earlier, later in pairs]),
+            km=_median([later[1] - earlier[1] for earlier, later in pairs]),
+            services=len(rows),
+        )
+    return intervals
 
 
 # --- Due events -----------------------------------------------------------------------------
@@ -114,20 +176,23 @@ class MaintenanceDue:
     by_date: bool
     by_km: bool
     km_since: int | None  # estimated distance since that service
+    own_interval: OwnInterval | None = None  # the car's own rhythm, when it replaced the fixed one
 
 
 def maintenance_due_many(passports: list[Passport], *, today: date) -> dict[int, MaintenanceDue]:
-    """Which of these cars (annotated by `with_last_maintenance`) are due for maintenance: 12
-    months since the last service, or an estimated 15,000 km. Two queries for the batch."""
+    """Which of these cars (annotated by `with_last_maintenance`) are due for maintenance: by
+    the car's own interval once it has OWN_INTERVAL_MIN_SERVICES services, else 12 months since
+    the last service or an estimated 15,000 km. Three queries for the batch."""
     serviced = [passport for passport in passports if passport.last_maintenance_id is not None]
     readings = odometer_readings_many(serviced)
-    date_limit = months_before(today, MAINTENANCE_INTERVAL_MONTHS)
+    own = own_intervals_many([passport.pk for passport in serviced], today=today)
     due = {}
     for passport in serviced:
         estimate = estimated_odometer(readings[passport.pk], today=today)
         km_since = None if estimate is None else max(estimate - passport.last_maintenance_km, 0)
-        by_date = passport.last_maintenance_on <= date_limit
-        by_km = km_since is not None and km_since >= MAINTENANCE_INTERVAL_KM
+        interval = own.get(passport.pk)
+        by_date = due_by_date(passport.last_maintenance_on, interval, today=today)
+        by_km = km_since is not None and km_since >= interval_km(interval)
         if by_date or by_km:
             due[passport.pk] = MaintenanceDue(
                 entry_id=passport.last_maintenance_id,
@@ -135,8 +200,29 @@ def maintenance_due_many(passports: list[Passport], *, today: date) -> dict[int,
                 by_date=by_date,
                 by_km=by_km,
                 km_since=km_since,
+                own_interval=interval,
             )
     return due
+
+
+def due_by_date(last_on: date, interval: OwnInterval | None, *, today: date) -> bool:
+    if interval is None:
+        return last_on <= months_before(today, MAINTENANCE_INTERVAL_MONTHS)
+    return last_on + timedelta(days=round(interval.days)) <= today
+
+
+def next_due_on(last_on: date, interval: OwnInterval | None) -> date:
+    """When the next service is due by time: the car's own interval after the last service,
+    else the same day 12 months later."""
+    if interval is None:
+        return months_before(last_on, -MAINTENANCE_INTERVAL_MONTHS)
+    return last_on + timedelta(days=round(interval.days))
+
+
+def interval_km(interval: OwnInterval | None) -> int:
+    if interval is None or interval.km <= 0:
+        return MAINTENANCE_INTERVAL_KM
+    return round(interval.km)
 
 
 def maintenance_due_cars(queryset: QuerySet[Passport], *, today: date) -> Iterator[Passport]:
@@ -145,3 +231,45 @@ def maintenance_due_cars(queryset: QuerySet[Passport], *, today: date) -> Iterat
     for chunk in in_chunks(serviced):
         due = maintenance_due_many(chunk, today=today)
         yield from (passport for passport in chunk if passport.pk in due)
+
+
+# --- The date the next maintenance is likely due (the dashboard's "due soon" list) -----------
+
+
+def maintenance_due_dates(passports: list[Passport], *, today: date) -> dict[int, date | None]:
+    """For cars annotated by `with_last_maintenance`: the day the next service is likely due,
+    whichever comes first of the time (own interval, else 12 months) and the distance (own
+    interval, else 15,000 km, at the car's average daily distance). None without a service.
+    Three queries for the batch."""
+    serviced = [passport for passport in passports if passport.last_maintenance_id is not None]
+    readings = odometer_readings_many(serviced)
+    own = own_intervals_many([passport.pk for passport in serviced], today=today)
+    dates: dict[int, date | None] = {passport.pk: None for passport in passports}
+    for passport in serviced:
+        interval = own.get(passport.pk)
+        due = next_due_on(passport.last_maintenance_on, interval)
+        per_day = daily_distance(readings[passport.pk])
+        if per_day > 0:
+            by_km = passport.last_maintenance_on + timedelta(
+                days=round(interval_km(interval) / per_day)
+            )
+            due = min(due, by_km)
+        dates[passport.pk] = due
+    return dates
+
+
+def maintenance_due_on_refresh(queryset: QuerySet[Passport], *, today: date) -> int:
+    """Write `Passport.maintenance_due_on` for the cars of `queryset` (in chunks); the only
+    writer of that field: the history and check services call it for their car, the nightly
+    job for every car (the estimate moves with time). Returns how many changed."""
+    changed = 0
+    for chunk in in_chunks(with_last_maintenance(queryset)):
+        dates = maintenance_due_dates(chunk, today=today)
+        updates = []
+        for passport in chunk:
+            if passport.maintenance_due_on != dates[passport.pk]:
+                passport.maintenance_due_on = dates[passport.pk]
+                updates.append(passport)
+        Passport.objects.bulk_update(updates, ["maintenance_due_on"])
+        changed += len(updates)
+    return changed

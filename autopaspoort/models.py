@@ -173,6 +173,10 @@ class Passport(TimeStampedModel):
     )
     # The newest status check, kept by the check service: the dashboard and profile read costs
     # from it without searching all checks of every car.
+    # Derived: written only by `autopaspoort.maintenance.maintenance_due_on_refresh`.
+    maintenance_due_on = models.DateField(
+        _("maintenance likely due on"), null=True, blank=True, editable=False
+    )
     latest_check = models.OneToOneField(
         "StatusCheck",
         verbose_name=_("latest status check"),
@@ -202,6 +206,12 @@ class Passport(TimeStampedModel):
             models.Index(fields=["vin"], name="passport_vin_idx", condition=~Q(vin="")),
             # The RDW refresh: cars whose next check is due (autopaspoort.rdw_refresh).
             models.Index(fields=["rdw_next_check_at"], name="passport_rdw_next_check_idx"),
+            # The dashboard's "maintenance due soon" list.
+            models.Index(
+                fields=["garage", "maintenance_due_on"],
+                name="passport_maintenance_due_idx",
+                condition=Q(maintenance_due_on__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

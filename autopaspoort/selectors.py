@@ -3,7 +3,7 @@
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -547,3 +547,25 @@ def rdw_findings(*, passport: Passport) -> RdwFindings:
         ]
     )
     return RdwFindings(recalls=recalls, defects=defects)
+
+
+MAINTENANCE_SOON_DAYS = 61  # "the next 2 months"
+MAINTENANCE_LATE_DAYS = 30  # and those that became due in the last month
+MAINTENANCE_SOON_LIMIT = 10
+
+
+def maintenance_due_soon(*, garage, today) -> list[Passport]:
+    """The garage's customer cars whose maintenance is likely due within two months (or became
+    due last month), soonest first: one index range read of `maintenance_due_on`."""
+    return list(
+        Passport.objects.active()
+        .filter(
+            garage=garage,
+            maintenance_due_on__gte=today - timedelta(days=MAINTENANCE_LATE_DAYS),
+            maintenance_due_on__lte=today + timedelta(days=MAINTENANCE_SOON_DAYS),
+        )
+        .order_by("maintenance_due_on", "pk")
+        .only("pk", "plate", "make", "model", "owner_name", "maintenance_due_on", "garage_id")[
+            :MAINTENANCE_SOON_LIMIT
+        ]
+    )

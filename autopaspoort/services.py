@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from autopaspoort import plates, roles
 from autopaspoort.check_reports import check_report_queue
+from autopaspoort.maintenance import MAINTENANCE_KINDS, maintenance_due_on_refresh
 from autopaspoort.models import (
     GarageHandover,
     GarageMoveRequest,
@@ -450,6 +451,10 @@ def history_entry_add(
         external_id=external_id,
     )
     _record_reading(passport=passport, on=on, km=odometer_km, logical=logical)
+    if kind in MAINTENANCE_KINDS:  # a service moves the next one (checks wait for the night)
+        maintenance_due_on_refresh(
+            Passport.objects.filter(pk=passport.pk), today=timezone.localdate()
+        )
     if apk_expires is not None:
         apk_expiry_report(passport=passport, actor=actor, expires=apk_expires)
     return (entry, True) if return_created else entry

@@ -1,6 +1,8 @@
 from celery import shared_task
+from django.utils import timezone
 
 from autopaspoort import rdw
+from autopaspoort.maintenance import active_customer_cars, maintenance_due_on_refresh
 from autopaspoort.rdw_refresh import rdw_refresh_run
 from autopaspoort.services import passport_enrich_from_rdw
 
@@ -29,3 +31,10 @@ def refresh_rdw_data():
     """Beat: keep the passports' RDW data, recalls and APK defects current
     (autopaspoort.rdw_refresh). Idempotent and resumable; one run at a time."""
     rdw_refresh_run()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_maintenance_due():
+    """Beat, daily: move each customer car's "maintenance likely due on" with the time (the
+    estimate by distance changes as days pass). Idempotent; writes only what changed."""
+    return maintenance_due_on_refresh(active_customer_cars(), today=timezone.localdate())

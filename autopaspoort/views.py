@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -94,6 +95,10 @@ def dashboard(request, garage):
             "appointment_requests": dashboard_requests(garage=garage),
             "elsewhere": elsewhere,
             "private_sales": private_sales_recent(garage=garage),
+            "maintenance_soon": selectors.maintenance_due_soon(
+                garage=garage, today=timezone.localdate()
+            ),
+            "today": timezone.localdate(),
             **roles.capabilities(request.membership),
         },
     )

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "legal",  # the privacy statement and terms (content in the admin)
     "photos",
     "quotes",
+    "network",  # the nightly figures of the whole network (expected costs, intervals)
     "billing",  # reads the features' usage: a layer of its own above them
     # Entry points, after the apps they call.
     "portal",  # the owner's pages, home routing
@@ -173,6 +174,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "insights-record-monthly-usage": {
         "task": "insights.tasks.record_monthly_usage",
+        "schedule": 60.0 * 60 * 6,
+    },
+    "autopaspoort-maintenance-due": {
+        "task": "autopaspoort.tasks.refresh_maintenance_due",
+        "schedule": 60.0 * 60 * 24,
+    },
+    # Once a day (a second run the same day does nothing): the network's figures.
+    "network-compute-figures": {
+        "task": "network.tasks.compute_network_figures",
         "schedule": 60.0 * 60 * 6,
     },
     # Closes the month before on the 1st (00:20) and checks again every 6 hours after: a closed

@@ -47,6 +47,10 @@ API_PER_TOKEN = Limit(
 # count) and per client (walking many links). A buyer reading the page is far below both.
 SHARE_VIEW_PER_TOKEN = Limit("share-token", max_hits=300, window_seconds=5 * 60)
 SHARE_VIEW_PER_IP = Limit("share-ip", max_hits=120, window_seconds=5 * 60)
+# A share link's photos (sharing.views.share_photo), limited the same way in buckets of their
+# own: one page view asks for a thumbnail per photo, which must not use up the page's budget.
+SHARE_PHOTO_PER_TOKEN = Limit("share-photo-token", max_hits=1500, window_seconds=5 * 60)
+SHARE_PHOTO_PER_IP = Limit("share-photo-ip", max_hits=600, window_seconds=5 * 60)
 # Verification codes looked up per client: 60 random bits cannot be walked, but why let anyone try.
 VERIFY_PER_IP = Limit("verify-ip", max_hits=60, window_seconds=5 * 60)
 

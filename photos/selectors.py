@@ -7,6 +7,9 @@
   them directly, since its creation. Earlier checks still show in the car's history, without
   photos: those were taken while someone else owned the car.
 - Support staff with the permission to delete a photo with a reason (to judge a request).
+- A share link whose maker ticked "include photos" (sharing.selectors.share_link_photos): the
+  photos of the current owner's period (`photos_of_current_period`), as the owner sees them;
+  for a stock car, those of the garage's period since it took the car in.
 - Nobody else: another garage, a previous owner, a fleet manager (a fleet sees the car's
   passport, not the workshop's photos) and other staff get a 404.
 """
@@ -35,6 +38,22 @@ def owner_since_subquery(passport_ref: str = "pk"):
     return latest
 
 
+def owner_since(passport_path: str):
+    """When the current owner's period began (an expression over the passport at
+    `passport_path`): their hand-over, else the passport's creation."""
+    return Coalesce(
+        Subquery(owner_since_subquery(passport_path)), F(f"{passport_path}__created_at")
+    )
+
+
+def photos_of_current_period(photos: QuerySet[CheckPhoto]) -> QuerySet[CheckPhoto]:
+    """Of `photos`, those of checks made since the car's current owner got it: the rule for the
+    owner's pages and for a share link; never a photo of an earlier owner's period."""
+    return photos.annotate(owner_since=owner_since("status_check__passport")).filter(
+        status_check__performed_at__gte=F("owner_since")
+    )
+
+
 def photo_get_for_viewer(*, user, key) -> CheckPhoto:
     """One photo that `user` may see; 404 for every other photo (nothing leaks)."""
     if not user.is_authenticated:
@@ -43,12 +62,7 @@ def photo_get_for_viewer(*, user, key) -> CheckPhoto:
         CheckPhoto.objects.visible()
         .filter(key=key)
         .select_related("status_check__passport")
-        .annotate(
-            owner_since=Coalesce(
-                Subquery(owner_since_subquery("status_check__passport")),
-                F("status_check__passport__created_at"),
-            )
-        )
+        .annotate(owner_since=owner_since("status_check__passport"))
         .first()
     )
     if photo is None:
@@ -76,24 +90,27 @@ def owner_check_photos(*, user, passport: Passport, check: StatusCheck | None):
     """The photos of `check` the owner may see: none if it was made before their period."""
     if check is None:
         return CheckPhoto.objects.none()
-    return (
-        CheckPhoto.objects.visible()
-        .filter(
+    return photos_of_current_period(
+        CheckPhoto.objects.visible().filter(
             status_check=check,
             status_check__passport=passport,
             status_check__passport__owner=user,
             status_check__passport__state=Passport.State.CUSTOMER,
             status_check__passport__activated_at__isnull=False,
         )
-        .annotate(
-            owner_since=Coalesce(
-                Subquery(owner_since_subquery("status_check__passport")),
-                F("status_check__passport__created_at"),
-            )
-        )
-        .filter(status_check__performed_at__gte=F("owner_since"))
-        .order_by("uploaded_at", "id")
-    )
+    ).order_by("uploaded_at", "id")
+
+
+def shared_photos(*, passport: Passport, check: StatusCheck | None = None):
+    """The photos a share link of `passport` may show (the link's maker ticked "include
+    photos"; sharing.selectors.share_link_photos decides that): those of the current owner's
+    period, of one check if given. A link is made by the car's owner (the owner, or the
+    garage for a stock car) and dies with a transfer, so this is what its maker may see as
+    the owner."""
+    photos = CheckPhoto.objects.visible().filter(status_check__passport=passport)
+    if check is not None:
+        photos = photos.filter(status_check=check)
+    return photos_of_current_period(photos).order_by("uploaded_at", "id")
 
 
 def attach_photos(items, photos) -> dict:

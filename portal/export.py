@@ -228,6 +228,7 @@ def _share_links(user, plates: set[str]) -> list[dict]:
             "expires_at": _iso(link.expires_at),
             "revoked_at": _iso(link.revoked_at),
             "show_costs": link.show_costs,
+            "include_photos": link.include_photos,
             "views": link.view_count,
         }
         for link in sharing_selectors.share_links_made_by(user=user)

@@ -52,6 +52,10 @@ def _context(notice: selectors.DueNotice, *, user: User | None, today: date, lan
             context["by_date"] = maintenance.by_date
             context["by_km"] = maintenance.by_km
             context["km_since"] = maintenance.km_since
+            # Due by the car's own rhythm (three services or more), not "a year ago".
+            context["own_months"] = (
+                round(maintenance.own_interval.months) if maintenance.own_interval else None
+            )
     return context
 
 

@@ -9,6 +9,7 @@ class ShareLinkForm(forms.Form):
         label=_("Valid for (days)"), min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS
     )
     show_costs = forms.BooleanField(label=_("Show costs"), required=False)
+    include_photos = forms.BooleanField(label=_("Include photos"), required=False)
 
 
 class VerifyForm(forms.Form):

@@ -42,6 +42,9 @@ class ShareLink(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     show_costs = models.BooleanField(_("show costs"), default=False)
+    # The photos of the current owner's period, on the page only (sharing.selectors.
+    # share_link_photos); the PDF never has them.
+    include_photos = models.BooleanField(_("include photos"), default=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     view_count = models.PositiveIntegerField(_("views"), default=0)
     last_viewed_at = models.DateTimeField(_("last viewed at"), null=True, blank=True)

@@ -10,6 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from autopaspoort.models import HistoryEntry, Passport, StatusCheck, StatusCheckItem
+from photos import selectors as photo_selectors
+from photos.models import CheckPhoto
 from sharing.codes import document_code_normalize
 from sharing.models import PassportDocument, ShareLink
 from transfers.models import Transfer
@@ -98,6 +100,38 @@ def share_view(*, passport: Passport, show_costs: bool) -> ShareView:
         history=history,
         previous_owners=previous_owners,
     )
+
+
+def share_link_photos(*, link: ShareLink, check: StatusCheck | None = None):
+    """The photos this link may show: none unless its maker ticked "include photos"; then
+    those of the current owner's period (photos.selectors.shared_photos), of one check if
+    given. The page's thumbnails and the file view (`share_link_photo_get`) both ask here."""
+    if not link.include_photos:
+        return CheckPhoto.objects.none()
+    return photo_selectors.shared_photos(passport=link.passport, check=check)
+
+
+def share_link_photo_get(*, link: ShareLink, key) -> CheckPhoto:
+    """One photo the (usable) link may show; 404 for any other, as for one that does not exist."""
+    photo = share_link_photos(link=link).filter(key=key).first()
+    if photo is None:
+        raise Http404
+    return photo
+
+
+def share_view_attach_photos(view: ShareView, *, link: ShareLink) -> None:
+    """The latest check's photos on the share page, as on the owner's car page: each item's
+    (`item.check_photos`) and the intake's (`check.intake_photos`). One query if the link
+    includes photos, none otherwise; the PDF shows none."""
+    latest = next(
+        (check for check in view.checks if check.pk == view.passport.latest_check_id), None
+    )
+    if latest is None or not link.include_photos:
+        return
+    grouped = photo_selectors.attach_photos(
+        latest.items.all(), share_link_photos(link=link, check=latest)
+    )
+    latest.intake_photos = grouped["intake"]
 
 
 def document_find(*, code: str) -> PassportDocument | None:

@@ -35,7 +35,12 @@ def share_role(*, passport: Passport, user) -> str | None:
 
 @transaction.atomic
 def share_link_create(
-    *, passport: Passport, actor, days: int = DEFAULT_DAYS, show_costs: bool = False
+    *,
+    passport: Passport,
+    actor,
+    days: int = DEFAULT_DAYS,
+    show_costs: bool = False,
+    include_photos: bool = False,
 ) -> ShareLink:
     # The passport row is locked, as a transfer locks it: a link asked for while the car is
     # being sold is made either before (and the transfer revokes it) or after (and refused).
@@ -54,6 +59,7 @@ def share_link_create(
         created_for=made_for,
         expires_at=timezone.now() + timedelta(days=days),
         show_costs=bool(show_costs),
+        include_photos=bool(include_photos),
     )
 
 

@@ -8,6 +8,8 @@ app_name = "sharing"
 urlpatterns = [
     path("p/<str:token>/", views.share_page, name="page"),
     path("p/<str:token>/pdf", views.share_pdf, name="pdf"),
+    # A photo of a link that includes them: `version` thumb or large (never the original).
+    path("p/<str:token>/foto/<uuid:key>/<str:version>/", views.share_photo, name="photo"),
     path("verify/", views.verify, name="verify"),
     path("mijn/<str:plate>/delen/", views.owner_create, name="owner_create"),
     path(

@@ -16,6 +16,7 @@ from autopaspoort import selectors as passport_selectors
 from core import ratelimit
 from core.errors import ApplicationError
 from garage.access import garage_member_required
+from photos.serving import photo_response
 from sharing import selectors
 from sharing.forms import ShareLinkForm, VerifyForm
 from sharing.models import ShareLink
@@ -46,10 +47,15 @@ def _public(response, status: int | None = None):
     return response
 
 
-def _too_many(request, token: str):
+def _too_many(request, token: str, photos: bool = False):
+    # A link's photos have buckets of their own (a page view asks for one per thumbnail).
+    if photos:
+        per_token, per_ip = ratelimit.SHARE_PHOTO_PER_TOKEN, ratelimit.SHARE_PHOTO_PER_IP
+    else:
+        per_token, per_ip = ratelimit.SHARE_VIEW_PER_TOKEN, ratelimit.SHARE_VIEW_PER_IP
     waits = [
-        ratelimit.hit(ratelimit.SHARE_VIEW_PER_TOKEN, token),
-        ratelimit.hit(ratelimit.SHARE_VIEW_PER_IP, ratelimit.client_ip(request)),
+        ratelimit.hit(per_token, token),
+        ratelimit.hit(per_ip, ratelimit.client_ip(request)),
     ]
     waits = [wait for wait in waits if wait]
     if not waits:
@@ -84,7 +90,31 @@ def share_page(request, token):
         return refused
     share_link_view(link=link)
     view = selectors.share_view(passport=link.passport, show_costs=link.show_costs)
+    selectors.share_view_attach_photos(view, link=link)  # nothing unless the link has photos
     return _public(render(request, "sharing/share_page.html", {"view": view, "link": link}))
+
+
+SHARE_PHOTO_VERSIONS = ("thumb", "large")  # never the original through a link
+
+
+@require_GET
+def share_photo(request, token, key, version):
+    """A photo of the link's car, if the link works, includes photos and may show this one
+    (sharing.selectors.share_link_photos); a 404 for everything else, expired and revoked
+    links too (a photo says nothing about why). Rate-limited per token and per client."""
+    if version not in SHARE_PHOTO_VERSIONS:
+        raise Http404
+    refused = _too_many(request, token, photos=True)
+    if refused is not None:
+        return refused
+    link = selectors.share_link_get(token=token)
+    if not link.is_usable:
+        raise Http404
+    response = photo_response(selectors.share_link_photo_get(link=link, key=key), version)
+    # photo_response says private, no-store and nosniff; a link's page is never indexed.
+    response["X-Robots-Tag"] = PUBLIC_HEADERS["X-Robots-Tag"]
+    response["Referrer-Policy"] = PUBLIC_HEADERS["Referrer-Policy"]
+    return response
 
 
 def _pdf_language(request) -> str:
@@ -162,6 +192,7 @@ def _create(request, passport):
             actor=request.user,
             days=form.cleaned_data["days"],
             show_costs=form.cleaned_data["show_costs"],
+            include_photos=form.cleaned_data["include_photos"],
         )
     except ApplicationError as error:
         messages.error(request, error.message)

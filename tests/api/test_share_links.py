@@ -25,7 +25,9 @@ def delete(api, path):
 
 
 def test_a_stock_car_gets_a_link_with_201(api, car):
-    response = api.post("/passports/gj5555/share-links", {"days": 10, "show_costs": True})
+    response = api.post(
+        "/passports/gj5555/share-links", {"days": 10, "show_costs": True, "include_photos": True}
+    )
     assert response.status_code == 201
     body = response.json()
     link = ShareLink.objects.get()
@@ -33,6 +35,7 @@ def test_a_stock_car_gets_a_link_with_201(api, car):
     assert body["url"] == f"http://testserver/p/{link.token}/"
     assert body["pdf_url"] == f"http://testserver/p/{link.token}/pdf"
     assert link.show_costs
+    assert link.include_photos
     assert link.created_for == ShareLink.For.GARAGE
     assert timedelta(days=9, hours=23) < link.expires_at - timezone.now() <= timedelta(days=10)
     assert Client().get(f"/p/{link.token}/").status_code == 200
@@ -43,6 +46,7 @@ def test_the_body_may_be_empty_for_30_days_without_costs(api, car):
     assert response.status_code == 201
     link = ShareLink.objects.get()
     assert not link.show_costs
+    assert not link.include_photos
     assert (link.expires_at - timezone.now()).days == 29
 
 

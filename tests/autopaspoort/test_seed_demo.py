@@ -53,7 +53,9 @@ def test_seed_demo_is_idempotent():
     assert [
         model.objects.count() for model in (Passport, StatusCheck, StatusCheckItem, HistoryEntry)
     ] == counts
-    assert counts == [4, 3, 7, 3]
+    # The demo garage's 4 cars, and the demo network's 54 (3 garages x 2 models x 9 cars,
+    # each with a check of 6 items and 4 services).
+    assert counts == [4 + 54, 3 + 54, 7 + 54 * 6, 3 + 54 * 4]
 
 
 def test_seed_demo_enqueues_no_rdw_lookups(django_capture_on_commit_callbacks):
@@ -127,3 +129,20 @@ def test_seed_demo_gives_the_demo_owner_a_checked_car_with_photos_and_a_sent_quo
         reverse("portal:quote", kwargs={"plate": car.plate, "quote_id": quote.pk})
     )
     assert page.status_code == 200
+
+
+def test_seed_demo_publishes_network_figures_for_the_demo_cars():
+    from django.utils import timezone
+
+    from network.selectors import expectation_for
+
+    seed()
+
+    for plate in ("GJ-555-K", OWNER_PLATE):
+        expectation = expectation_for(
+            Passport.objects.get(plate=plate), today=timezone.localdate()
+        )
+        assert expectation.cost is not None
+        assert expectation.cost.level == "model"
+        assert expectation.cost.cars >= 20
+        assert expectation.interval is not None

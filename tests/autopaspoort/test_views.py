@@ -1385,8 +1385,9 @@ def bulk_passports(garage, count, *, start=0):
 
 # session, user, membership (with garage and login), the page of passports with costs, the three
 # summary queries (counts, checks this month, cost totals), the appointment requests waiting for
-# an answer (with their count), the recent private sales (a notice), the navigation's memberships.
-DASHBOARD_QUERIES = 10
+# an answer (with their count), the recent private sales (a notice), the cars whose maintenance
+# is likely due soon, the navigation's memberships.
+DASHBOARD_QUERIES = 11
 # With the summary cached (every request after the first until a car changes): 3 fewer.
 DASHBOARD_QUERIES_CACHED = DASHBOARD_QUERIES - 3
 

@@ -24,7 +24,7 @@ LAYERS = [
     ["fleet"],
     ["transfers"],
     # workshop records on the passport: never each other
-    ["photos", "quotes"],
+    ["photos", "quotes", "network"],
     # features: never each other
     ["reminders", "appointments", "promotions", "insights", "sharing", "legal"],
     # billing prices the features' usage (insights) and prints like sharing: above them

@@ -144,6 +144,37 @@ def test_a_stranger_gets_no_signed_url(s3, client_for, garage, mechanic, other_g
     assert "Location" not in response
 
 
+def test_a_share_link_with_photos_redirects_to_a_signed_url(
+    s3, garage, mechanic, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from tests.photos.factories import add_photos
+    from tests.sharing.factories import share
+
+    passport = PassportFactory(garage=garage)  # a stock car: the garage shares it
+    with django_capture_on_commit_callbacks(execute=True):
+        (photo,) = add_photos(record_check(passport, actor=mechanic), actor=mechanic)
+    photo.refresh_from_db()  # the versions were made after commit
+    with_photos = share(passport, actor=garage.account_user, include_photos=True)
+    without = share(passport, actor=garage.account_user)
+
+    def get(link):
+        kwargs = {"token": link.token, "key": photo.key, "version": "large"}
+        return Client().get(reverse("sharing:photo", kwargs=kwargs))
+
+    served = get(with_photos)
+    assert served.status_code == 302
+    signed = urlparse(served["Location"])
+    assert signed.path == f"/{BUCKET}/{photo.large.name}"
+    assert parse_qs(signed.query)["X-Amz-Expires"] == ["300"]
+    assert "private" in served["Cache-Control"]
+    assert httpx.get(served["Location"]).status_code == 200
+    refused = get(without)
+    assert refused.status_code == 404
+    assert "Location" not in refused
+
+
 def test_support_deletion_removes_the_objects(
     s3, garage, mechanic, support_user, django_capture_on_commit_callbacks
 ):

@@ -23,6 +23,7 @@ from fleet.models import FleetLink, FleetLinkRequest
 from fleet.services import fleet_link_request
 from notifications.models import EmailOptOut, Notification
 from notifications.services import notification_deliver
+from quotes.services import quote_decline
 from reminders.models import ReminderSent
 from sharing.models import ShareLink
 from sharing.services import share_link_create
@@ -30,6 +31,7 @@ from tests.accounts.factories import PASSWORD, UserFactory
 from tests.appointments.factories import ask
 from tests.autopaspoort.factories import HistoryEntryFactory, PassportFactory, record_check
 from tests.fleet.factories import FleetFactory, link, manager_of, unlink
+from tests.quotes.factories import sent_quote
 from tests.transfers.factories import (
     EN,
     contact,
@@ -160,6 +162,8 @@ def world(garage, other_garage, person, support_user):
     # A stock car the garage is handing to her; she has not accepted it yet.
     waiting = PassportFactory(garage=garage)
     transfer(waiting, EMAIL, **typed)
+    # A quote for her car, which she declined with a reason that names her.
+    quote_decline(quote=sent_quote(own), actor=person, reason=f"{NAME} laat het elders doen.")
     # Appointments: one answered long ago, one open; a reminder, an opt-out, a share link.
     ask(own, note=NOTE)
     ReminderSent.objects.create(
@@ -222,6 +226,7 @@ def test_before_deleting_her_data_is_everywhere(world):
         "reminders_remindersent",
         "reminders_emailoptout",
         "appointments_appointment",
+        "quotes_quote",
         "fleet_fleetlink",
         "axes_accessattempt",
         "django_admin_log",

@@ -33,6 +33,10 @@ def start(car, actor=None):
 def sent_quote(car, actor=None, *, valid_days=30):
     actor = actor or car.garage.account_user
     quote = start(car, actor)
+    if not quote.lines.exists():  # a check without findings: the garage types a line
+        services.quote_update(
+            quote=quote, actor=actor, lines=[line()], valid_until=quote.valid_until
+        )
     if valid_days is not None and not quote.is_work_order:
         quote.valid_until = timezone.localdate() + timedelta(days=valid_days)
         quote.save(update_fields=["valid_until"])

@@ -12,6 +12,7 @@ from autopaspoort.maintenance import (
     maintenance_due_many,
     months_before,
     odometer_readings_many,
+    own_intervals_many,
     with_last_maintenance,
 )
 from autopaspoort.models import HistoryEntry, Passport
@@ -101,3 +102,33 @@ def test_the_due_cars_of_a_queryset_are_found_across_chunks(garage, owner, monke
     found = list(maintenance_due_cars(active_customer_cars(), today=days_from_today(0)))
 
     assert sorted(p.pk for p in found) == sorted(p.pk for p in due)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("services_days_ago", "due_today", "by_own"),
+    [
+        # Two services: the fixed 12 months decide; 9 months after the last one is not due.
+        ([820, 274], False, False),
+        # Three services, 9 months apart: the car's own rhythm, due after 274 days.
+        ([822, 548, 274], True, True),
+        # Three services, 15 months apart: not due at 12 months, as its owner services it.
+        ([1300, 850, 370], False, True),
+    ],
+)
+def test_from_three_services_on_a_car_is_due_by_its_own_interval(
+    garage, owner, services_days_ago, due_today, by_own
+):
+    passport = customer_passport(garage, owner, initial_odometer_km=None)
+    for index, days_ago in enumerate(services_days_ago):
+        service(passport, days_ago=days_ago, km=20_000 + index * 1_000)
+    [annotated] = with_last_maintenance(Passport.objects.filter(pk=passport.pk))
+
+    due = maintenance_due_many([annotated], today=days_from_today(0)).get(passport.pk)
+    own = own_intervals_many([passport.pk], today=days_from_today(0)).get(passport.pk)
+
+    assert (due is not None) is due_today
+    assert (own is not None) is by_own
+    if due is not None:
+        assert due.by_date
+        assert due.own_interval == own

@@ -134,6 +134,23 @@ def test_cars_outside_the_window_get_no_apk_reminder(
 # --- Maintenance ----------------------------------------------------------------------------
 
 
+def test_a_car_with_three_services_is_reminded_by_its_own_rhythm(
+    garage, owner, django_capture_on_commit_callbacks
+):
+    """Serviced every 8 months: due 8 months after the last service, and the email says so
+    instead of "more than a year ago"."""
+    in_english(owner)
+    passport = customer_passport(garage, owner)
+    for days_ago, km in [(730, 40_000), (487, 45_000), (244, 50_000)]:
+        service(passport, days_ago=days_ago, km=km)
+
+    assert run_job(django_capture_on_commit_callbacks) == 1
+
+    [message] = mail.outbox
+    assert "serviced about every 8 months" in message.body
+    assert "more than a year ago" not in message.body
+
+
 def test_maintenance_is_due_twelve_months_after_the_last_service(
     garage, owner, django_capture_on_commit_callbacks
 ):
@@ -383,9 +400,9 @@ def test_the_job_reads_the_cars_in_chunks_and_misses_none(
 
 
 # Queries of a run over one chunk in which every reminder was sent before: the chunk with its
-# last services, the odometer readings (checks, history), the opt-outs, the records, plus the
-# savepoint around the chunk.
-QUERIES_NOTHING_NEW = 7
+# last services, the odometer readings (checks, history), the cars' own service intervals, the
+# opt-outs, the records, plus the savepoint around the chunk.
+QUERIES_NOTHING_NEW = 8
 # A first run: the same, each email's outbox row, and one insert of all records.
 QUERIES_FIRST_RUN = QUERIES_NOTHING_NEW + 1
 

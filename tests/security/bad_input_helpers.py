@@ -132,7 +132,7 @@ def build_world(garage) -> SimpleNamespace:
     w.light = catalogue.all_lights()[0].code
     w.unsubscribe = unsubscribe_token(email=w.owner.email, topic=Topic.values[0])
     w.share = share(w.owner_car, actor=w.owner)
-    w.stock_share = share(w.stock, actor=admin)
+    w.stock_share = share(w.stock, actor=admin, include_photos=True)  # serves w.photo
     # A closed month with its invoice (the billing pages).
     tariff()
     statement, _closed = statement_close(usage_id=usage(garage, active_passports=3).pk)
@@ -278,6 +278,9 @@ ROUTES: dict[str, Route] = {
     "photos:file": Route("admin", lambda w: {"key": w.photo.key, "version": "original"}),
     "sharing:page": Route("anon", lambda w: {"token": w.share.token}),
     "sharing:pdf": Route("anon", lambda w: {"token": w.share.token}),
+    "sharing:photo": Route(
+        "anon", lambda w: {"token": w.stock_share.token, "key": w.photo.key, "version": "large"}
+    ),
     "sharing:verify": Route("anon"),
     "sharing:owner_create": Route("owner", lambda w: {"plate": w.owner_car.plate}),
     "sharing:owner_revoke": Route(
@@ -854,11 +857,21 @@ FORMS: dict[str, Form] = {
     ),
     "portal:sale_cancel": NO_FIELDS,
     "sharing:owner_create": Form(
-        {"days": ("int", "30"), "show_costs": ("bool", "on")}, kind="action"
+        {
+            "days": ("int", "30"),
+            "show_costs": ("bool", "on"),
+            "include_photos": ("bool", "on"),
+        },
+        kind="action",
     ),
     "sharing:owner_revoke": NO_FIELDS,
     "sharing:garage_create": Form(
-        {"days": ("int", "14"), "show_costs": ("bool", "")}, kind="action"
+        {
+            "days": ("int", "14"),
+            "show_costs": ("bool", ""),
+            "include_photos": ("bool", "on"),
+        },
+        kind="action",
     ),
     "sharing:garage_revoke": NO_FIELDS,
     "portal:fleet_request_answer": Form(

@@ -197,7 +197,12 @@ OPERATIONS = {
     ("post", "/api/v1/passports/{plate}/share-links"): st.tuples(
         known_or_odd_plate.map(lambda p: f"/passports/{{{p}}}/share-links"),
         st.fixed_dictionaries(
-            {}, optional={"days": int_values | st.integers(), "show_costs": any_json}
+            {},
+            optional={
+                "days": int_values | st.integers(),
+                "show_costs": any_json,
+                "include_photos": any_json,
+            },
         )
         | any_json,
     ),

@@ -50,6 +50,8 @@ PUBLIC = {
     "api:api-root": "django-ninja's /api/v1/ root: a 404 in the contract's shape",
     "sharing:page": "a share link: the 256-bit token is the authorisation (tests/sharing)",
     "sharing:pdf": "the share link's PDF: the same token is the authorisation",
+    "sharing:photo": "a photo of a share link that includes them: the same token is the "
+    "authorisation (who sees which photo: tests/photos/test_access.py)",
     "sharing:verify": "anyone checks a PDF's verification code: shows what the PDF printed",
     "legal:privacy": "the privacy statement is for everyone to read",
     "legal:terms": "the terms of use are for everyone to read",

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 
 from accounts.models import User
 from accounts.services import user_password_set
+from autopaspoort.management.commands._demo_network import seed_network
 from autopaspoort.models import ApkDefect, Passport, PassportRecall, Recall, StatusCheckItem
 from autopaspoort.services import (
     CheckItemInput,
@@ -21,6 +22,7 @@ from autopaspoort.services import (
 )
 from garage.models import Garage, Membership
 from garage.services import garage_create
+from network.services import network_figures_compute
 from photos.models import CheckPhoto
 from photos.services import photos_add
 from quotes.services import LineData, quote_send, quote_start, quote_update
@@ -130,6 +132,9 @@ class Command(BaseCommand):
             self._seed_car(garage=garage, admin=garage.account_user, mechanic=mechanic, **car)
         self._seed_owner_car(garage=garage, admin=garage.account_user, mechanic=mechanic)
         self._seed_rdw()
+        # The network's figures, from three more (demo) garages' cars like the demo's.
+        seed_network(timezone.localdate())
+        network_figures_compute(today=timezone.localdate(), force=True)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo garage ready. Log in as {GARAGE_EMAIL} (admin), {MECHANIC_EMAIL} "
