@@ -120,9 +120,6 @@ class Statement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["garage", "month"], name="statement_one_per_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="statement_month_first_day"),
-            models.CheckConstraint(
-                condition=Q(total=F("subtotal") + F("vat_amount")), name="statement_total_adds_up"
-            ),
         ]
 
     def __str__(self):
@@ -239,9 +236,6 @@ class Invoice(models.Model):
                 condition=Q(kind="invoice", credits__isnull=True)
                 | Q(kind="credit_note", credits__isnull=False),
                 name="invoice_credit_note_refers",
-            ),
-            models.CheckConstraint(
-                condition=Q(total=F("subtotal") + F("vat_amount")), name="invoice_total_adds_up"
             ),
         ]
 
