@@ -13,11 +13,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class AppointmentRequestForm(forms.Form):
-    """What the owner asks for: reason, up to three times that suit them, a note."""
+class PreferredTimesForm(forms.Form):
+    """Up to three times that suit the owner (a date and a part of the day each): the slots of
+    an appointment request, also asked when the owner approves a quote
+    (portal.forms.QuoteApproveForm)."""
 
-    reason = forms.ChoiceField(label=_("Reason"), choices=Appointment.Reason.choices)
-    warning_light = forms.ChoiceField(label=_("Warning light"), required=False)
     date_1 = forms.DateField(label=_("First choice"), widget=DateInput)
     part_1 = forms.ChoiceField(
         label=_("Part of day"), choices=PartOfDay.choices, initial=PartOfDay.MORNING
@@ -36,17 +36,6 @@ class AppointmentRequestForm(forms.Form):
         initial=PartOfDay.MORNING,
         required=False,
     )
-    note = forms.CharField(
-        label=_("Note for the garage"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What is wrong, or what you would like done."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["warning_light"].choices = [("", "—"), *catalogue.light_choices()]
 
     def slots(self) -> list[Slot]:
         data = self.cleaned_data
@@ -59,6 +48,26 @@ class AppointmentRequestForm(forms.Form):
     def slot_rows(self):
         """(date field, part field) per preferred time, for the template."""
         return [(self[f"date_{n}"], self[f"part_{n}"]) for n in range(1, MAX_SLOTS + 1)]
+
+
+class AppointmentRequestForm(PreferredTimesForm):
+    """What the owner asks for: reason, up to three times that suit them, a note."""
+
+    field_order = ["reason", "warning_light", "date_1", "part_1", "date_2", "part_2"]
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=Appointment.Reason.choices)
+    warning_light = forms.ChoiceField(label=_("Warning light"), required=False)
+    note = forms.CharField(
+        label=_("Note for the garage"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What is wrong, or what you would like done."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warning_light"].choices = [("", "—"), *catalogue.light_choices()]
 
 
 class AcceptSlotForm(forms.Form):

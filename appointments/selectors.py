@@ -51,6 +51,16 @@ def owner_car_appointments(*, user, passport) -> CarAppointments:
     return CarAppointments(open=open_, upcoming=upcoming, earlier=earlier)
 
 
+def owner_open_request(*, user, passport) -> Appointment | None:
+    """The owner's request for this car that waits for an answer, if any (one query): while it
+    does, approving a quote (which asks for a time) is refused, so the quote page says so."""
+    return (
+        Appointment.objects.filter(passport=passport, owner=user, state__in=OPEN_STATES)
+        .only("id", "state")
+        .first()
+    )
+
+
 def owner_appointment_get(*, user, passport, appointment_id: int) -> Appointment:
     appointment = Appointment.objects.filter(
         pk=appointment_id, passport=passport, owner=user

@@ -22,24 +22,13 @@ def tariff_for(month: date) -> Tariff | None:
     )
 
 
-def quotes_sent(record) -> int:
-    """Quotes sent in the month, from a MonthlyUsage row or a UsageCounts. The field is being
-    added to insights on main; until it is there, there are none to bill."""
-    return getattr(record, "quotes_sent", 0)
-
-
-def photos_added(record) -> int:
-    """Photos uploaded in the month and not deleted (like `quotes_sent`, coming to insights)."""
-    return getattr(record, "photos_added", 0)
-
-
 def usage_of(record) -> Usage:
     """The billed quantities of a MonthlyUsage row (or the running month's UsageCounts)."""
     return Usage(
         active_passports=record.active_passports,
         transfers_completed=record.transfers_completed,
-        quotes_sent=quotes_sent(record),
-        photos_added=photos_added(record),
+        quotes_sent=record.quotes_sent,
+        photos_added=record.photos_added,
     )
 
 

@@ -22,6 +22,8 @@ class MonthlyUsageAdmin(AuditedAdmin, admin.ModelAdmin):
         "active_passports",
         "passports_created",
         "transfers_completed",
+        "quotes_sent",
+        "photos_added",
         "computed_at",
     )
     list_select_related = ("garage",)
@@ -59,6 +61,8 @@ class MonthlyUsageAdmin(AuditedAdmin, admin.ModelAdmin):
                 _("Active passports"),
                 _("Passports created"),
                 _("Transfers completed"),
+                _("Quotes sent"),
+                _("Photos added"),
                 _("Computed at"),
             ]
         )
@@ -72,6 +76,8 @@ class MonthlyUsageAdmin(AuditedAdmin, admin.ModelAdmin):
                     usage.active_passports,
                     usage.passports_created,
                     usage.transfers_completed,
+                    usage.quotes_sent,
+                    usage.photos_added,
                     timezone.localtime(usage.computed_at).isoformat(timespec="seconds"),
                 ]
             )

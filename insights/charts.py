@@ -6,13 +6,20 @@ number it shows is also in a table on the page.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from insights.selectors import CheckStatistics, TransferStatistics
+from insights.selectors import (
+    CheckStatistics,
+    PhotoStatistics,
+    QuoteStatistics,
+    TransferStatistics,
+)
 
 WIDTH, HEIGHT = 640, 220  # a full-width chart; small multiples are narrower
 SMALL_WIDTH, SMALL_HEIGHT = 380, 190
@@ -20,13 +27,27 @@ LEFT, RIGHT, TOP, BOTTOM = 32, 4, 18, 38  # room for the axis values, totals and
 BAR_SHARE = 0.7  # of each month's band; the rest is the gap between bars
 
 COMPLETED, AWAITING, CHECKS = "#2e7d32", "#a85d00", "#1f5fbf"
+# Quotes: approved green, declined orange (as completed/awaiting), expired grey, sent blue.
+APPROVED, DECLINED, EXPIRED, SENT = COMPLETED, AWAITING, "#6b6b6b", CHECKS
+QUOTED = "#8fb3e8"  # the quoted value, lighter beside the approved value
+NO_VALUE = "–"  # above a month without a value (nothing to take a rate or median of)
+
+Number = int | float | Decimal
+
+
+def whole(value: Number) -> str:
+    return number_format(value, decimal_pos=0, force_grouping=True)
+
+
+def one_decimal(value: Number) -> str:
+    return number_format(value, decimal_pos=1)
 
 
 @dataclass(frozen=True)
 class Series:
     label: str
     color: str
-    values: list[int]
+    values: list[Number | None]  # None: no value that month (only in a `measure` chart)
 
 
 @dataclass(frozen=True)
@@ -51,15 +72,17 @@ class Column:
     center: float
     label: str
     sublabel: str
-    total: int
+    total: Number
     total_y: float
     rects: list[Rect]
+    total_text: str = ""  # above the column; empty for none
 
 
 @dataclass(frozen=True)
 class Tick:
     value: int
     y: float
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,10 +95,11 @@ class BarChart:
     legend: list[Series]
     width: int
     height: int
+    left: int = LEFT  # wider for long axis values (euros)
 
     @property
     def plot_left(self) -> int:
-        return LEFT
+        return self.left
 
     @property
     def plot_right(self) -> int:
@@ -94,9 +118,9 @@ class BarChart:
         return self.baseline + 31
 
 
-def nice_step(maximum: int, ticks: int = 4) -> int:
+def nice_step(maximum: Number, ticks: int = 4) -> int:
     """A round step (1, 2, 5, 10, 20, ...) for about `ticks` gridlines up to `maximum`."""
-    raw = maximum / ticks
+    raw = float(maximum) / ticks
     if raw <= 1:
         return 1
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -112,48 +136,67 @@ def bar_chart(
     series: list[Series],
     width: int = WIDTH,
     height: int = HEIGHT,
+    text: Callable[[Number], str] = str,
+    grouped: bool = False,
+    measure: bool = False,
 ) -> BarChart:
-    """Stacked bars (one series is plain bars): one column per category, series bottom up."""
-    totals = [sum(values) for values in zip(*(s.values for s in series), strict=True)]
+    """Stacked bars (one series is plain bars): one column per category, series bottom up.
+
+    `grouped` puts the series side by side instead (amounts that do not add up); `measure`
+    is one series of a figure per month (a rate, a median) that may be None, and writes every
+    value above its bar (0 included; "–" where there is none). `text` writes the values.
+    """
+    rows = list(zip(*([v or 0 for v in s.values] for s in series), strict=True))
+    totals = [max(row, default=0) if grouped else sum(row) for row in rows]
     step = nice_step(max(totals, default=0))
-    top_value = max(step, math.ceil(max(totals, default=0) / step) * step)
+    top_value = max(step, math.ceil(float(max(totals, default=0)) / step) * step)
+    ticks_values = range(0, top_value + 1, step)
+    left = max(LEFT, 8 + 7 * max(len(text(v)) for v in ticks_values))
     plot_height = height - TOP - BOTTOM
     baseline = height - BOTTOM
-    band = (width - LEFT - RIGHT) / max(len(categories), 1)
+    band = (width - left - RIGHT) / max(len(categories), 1)
     bar_width = round(band * BAR_SHARE, 1)
+    each_width = round(bar_width / len(series), 1) if grouped and series else bar_width
 
-    def y_of(value: float) -> float:
-        return round(baseline - value / top_value * plot_height, 1)
+    def y_of(value: Number) -> float:
+        return round(baseline - float(value) / top_value * plot_height, 1)
 
     columns = []
     for index, category in enumerate(categories):
-        x = round(LEFT + index * band + (band - bar_width) / 2, 1)
+        x = round(left + index * band + (band - bar_width) / 2, 1)
         rects, below = [], 0
-        for each in series:
+        for position, each in enumerate(series):
             value = each.values[index]
+            bottom = 0 if grouped else below
             if value:
                 rects.append(
                     Rect(
-                        x=x,
-                        y=y_of(below + value),
-                        width=bar_width,
-                        height=round(y_of(below) - y_of(below + value), 1),
+                        x=round(x + position * each_width, 1) if grouped else x,
+                        y=y_of(bottom + value),
+                        width=each_width,
+                        height=round(y_of(bottom) - y_of(bottom + value), 1),
                         color=each.color,
-                        title=f"{category.title}, {each.label}: {value}",
+                        title=f"{category.title}, {each.label}: {text(value)}",
                     )
                 )
-            below += value
+            below += value or 0
+        if measure:
+            value = series[0].values[index]
+            total_text = NO_VALUE if value is None else text(value)
+        else:
+            total_text = "" if grouped or not totals[index] else text(totals[index])
         columns.append(
             Column(
-                center=round(LEFT + (index + 0.5) * band, 1),
+                center=round(left + (index + 0.5) * band, 1),
                 label=category.label,
                 sublabel=category.sublabel,
                 total=totals[index],
                 total_y=y_of(totals[index]) - 4,
                 rects=rects,
+                total_text=total_text,
             )
         )
-    ticks = [Tick(value=v, y=y_of(v)) for v in range(0, top_value + 1, step)]
+    ticks = [Tick(value=v, y=y_of(v), text=text(v)) for v in ticks_values]
     return BarChart(
         id=chart_id,
         title=title,
@@ -163,6 +206,7 @@ def bar_chart(
         legend=list(series) if len(series) > 1 else [],
         width=width,
         height=height,
+        left=left,
     )
 
 
@@ -225,3 +269,119 @@ def checks_charts(checks: CheckStatistics) -> list[BarChart]:
         )
         for index, mechanic in enumerate(checks.mechanics, start=1)
     ]
+
+
+def _days(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds() / 86400
+
+
+def quote_charts(quotes: QuoteStatistics) -> list[BarChart]:
+    """Small charts of the quotes per month: sent, their outcomes, the approval rate, quoted
+    against approved value, and the median days from check to approval."""
+    months = [row.month for row in quotes.months]
+    categories = month_categories(months)
+    period = _period(months)
+    small = {"categories": categories, "width": SMALL_WIDTH, "height": SMALL_HEIGHT}
+    same = _("The table below has the same numbers.")
+    return [
+        bar_chart(
+            chart_id="chart-quotes-sent",
+            title=_("Quotes sent per month"),
+            description=_("Bars per month from %(first)s to %(last)s.") % period + " " + same,
+            series=[Series(_("Sent"), SENT, [row.sent for row in quotes.months])],
+            **small,
+        ),
+        bar_chart(
+            chart_id="chart-quote-outcomes",
+            title=_("Quotes approved, declined and expired per month"),
+            description=_(
+                "Stacked bars per month from %(first)s to %(last)s: quotes approved, declined "
+                "and expired in the month."
+            )
+            % period
+            + " "
+            + same,
+            series=[
+                Series(_("Approved"), APPROVED, [row.approved for row in quotes.months]),
+                Series(_("Declined"), DECLINED, [row.declined for row in quotes.months]),
+                Series(_("Expired"), EXPIRED, [row.expired for row in quotes.months]),
+            ],
+            **small,
+        ),
+        bar_chart(
+            chart_id="chart-approval-rate",
+            title=_("Approval rate per month (%)"),
+            description=_(
+                "Bars per month from %(first)s to %(last)s: the percentage of the quotes "
+                "answered or expired in the month that were approved; a dash where none were."
+            )
+            % period
+            + " "
+            + same,
+            series=[Series(_("Approval rate"), APPROVED, [r.approval_rate for r in quotes.months])],
+            text=whole,
+            measure=True,
+            **small,
+        ),
+        bar_chart(
+            chart_id="chart-quote-value",
+            title=_("Quoted and approved value per month (€, excl. VAT)"),
+            description=_(
+                "Pairs of bars per month from %(first)s to %(last)s: the value of the quotes "
+                "sent and the value approved in the month, in euros excluding VAT."
+            )
+            % period
+            + " "
+            + same,
+            series=[
+                Series(_("Quoted"), QUOTED, [row.quoted_excl for row in quotes.months]),
+                Series(_("Approved"), APPROVED, [row.approved_excl for row in quotes.months]),
+            ],
+            text=whole,
+            grouped=True,
+            **small,
+        ),
+        bar_chart(
+            chart_id="chart-time-to-approval",
+            title=_("Median days from check to approval per month"),
+            description=_(
+                "Bars per month from %(first)s to %(last)s: the median time in days from the "
+                "status check to the owner's approval, of the quotes approved in the month; "
+                "a dash where none were."
+            )
+            % period
+            + " "
+            + same,
+            series=[
+                Series(
+                    _("Median days"),
+                    CHECKS,
+                    [_days(row.median_to_approval) for row in quotes.months],
+                )
+            ],
+            text=one_decimal,
+            measure=True,
+            **small,
+        ),
+    ]
+
+
+def photos_chart(photos: PhotoStatistics) -> BarChart:
+    months = [row.month for row in photos.months]
+    return bar_chart(
+        chart_id="chart-photos-per-check",
+        title=_("Photos per status check per month"),
+        description=_(
+            "Bars per month from %(first)s to %(last)s: the average number of photos on the "
+            "status checks of the month; a dash where there were no checks."
+        )
+        % _period(months)
+        + " "
+        + _("The table below has the same numbers."),
+        categories=month_categories(months),
+        series=[Series(_("Photos per check"), CHECKS, [row.per_check for row in photos.months])],
+        text=one_decimal,
+        measure=True,
+        width=SMALL_WIDTH,
+        height=SMALL_HEIGHT,
+    )

@@ -30,6 +30,19 @@ class MonthlyUsage(models.Model):
             "(trade-ins into the garage's own stock are not counted)."
         ),
     )
+    quotes_sent = models.PositiveIntegerField(
+        _("quotes sent"),
+        default=0,
+        help_text=_(
+            "Quotes sent to owners in the month, each new version counted (work orders for "
+            "the garage's own stock cars are not counted)."
+        ),
+    )
+    photos_added = models.PositiveIntegerField(
+        _("photos added"),
+        default=0,
+        help_text=_("Check photos uploaded in the month and not deleted by support."),
+    )
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -2,8 +2,10 @@
 `garage.access`), and the usage counts the monthly billing job stores.
 
 Every number is an aggregate query (GROUP BY month, mechanic or garage): a page or a job costs
-the same handful of queries whatever the garage's size. The median time to activate is the one
-figure taken in Python, from a single query's timestamps, because SQLite has no percentile.
+the same handful of queries whatever the garage's size. The median time to activate is taken in
+Python, from a single query's timestamps, because SQLite has no percentile; the median time
+from check to approval is `percentile_cont` on PostgreSQL (the production database) with the
+same one-query fallback in Python on SQLite.
 """
 
 import statistics
@@ -11,12 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     Count,
     DateField,
     DecimalField,
+    DurationField,
     Exists,
     F,
     OuterRef,
@@ -28,6 +33,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from autopaspoort.models import (
@@ -40,6 +46,8 @@ from autopaspoort.models import (
 )
 from insights.models import MonthlyUsage
 from insights.months import add_months, last_months, month_bounds, month_of, start_of
+from photos.models import CheckPhoto
+from quotes.models import Quote
 from transfers.models import Transfer
 
 MONTHS_SHOWN = 12
@@ -110,6 +118,117 @@ class OpenWork:
         return self.now + self.soon
 
 
+def _percent(part, whole) -> Decimal | None:
+    """part / whole in percent, one decimal; None when there is no whole."""
+    if not whole:
+        return None
+    return (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class QuoteMonth:
+    """The quotes (to owners; never work orders) of one month, each event in the month it
+    happened: sent by `sent_at`, approved and declined by `answered_at`, expired by
+    `valid_until` (a sent quote never answered whose last valid day has passed)."""
+
+    month: date
+    sent: int = 0
+    approved: int = 0
+    declined: int = 0
+    expired: int = 0
+    quoted_excl: Decimal = Decimal("0.00")  # sent in the month, unless replaced since
+    approved_excl: Decimal = Decimal("0.00")  # approved in the month (the accepted lines)
+    median_to_approval: timedelta | None = None  # of the quotes approved in the month
+
+    @property
+    def outcomes(self) -> int:
+        return self.approved + self.declined + self.expired
+
+    @property
+    def approval_rate(self) -> Decimal | None:
+        return _percent(self.approved, self.outcomes)
+
+
+@dataclass(frozen=True)
+class QuoteStatistics:
+    months: list[QuoteMonth]
+    median_to_approval: timedelta | None  # of all quotes approved in the months
+
+    def _sum(self, field: str):
+        return sum((getattr(row, field) for row in self.months), start=0)
+
+    @property
+    def sent(self) -> int:
+        return self._sum("sent")
+
+    @property
+    def approved(self) -> int:
+        return self._sum("approved")
+
+    @property
+    def declined(self) -> int:
+        return self._sum("declined")
+
+    @property
+    def expired(self) -> int:
+        return self._sum("expired")
+
+    @property
+    def outcomes(self) -> int:
+        return self._sum("outcomes")
+
+    @property
+    def approval_rate(self) -> Decimal | None:
+        return _percent(self.approved, self.outcomes)
+
+    @property
+    def quoted_excl(self) -> Decimal:
+        return sum((row.quoted_excl for row in self.months), start=Decimal("0.00"))
+
+    @property
+    def approved_excl(self) -> Decimal:
+        return sum((row.approved_excl for row in self.months), start=Decimal("0.00"))
+
+    @property
+    def approved_value_share(self) -> Decimal | None:
+        """Approved value as a percentage of quoted value over the months."""
+        return _percent(self.approved_excl, self.quoted_excl)
+
+
+@dataclass(frozen=True)
+class PhotoMonth:
+    month: date
+    checks: int = 0
+    photos: int = 0  # on the month's checks, not deleted by support
+
+    @property
+    def per_check(self) -> Decimal | None:
+        return _per_check(self.photos, self.checks)
+
+
+def _per_check(photos: int, checks: int) -> Decimal | None:
+    if not checks:
+        return None
+    return (Decimal(photos) / Decimal(checks)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class PhotoStatistics:
+    months: list[PhotoMonth]
+
+    @property
+    def checks(self) -> int:
+        return sum(row.checks for row in self.months)
+
+    @property
+    def photos(self) -> int:
+        return sum(row.photos for row in self.months)
+
+    @property
+    def per_check(self) -> Decimal | None:
+        return _per_check(self.photos, self.checks)
+
+
 @dataclass(frozen=True)
 class GarageStatistics:
     months: list[date]  # the last 12 months, oldest first, today's month included
@@ -119,12 +238,15 @@ class GarageStatistics:
     transfers: TransferStatistics
     checks: CheckStatistics
     open_work: OpenWork
+    quotes: QuoteStatistics
+    photos: PhotoStatistics
 
 
 def garage_statistics(*, garage, today: date) -> GarageStatistics:
-    """The statistics page of `garage` as of `today`: five queries, whatever its size."""
+    """The statistics page of `garage` as of `today`: ten queries, whatever its size."""
     months = last_months(today, MONTHS_SHOWN)
     since, until = start_of(months[0]), start_of(add_months(months[-1], 1))
+    checks = check_statistics(garage=garage, months=months, since=since, until=until)
     cars = Passport.objects.filter(garage=garage).aggregate(
         active=Count("id", filter=ACTIVE),
         awaiting=Count("id", filter=AWAITING_ACTIVATION),
@@ -136,8 +258,10 @@ def garage_statistics(*, garage, today: date) -> GarageStatistics:
         awaiting_activation=cars["awaiting"],
         stock_cars=cars["stock"],
         transfers=transfer_statistics(garage=garage, months=months, since=since, until=until),
-        checks=check_statistics(garage=garage, months=months, since=since, until=until),
+        checks=checks,
         open_work=open_work(garage=garage),
+        quotes=quote_statistics(garage=garage, months=months, today=today),
+        photos=photo_statistics(garage=garage, checks=checks, since=since, until=until),
     )
 
 
@@ -239,6 +363,148 @@ def open_work(*, garage) -> OpenWork:
     return OpenWork(now=totals["now"], soon=totals["soon"], cars=totals["cars"])
 
 
+class Median(Aggregate):
+    """PostgreSQL's median (`percentile_cont(0.5)`), of numbers or of intervals."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+
+def quote_statistics(*, garage, months: list[date], today: date) -> QuoteStatistics:
+    """The garage's quotes per month (four queries): sent, approved, declined and expired,
+    quoted and approved value excl. BTW, and the median time from check to approval.
+
+    Only quotes to owners count: a work order (a stock car's delivery planning) is never sent
+    to anyone to answer. Every sent version counts as sent (as in the usage record), but the
+    quoted value leaves out versions that were replaced, so a revised quote is not counted
+    twice. Replaced and withdrawn quotes are no outcome: they are neither declined nor expired.
+    """
+    since, until = start_of(months[0]), start_of(add_months(months[-1], 1))
+    quotes = Quote.objects.filter(garage=garage, kind=Quote.Kind.QUOTE).exclude(
+        state=Quote.State.DRAFT
+    )
+    found: dict[date, dict] = {month: {} for month in months}
+    for row in (
+        quotes.filter(sent_at__gte=since, sent_at__lt=until)
+        .annotate(month=_month("sent_at"))
+        .values("month")
+        .annotate(
+            n=Count("id"),
+            value=Coalesce(
+                Sum("total_excl", filter=~Q(state=Quote.State.REPLACED)),
+                _ZERO,
+            ),
+        )
+        .order_by()
+    ):
+        found[row["month"]].update(sent=row["n"], quoted_excl=row["value"])
+    answered = quotes.filter(
+        state__in=[Quote.State.APPROVED, Quote.State.DECLINED],
+        answered_at__gte=since,
+        answered_at__lt=until,
+    )
+    for row in (
+        answered.annotate(month=_month("answered_at"))
+        .values("month")
+        .annotate(
+            approved=Count("id", filter=Q(state=Quote.State.APPROVED)),
+            declined=Count("id", filter=Q(state=Quote.State.DECLINED)),
+            value=Coalesce(Sum("approved_excl", filter=Q(state=Quote.State.APPROVED)), _ZERO),
+        )
+        .order_by()
+    ):
+        found[row["month"]].update(
+            approved=row["approved"], declined=row["declined"], approved_excl=row["value"]
+        )
+    # Expired in the month of its last valid day, once that day is over (as `Quote.is_expired`).
+    for row in (
+        quotes.filter(
+            state=Quote.State.SENT,
+            valid_until__gte=months[0],
+            valid_until__lt=min(add_months(months[-1], 1), today),
+        )
+        .annotate(month=TruncMonth("valid_until", output_field=DateField()))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        found[row["month"]]["expired"] = row["n"]
+    medians, overall = _approval_medians(answered.filter(state=Quote.State.APPROVED))
+    for month, median in medians.items():
+        found[month]["median_to_approval"] = median
+    return QuoteStatistics(
+        months=[QuoteMonth(month=month, **found[month]) for month in months],
+        median_to_approval=overall,
+    )
+
+
+def _approval_medians(
+    approved: QuerySet[Quote], *, in_sql: bool | None = None
+) -> tuple[dict[date, timedelta], timedelta | None]:
+    """The median time from the quote's check to its approval, per month of approval and over
+    all of `approved` (one query). PostgreSQL computes it (`percentile_cont`, which takes the
+    mean of the two middle values of an even count, as `statistics.median` does); SQLite has
+    no percentile, so there the times come back and Python takes the medians."""
+    to_approval = F("answered_at") - F("status_check__performed_at")
+    if in_sql is None:
+        in_sql = connections[approved.db].vendor == "postgresql"
+    if in_sql:
+        median = Median(to_approval, output_field=DurationField())
+        per_month = (
+            approved.annotate(month=_month("answered_at"))
+            .values("month")
+            .annotate(median=median)
+            .order_by()
+        )
+        everything = (
+            approved.annotate(month=Value(None, output_field=DateField()))
+            .values("month")
+            .annotate(median=median)
+            .order_by()
+        )
+        rows = [(row["month"], row["median"]) for row in per_month.union(everything, all=True)]
+        overall = next((median for month, median in rows if month is None), None)
+        return {month: median for month, median in rows if month is not None}, overall
+    times: dict[date, list[timedelta]] = {}
+    for answered_at, performed_at in approved.values_list(
+        "answered_at", "status_check__performed_at"
+    ):
+        month = month_of(timezone.localdate(answered_at))
+        times.setdefault(month, []).append(answered_at - performed_at)
+    every = [each for month_times in times.values() for each in month_times]
+    return (
+        {month: statistics.median(values) for month, values in times.items()},
+        statistics.median(every) if every else None,
+    )
+
+
+def photo_statistics(*, garage, checks: CheckStatistics, since, until) -> PhotoStatistics:
+    """The photos (not deleted by support) on the garage's status checks per month of the check
+    (one query); the checks per month are `check_statistics`' totals."""
+    photos = {
+        row["month"]: row["n"]
+        for row in CheckPhoto.objects.visible()
+        .filter(
+            status_check__garage=garage,
+            status_check__performed_at__gte=since,
+            status_check__performed_at__lt=until,
+        )
+        .annotate(month=_month("status_check__performed_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    return PhotoStatistics(
+        months=[
+            PhotoMonth(month=month, checks=count, photos=photos.get(month, 0))
+            for month, count in zip(
+                checks.months, checks.totals or [0] * len(checks.months), strict=True
+            )
+        ]
+    )
+
+
 # --- Usage --------------------------------------------------------------------------------------
 
 
@@ -247,6 +513,8 @@ class UsageCounts:
     active_passports: int = 0
     passports_created: int = 0
     transfers_completed: int = 0
+    quotes_sent: int = 0
+    photos_added: int = 0
 
 
 def _active_at(passports: QuerySet[Passport], until: datetime) -> QuerySet[Passport]:
@@ -288,9 +556,16 @@ def _active_at(passports: QuerySet[Passport], until: datetime) -> QuerySet[Passp
 
 
 def usage_counts(*, since: datetime, until: datetime, garage=None) -> dict[int, UsageCounts]:
-    """Usage of [since, until) per garage id (three queries, for all garages at once, or for
-    `garage` alone): active passports at `until`, passports created and customer transfers
-    completed in the period. Garages without any usage are missing from the result."""
+    """Usage of [since, until) per garage id (five queries, for all garages at once, or for
+    `garage` alone): active passports at `until`, passports created, customer transfers
+    completed, quotes sent and check photos added in the period. Garages without any usage
+    are missing from the result.
+
+    A quote counts in the month it was sent (`sent_at`), whatever happened to it since: a new
+    version is a new quote sent to the owner and counts again. Work orders (a stock car's
+    delivery planning, issued to the garage's own workshop, never emailed) are not counted:
+    no customer used anything. A photo counts in the month it was uploaded unless support
+    deleted it (a photo deleted for a reason was not legitimate use)."""
     scope = {} if garage is None else {"garage": garage}
     active = (
         _active_at(Passport.objects.filter(**scope), until)
@@ -317,11 +592,33 @@ def usage_counts(*, since: datetime, until: datetime, garage=None) -> dict[int, 
         .annotate(n=Count("id"))
         .order_by()
     )
+    quotes = (
+        Quote.objects.filter(
+            kind=Quote.Kind.QUOTE,
+            sent_at__gte=since,
+            sent_at__lt=until,
+            **scope,
+        )
+        .exclude(state=Quote.State.DRAFT)
+        .values("garage_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    photo_scope = {} if garage is None else {"status_check__garage": garage}
+    photos = (
+        CheckPhoto.objects.visible()
+        .filter(uploaded_at__gte=since, uploaded_at__lt=until, **photo_scope)
+        .values(garage_id=F("status_check__garage_id"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     found: dict[int, dict[str, int]] = {}
     for field, rows in (
         ("active_passports", active),
         ("passports_created", created),
         ("transfers_completed", completed),
+        ("quotes_sent", quotes),
+        ("photos_added", photos),
     ):
         for row in rows:
             found.setdefault(row["garage_id"], {})[field] = row["n"]
@@ -339,7 +636,7 @@ class UsageSoFar:
 
 
 def usage_so_far(*, garage, today: date) -> UsageSoFar:
-    """This month's usage up to the end of `today`: not final, not stored (three queries)."""
+    """This month's usage up to the end of `today`: not final, not stored (five queries)."""
     month = month_of(today)
     since, _end = month_bounds(month)
     counts = usage_counts(since=since, until=start_of(today + timedelta(days=1)), garage=garage)

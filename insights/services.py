@@ -13,7 +13,13 @@ from insights.models import MonthlyUsage
 from insights.months import last_complete_month, month_bounds, month_of
 from insights.selectors import UsageCounts, usage_counts
 
-USAGE_FIELDS = ["active_passports", "passports_created", "transfers_completed"]
+USAGE_FIELDS = [
+    "active_passports",
+    "passports_created",
+    "transfers_completed",
+    "quotes_sent",
+    "photos_added",
+]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ def statistics(request, garage):
             "stats": stats,
             "transfers_chart": charts.transfers_chart(stats.transfers),
             "checks_charts": charts.checks_charts(stats.checks),
+            "quote_charts": charts.quote_charts(stats.quotes),
+            "photos_chart": charts.photos_chart(stats.photos),
         },
     )
 

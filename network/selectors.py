@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from autopaspoort.maintenance import own_intervals_many
 from network import bands
 from network.bands import COMPONENT_LABELS, Level
 from network.models import NetworkFigure
@@ -116,4 +117,26 @@ def expectation_for(passport, *, today: date) -> Expectation:
         )
         if interval_row
         else None,
+    )
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """ "What to expect in the next 12 months" for one car: the network's figures for its kind
+    of car, and its next maintenance by its own history."""
+
+    expectation: Expectation
+    maintenance_due_on: date | None
+    own_interval: object  # autopaspoort.maintenance.OwnInterval, or None (the fixed rule)
+
+    def __bool__(self) -> bool:
+        return bool(self.expectation) or self.maintenance_due_on is not None
+
+
+def car_outlook(passport, *, today: date) -> Outlook:
+    """Two queries: the network's cells for the car, and its own service interval."""
+    return Outlook(
+        expectation=expectation_for(passport, today=today),
+        maintenance_due_on=passport.maintenance_due_on,
+        own_interval=own_intervals_many([passport.pk], today=today).get(passport.pk),
     )

@@ -1,6 +1,6 @@
 """An owner's data download (AVG art. 15 and 20): one ZIP with `gegevens.json` (their account,
-their cars as the portal shows them, appointments, reminders, consents and email settings, the
-emails sent to them) and each car's passport PDF.
+their cars as the portal shows them, appointments, the quotes sent to them with their answers,
+reminders, consents and email settings, the emails sent to them) and each car's passport PDF.
 
 Everything is read through the selectors the portal's pages use, scoped to the person: a car
 is in it only while it is theirs, as their car page shows it (no delivery costs, no staff
@@ -22,6 +22,8 @@ from appointments import selectors as appointment_selectors
 from autopaspoort import selectors as passport_selectors
 from fleet import selectors as fleet_selectors
 from notifications import selectors as notification_selectors
+from quotes import selectors as quote_selectors
+from quotes.totals import quote_total
 from reminders import selectors as reminder_selectors
 from sharing import selectors as sharing_selectors
 from sharing.pdf import PdfUnavailable, passport_pdf
@@ -180,6 +182,45 @@ def _appointments(user) -> list[dict]:
     ]
 
 
+def _quotes(user) -> list[dict]:
+    """The quotes sent to them and their answers (the lines they agreed to, their reason)."""
+    rows = []
+    for quote in quote_selectors.owner_quotes_all(user=user):
+        lines = list(quote.lines.all())
+        approved = quote.state == quote.State.APPROVED
+        rows.append(
+            {
+                "plate": quote.passport.plate,
+                "garage": quote.garage.name,
+                "version": quote.version,
+                "state": quote.shown_state,
+                "sent_at": _iso(quote.sent_at),
+                "valid_until": _iso(quote.valid_until),
+                "note_from_garage": quote.note,
+                "prices_include_vat": quote.prices_include_vat,
+                "lines": [
+                    {
+                        "description": line.description,
+                        "quantity": str(line.quantity),
+                        "unit_price": _money(line.unit_price),
+                        "amount": _money(line.amount),
+                        "accepted": line.accepted,
+                    }
+                    for line in lines
+                ],
+                "total": _money(quote_total(quote, lines).shown),
+                "answered_at": _iso(quote.answered_at),
+                "approved_total": (
+                    _money(quote_total(quote, lines, accepted_only=True).shown)
+                    if approved
+                    else None
+                ),
+                "decline_reason": quote.decline_reason,
+            }
+        )
+    return rows
+
+
 def _reminders(user) -> list[dict]:
     return [
         {"plate": row.passport.plate, "kind": row.kind, "sent_at": _iso(row.created_at)}
@@ -271,6 +312,7 @@ def export_data(user) -> tuple[dict, list]:
         "private_sales_waiting": _sales(user),
         "share_links": _share_links(user, plates),
         "appointments": _appointments(user),
+        "quotes": _quotes(user),
         "reminders": _reminders(user),
         "consents": _consents(user),
         "emails": _emails(user),

@@ -32,6 +32,16 @@ urlpatterns = [
         name="garage_move_answer",
     ),
     path("<str:plate>/offerte/<id:quote_id>/", quote_views.quote, name="quote"),
+    path(
+        "<str:plate>/offerte/<id:quote_id>/afwijzen/",
+        quote_views.quote_decline,
+        name="quote_decline",
+    ),
+    path(
+        "<str:plate>/offerte/<id:quote_id>/totaal/",
+        quote_views.quote_selected_total,
+        name="quote_total",
+    ),
     path("<str:plate>/afspraak/", views.appointment_request, name="appointment_request"),
     path("<str:plate>/afspraak/status/", views.appointment_state, name="appointment_state"),
     path(

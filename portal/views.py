@@ -12,6 +12,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +34,7 @@ from core.text import single_stop
 from fleet import selectors as fleet_selectors
 from fleet.services import fleet_link_request_answer
 from garage.selectors import membership_list_for_user
+from network import selectors as network_selectors
 from notifications.services import contact_preferences_update
 from photos import selectors as photo_selectors
 from portal.export import export_zip
@@ -42,6 +44,7 @@ from portal.forms import (
     ContactPreferencesForm,
     PasswordConfirmForm,
 )
+from quotes import selectors as quote_selectors
 from transfers import selectors as transfer_selectors
 from transfers import services as transfer_services
 from transfers.models import Transfer
@@ -137,6 +140,14 @@ def car(request, plate):
             "move_requests": selectors.move_requests_for_owner(
                 user=request.user, passport=passport
             ),
+            # The quotes sent to this owner for this car, the ones to answer first (one query).
+            "quotes": sorted(
+                quote_selectors.owner_car_quotes(user=request.user, passport=passport),
+                key=lambda quote: not quote.is_open,
+            ),
+            # What to expect in the next 12 months: the network's figures and the car's own
+            # service rhythm (two queries).
+            "outlook": network_selectors.car_outlook(passport, today=timezone.localdate()),
             # Why this owner may not sell the car privately, if so (portal/_sell.html).
             "sale_refusal": transfer_services.transfer_refusal(
                 passport=passport, via=Transfer.Via.OWNER

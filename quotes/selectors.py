@@ -78,7 +78,7 @@ def owner_quote_get(*, user, passport, quote_id: int) -> Quote:
     quote = (
         _owner_quotes(user=user, passport=passport)
         .filter(pk=quote_id)
-        .select_related("garage", "status_check", "passport", "replaced_by")
+        .select_related("garage", "status_check", "passport", "replaces", "replaced_by")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -90,3 +90,15 @@ def owner_quote_get(*, user, passport, quote_id: int) -> Quote:
     if quote is None:
         raise Http404
     return quote
+
+
+def owner_quotes_all(*, user) -> list[Quote]:
+    """Every quote sent to this person, with its lines and their answers (their data
+    download), newest first."""
+    return list(
+        Quote.objects.filter(owner=user, kind=Quote.Kind.QUOTE)
+        .exclude(state=State.DRAFT)
+        .select_related("garage", "passport")
+        .prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.order_by("position")))
+        .order_by("-sent_at", "-id")
+    )

@@ -37,14 +37,14 @@ def tariff(valid_from=date(2024, 1, 1), *, tiers=(), **prices) -> Tariff:
 
 
 def usage(garage, month=JUNE, **counts) -> MonthlyUsage:
-    fields = {"active_passports": 0, "passports_created": 0, "transfers_completed": 0}
-    extra = {key: counts.pop(key) for key in ("quotes_sent", "photos_added") if key in counts}
+    fields = {
+        "active_passports": 0,
+        "passports_created": 0,
+        "transfers_completed": 0,
+        "quotes_sent": 0,
+        "photos_added": 0,
+    }
     fields.update(counts)
-    row = MonthlyUsage.objects.create(
+    return MonthlyUsage.objects.create(
         garage=garage, month=month, computed_at=timezone.now(), **fields
     )
-    for key, value in extra.items():  # fields coming to MonthlyUsage on main
-        if hasattr(row, key) or key in {f.name for f in MonthlyUsage._meta.fields}:
-            setattr(row, key, value)
-            row.save(update_fields=[key])
-    return row

@@ -76,6 +76,17 @@ def test_closing_a_month_writes_the_statement_its_lines_and_an_invoice(
     assert len(callbacks) == 1  # delivered after the commit
 
 
+def test_quotes_and_photos_are_billed_from_the_usage_row(garage):
+    tariff(price_quote_sent="0.10", price_photo="0.0125", free_photos=50)
+    usage(garage, quotes_sent=4, photos_added=61)
+    close()
+    statement = Statement.objects.get(garage=garage)
+    quotes = statement.lines.get(kind=LineKind.QUOTES_SENT)
+    photos = statement.lines.get(kind=LineKind.PHOTOS)
+    assert (quotes.quantity, quotes.amount) == (4, D("0.40"))
+    assert (photos.quantity, photos.tier_from, photos.amount) == (11, 51, D("0.14"))  # 0.1375
+
+
 def test_without_a_billing_email_the_invoice_goes_to_the_account_email(garage):
     tariff()
     usage(garage, active_passports=1)

@@ -20,6 +20,8 @@ from factory.django import DjangoModelFactory
 from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
 from garage.models import Membership
 from insights.months import add_months, month_of
+from photos.models import CheckPhoto
+from quotes.models import Quote
 from tests.accounts.factories import UserFactory
 from tests.autopaspoort.factories import PassportFactory
 from transfers.models import Transfer
@@ -129,6 +131,69 @@ def check(passport, *, by, at: datetime, items=(), garage=None, latest=False) ->
     if latest:
         Passport.objects.filter(pk=passport.pk).update(latest_check=status_check)
     return status_check
+
+
+def quote(
+    garage,
+    *,
+    sent: datetime | None,
+    state: str = Quote.State.SENT,
+    kind: str = Quote.Kind.QUOTE,
+    checked: datetime | None = None,
+    answered: datetime | None = None,
+    valid_until: date | None = None,
+    total: str = "100.00",
+    approved: str | None = None,
+    replaces: Quote | None = None,
+) -> Quote:
+    """A quote row as the services leave it: on a new car of `garage` checked at `checked`
+    (a day before sending by default), sent at `sent` (None: a draft), valid for 30 days
+    unless `valid_until` says otherwise, answered at `answered`, totals excl. BTW."""
+    anchor = sent or timezone.now()
+    if replaces is not None:
+        passport, status_check = replaces.passport, replaces.status_check
+    else:
+        passport = PassportFactory(garage=garage)
+        status_check = check(passport, by=None, at=checked or anchor - days(1), garage=garage)
+    if valid_until is None and sent is not None and kind == Quote.Kind.QUOTE:
+        valid_until = timezone.localdate(sent) + days(30)
+    row = Quote.objects.create(
+        passport=passport,
+        garage=garage,
+        status_check=status_check,
+        kind=kind,
+        state=state,
+        version=replaces.version + 1 if replaces else 1,
+        replaces=replaces,
+        prices_include_vat=False,
+        valid_until=valid_until,
+        sent_at=sent,
+        answered_at=answered,
+        total_excl=Decimal(total),
+        total_incl=(Decimal(total) * Decimal("1.21")).quantize(Decimal("0.01")),
+        approved_excl=Decimal(approved) if approved is not None else None,
+        approved_incl=(
+            (Decimal(approved) * Decimal("1.21")).quantize(Decimal("0.01"))
+            if approved is not None
+            else None
+        ),
+    )
+    return row
+
+
+def photo(status_check, *, at: datetime, deleted: datetime | None = None) -> CheckPhoto:
+    """A check photo row uploaded at `at` (the files are not needed to count it)."""
+    row = CheckPhoto.objects.create(
+        status_check=status_check,
+        kind=CheckPhoto.Kind.SIDES,
+        original=f"checks/test/{status_check.pk}.jpg",
+        width=1,
+        height=1,
+        size=1,
+        content_type="image/jpeg",
+        deleted_at=deleted,
+    )
+    return backdate(row, uploaded_at=at)
 
 
 def month_at(today: date, offset: int, day: int = 3, hour: int = 10, minute: int = 0):

@@ -34,13 +34,15 @@ def records(garage, other_garage):
             active_passports=numbers[0],
             passports_created=numbers[1],
             transfers_completed=numbers[2],
+            quotes_sent=numbers[3],
+            photos_added=numbers[4],
             computed_at=local(2025, month.month + 1, 1, 3, 0),
         )
 
     return [
-        record(garage, date(2025, 5, 1), 40, 6, 4),
-        record(garage, date(2025, 6, 1), 41, 7, 5),
-        record(other_garage, date(2025, 6, 1), 3, 1, 0),
+        record(garage, date(2025, 5, 1), 40, 6, 4, 9, 30),
+        record(garage, date(2025, 6, 1), 41, 7, 5, 11, 42),
+        record(other_garage, date(2025, 6, 1), 3, 1, 0, 0, 2),
     ]
 
 
@@ -79,10 +81,10 @@ def test_the_csv_export_holds_the_selected_rows(request, client_for, persona, re
     other = records[2].garage
     assert response.content.decode("utf-8").splitlines() == [
         "\ufeffMonth;Garage id;Garage;KvK number;Active passports;Passports created;"
-        "Transfers completed;Computed at",
-        f"2025-05;{garage.pk};Garage A;;40;6;4;2025-06-01T03:00:00+02:00",
-        f"2025-06;{other.pk};'=Garage B;12345678;3;1;0;2025-07-01T03:00:00+02:00",
-        f"2025-06;{garage.pk};Garage A;;41;7;5;2025-07-01T03:00:00+02:00",
+        "Transfers completed;Quotes sent;Photos added;Computed at",
+        f"2025-05;{garage.pk};Garage A;;40;6;4;9;30;2025-06-01T03:00:00+02:00",
+        f"2025-06;{other.pk};'=Garage B;12345678;3;1;0;0;2;2025-07-01T03:00:00+02:00",
+        f"2025-06;{garage.pk};Garage A;;41;7;5;11;42;2025-07-01T03:00:00+02:00",
     ]
 
 

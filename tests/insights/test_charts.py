@@ -1,11 +1,20 @@
 """The SVG bar chart's geometry and the duration text (no database)."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils.translation import override
 
-from insights.charts import Category, Series, bar_chart, month_categories, nice_step
+from insights.charts import (
+    Category,
+    Series,
+    bar_chart,
+    month_categories,
+    nice_step,
+    one_decimal,
+    whole,
+)
 from insights.templatetags.insights import duration
 
 
@@ -83,3 +92,55 @@ def test_month_labels_name_the_year_on_the_first_bar_and_in_january():
 def test_durations_read_in_their_two_largest_units(value, text):
     with override("en"):
         assert duration(value) == text
+
+
+def test_grouped_bars_stand_side_by_side_from_the_baseline():
+    result = bar_chart(
+        chart_id="c",
+        title="T",
+        description="D",
+        categories=[Category("A", "", "A"), Category("B", "", "B")],
+        series=[Series("q", "#000", [40, 10]), Series("a", "#fff", [30, 0])],
+        grouped=True,
+    )
+
+    quoted, approved = result.columns[0].rects
+    assert quoted.y + quoted.height == pytest.approx(result.baseline, abs=0.1)
+    assert approved.y + approved.height == pytest.approx(result.baseline, abs=0.1)
+    assert approved.x == pytest.approx(quoted.x + quoted.width, abs=0.1)
+    assert approved.height == pytest.approx(quoted.height * 3 / 4, abs=0.2)
+    assert [column.total for column in result.columns] == [40, 10]  # the taller bar, not a sum
+    assert [column.total_text for column in result.columns] == ["", ""]
+
+
+def test_a_measure_chart_writes_every_value_and_a_dash_where_there_is_none():
+    with override("nl"):
+        result = bar_chart(
+            chart_id="c",
+            title="T",
+            description="D",
+            categories=[Category("A", "", "A"), Category("B", "", "B"), Category("C", "", "C")],
+            series=[Series("r", "#000", [Decimal("2.5"), None, Decimal("0")])],
+            text=one_decimal,
+            measure=True,
+        )
+
+    assert [column.total_text for column in result.columns] == ["2,5", "–", "0,0"]
+    assert [len(column.rects) for column in result.columns] == [1, 0, 0]
+    assert result.columns[0].rects[0].title == "A, r: 2,5"
+
+
+def test_long_axis_values_widen_the_left_margin():
+    with override("nl"):
+        result = bar_chart(
+            chart_id="c",
+            title="T",
+            description="D",
+            categories=[Category("A", "", "A")],
+            series=[Series("v", "#000", [Decimal("45000.00")])],
+            text=whole,
+        )
+
+    assert [tick.text for tick in result.ticks] == ["0", "20.000", "40.000", "60.000"]
+    assert result.plot_left > 32
+    assert result.columns[0].rects[0].x > result.plot_left

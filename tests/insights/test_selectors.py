@@ -1,12 +1,14 @@
 """The statistics of one garage, against a seeded year with known numbers (selectors)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from insights import selectors
 from insights.months import add_months, last_months
+from quotes.models import Quote
 from tests.autopaspoort.factories import PassportFactory
 from tests.insights.factories import (
     Rating,
@@ -15,6 +17,8 @@ from tests.insights.factories import (
     check,
     handed_over,
     local,
+    photo,
+    quote,
     seed_statistics,
 )
 
@@ -127,13 +131,14 @@ def test_open_expected_work_is_zero_in_decimals_without_checks(garage):
     assert isinstance(work.total, Decimal)
 
 
-def test_the_statistics_take_five_queries_whatever_the_data(
+def test_the_statistics_take_ten_queries_whatever_the_data(
     garage, other_garage, django_assert_num_queries
 ):
     seed_statistics(garage, other_garage, today=TODAY)
 
-    # passports, transfers per month, durations, checks per person and month, open work
-    with django_assert_num_queries(5):
+    # checks per person and month, passports, transfers per month, durations, open work;
+    # quotes sent, answered, expired, median time to approval; photos
+    with django_assert_num_queries(10):
         selectors.garage_statistics(garage=garage, today=TODAY)
 
 
@@ -172,3 +177,71 @@ def test_checks_at_another_garage_of_the_same_person_do_not_count(garage, other_
     check(car, by=person, at=local(2025, 5, 3), garage=other_garage, items=[(Rating.OK, "1")])
 
     assert selectors.garage_statistics(garage=garage, today=TODAY).checks.mechanics == []
+
+
+# --- Usage: quotes sent and photos added ---------------------------------------------------------
+
+JUNE_1, JULY_1 = local(2025, 6, 1, 0), local(2025, 7, 1, 0)
+
+
+def test_quotes_count_in_the_local_month_they_were_sent(garage, other_garage):
+    State = Quote.State
+    # Sent on the last second of June, Amsterdam time (21:59:59 UTC): June.
+    last_second = timezone.make_aware(datetime(2025, 6, 30, 23, 59, 59))
+    quote(garage, sent=last_second)
+    # Sent 00:15 on 1 June (still 31 May in UTC): June, whatever happened since.
+    first = quote(garage, sent=local(2025, 6, 1, 0, 15), state=State.REPLACED)
+    quote(garage, sent=local(2025, 6, 10), state=State.SENT, replaces=first)  # a new version
+    quote(garage, sent=local(2025, 6, 11), state=State.APPROVED, answered=local(2025, 6, 12))
+    quote(garage, sent=local(2025, 6, 12), state=State.DECLINED, answered=local(2025, 6, 13))
+    quote(garage, sent=local(2025, 6, 13), state=State.WITHDRAWN)
+    # Not June: 31 May 23:59 and 1 July 00:00 local, a draft, a work order, another garage's.
+    quote(garage, sent=timezone.make_aware(datetime(2025, 5, 31, 23, 59, 59)))
+    quote(garage, sent=local(2025, 7, 1, 0, 0))
+    quote(garage, sent=None, state=State.DRAFT)
+    quote(garage, sent=local(2025, 6, 14), kind=Quote.Kind.WORK_ORDER)
+    quote(other_garage, sent=local(2025, 6, 14))
+
+    counts = selectors.usage_counts(since=JUNE_1, until=JULY_1)
+
+    assert counts[garage.pk].quotes_sent == 6
+    assert counts[other_garage.pk].quotes_sent == 1
+
+
+def test_photos_count_in_the_local_month_they_were_uploaded_unless_support_deleted_them(
+    garage, other_garage
+):
+    car = PassportFactory(garage=garage)
+    status_check = check(car, by=None, at=local(2025, 5, 31, 23, 0))
+    photo(status_check, at=timezone.make_aware(datetime(2025, 6, 30, 23, 59, 59)))  # June
+    photo(status_check, at=local(2025, 6, 1, 0, 5))  # June (31 May in UTC)
+    photo(status_check, at=local(2025, 6, 2), deleted=local(2025, 6, 3))  # deleted: not
+    photo(status_check, at=local(2025, 6, 2), deleted=local(2025, 8, 3))  # deleted later: not
+    photo(status_check, at=local(2025, 5, 31, 23, 30))  # May
+    photo(status_check, at=local(2025, 7, 1, 0, 0))  # July
+    theirs = check(PassportFactory(garage=other_garage), by=None, at=local(2025, 6, 1))
+    photo(theirs, at=local(2025, 6, 2))
+
+    counts = selectors.usage_counts(since=JUNE_1, until=JULY_1)
+    mine = selectors.usage_counts(since=JUNE_1, until=JULY_1, garage=garage)
+
+    assert counts[garage.pk].photos_added == 2
+    assert counts[other_garage.pk].photos_added == 1
+    assert list(mine) == [garage.pk]
+    assert mine[garage.pk].photos_added == 2
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_usage_counts_take_five_queries_whatever_the_data(
+    garage, other_garage, django_assert_num_queries, size
+):
+    for n in range(size):
+        for owner in (garage, other_garage):
+            sent = quote(owner, sent=local(2025, 6, 2 + n))
+            photo(sent.status_check, at=local(2025, 6, 2 + n))
+        handed_over(garage, confirmed=local(2025, 6, 2 + n), activated=local(2025, 6, 3 + n))
+
+    with django_assert_num_queries(5):
+        counts = selectors.usage_counts(since=JUNE_1, until=JULY_1)
+
+    assert counts[garage.pk].quotes_sent == counts[garage.pk].photos_added == size

@@ -1,15 +1,16 @@
 """The monthly usage record garages are billed by (insights.services.monthly_usage_record)."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from insights.models import MonthlyUsage
 from insights.services import monthly_usage_record
 from tests.autopaspoort.factories import PassportFactory
 from tests.garage.factories import GarageFactory
-from tests.insights.factories import backdate, handed_over, local
+from tests.insights.factories import backdate, handed_over, local, photo, quote
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +156,26 @@ def test_a_recorded_month_is_final_unless_recomputed(old_garage, other_garage, j
     assert MonthlyUsage.objects.filter(month=JUNE).count() == 2
 
 
+def test_quotes_sent_and_photos_added_are_recorded_and_recomputed(old_garage, other_garage):
+    backdate(other_garage, created_at=local(2025, 1, 1))
+    last_second = timezone.make_aware(datetime(2025, 6, 30, 23, 59, 59))
+    sent = quote(old_garage, sent=last_second)  # June, Amsterdam time
+    quote(old_garage, sent=local(2025, 7, 1, 0, 0))  # July
+    photo(sent.status_check, at=last_second)
+    photo(sent.status_check, at=local(2025, 6, 30), deleted=local(2025, 7, 1))
+
+    monthly_usage_record(month=JUNE, today=TODAY)
+    row = MonthlyUsage.objects.get(garage=old_garage, month=JUNE)
+    assert (row.quotes_sent, row.photos_added) == (1, 1)
+    other = MonthlyUsage.objects.get(garage=other_garage, month=JUNE)
+    assert (other.quotes_sent, other.photos_added) == (0, 0)
+
+    photo(sent.status_check, at=local(2025, 6, 15))  # found later (support repaired data)
+    monthly_usage_record(month=JUNE, today=TODAY, recompute=True)
+    row.refresh_from_db()
+    assert (row.quotes_sent, row.photos_added) == (1, 2)
+
+
 def test_a_garage_missing_from_a_recorded_month_is_added_and_the_others_kept(
     old_garage, other_garage, june
 ):
@@ -194,12 +215,19 @@ def test_the_record_takes_the_same_queries_for_any_number_of_garages(
     for _ in range(garages):
         garage = garage_since(local(2025, 1, 1))
         handed_over(garage, confirmed=local(2025, 6, 3), activated=local(2025, 6, 4))
+        sent = quote(garage, sent=local(2025, 6, 5))
+        photo(sent.status_check, at=local(2025, 6, 5))
 
-    # garages lacking a row, rows already there, three usage counts, savepoint, upsert, release
-    with django_assert_num_queries(8):
+    # garages lacking a row, rows already there, five usage counts, savepoint, upsert, release
+    with django_assert_num_queries(10):
         monthly_usage_record(month=JUNE, today=TODAY)
     # once recorded: garages lacking a row (none), rows already there
     with django_assert_num_queries(2):
         monthly_usage_record(month=JUNE, today=TODAY)
 
-    assert MonthlyUsage.objects.filter(month=JUNE, transfers_completed=1).count() == garages
+    assert (
+        MonthlyUsage.objects.filter(
+            month=JUNE, transfers_completed=1, quotes_sent=1, photos_added=1
+        ).count()
+        == garages
+    )

@@ -15,6 +15,7 @@ from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
 from garage.models import Membership
 from insights.models import MonthlyUsage
 from insights.months import add_months, last_months, month_of
+from quotes.models import Quote
 from tests.autopaspoort.factories import PassportFactory
 from tests.insights.factories import (
     EN,
@@ -24,6 +25,8 @@ from tests.insights.factories import (
     handed_over,
     month_at,
     page_table,
+    photo,
+    quote,
     seed_statistics,
     staff,
     statistics_url,
@@ -153,8 +156,9 @@ def test_the_charts_are_inline_svg_with_titles_and_the_tables_numbers(
 
     html = response.content.decode()
     assert "<script" not in html.split("</head>")[1]  # nothing on the page needs JavaScript
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox=') == 4  # transfers + 3
-    assertContains(response, 'role="img"', count=4)
+    # transfers, 3 people's checks, 5 of quotes, photos per check
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox=') == 10
+    assertContains(response, 'role="img"', count=10)
     assertContains(response, 'aria-labelledby="chart-transfers-title chart-transfers-desc"')
     assertContains(
         response, '<title id="chart-transfers-title">Transfers to customers per month</title>'
@@ -195,7 +199,8 @@ def test_an_empty_garage_has_a_page_too(client_for, garage, garage_admin):
 
 
 def _more_data(garage, *, today, size):
-    """`size` more of everything the page counts: people, transfers, checks, latest checks."""
+    """`size` more of everything the page counts: people, transfers, checks, latest checks,
+    photos, quotes in every state."""
     people = [staff(garage, full_name=f"Monteur {n}") for n in range(size)]
     for n in range(size):
         offset = -(n % 12)
@@ -220,6 +225,19 @@ def _more_data(garage, *, today, size):
     for car, status_check in zip(cars, checks, strict=True):
         car.latest_check = status_check
     Passport.objects.bulk_update(cars, ["latest_check"])
+    for n in range(size):
+        sent = month_at(today, -(n % 12), day=1 + n % 20)
+        photo(checks[n], at=month_at(today, -2))
+        state = [Quote.State.APPROVED, Quote.State.DECLINED, Quote.State.SENT][n % 3]
+        answered = sent + timedelta(days=1) if state != Quote.State.SENT else None
+        quote(
+            garage,
+            sent=sent,
+            state=state,
+            answered=answered,
+            approved="50.00" if state == Quote.State.APPROVED else None,
+            valid_until=sent.date() + timedelta(days=2),
+        )
 
 
 @pytest.mark.parametrize("size", [0, 20])
@@ -232,12 +250,15 @@ def test_the_statistics_page_query_count_does_not_grow_with_the_data(
     client = client_for(garage_admin)
 
     # session, user, membership; passports, transfers per month, durations, checks per person
-    # and month, open work; navigation
-    with django_assert_num_queries(9):
+    # and month, open work; quotes sent, answered, expired, median to approval; photos;
+    # navigation
+    with django_assert_num_queries(14):
         response = client.get(statistics_url(garage), **EN)
 
     assert len(response.context["stats"].checks.mechanics) == 3 + size
     assert response.context["stats"].transfers.total == 8 + 2 * size
+    assert response.context["stats"].quotes.sent == size
+    assert response.context["stats"].photos.photos == size
 
 
 # --- Usage --------------------------------------------------------------------------------------
@@ -254,6 +275,8 @@ def test_a_garage_sees_its_own_recorded_months_and_this_month_so_far(
         active_passports=41,
         passports_created=7,
         transfers_completed=5,
+        quotes_sent=6,
+        photos_added=12,
         computed_at=now,
     )
     MonthlyUsage.objects.create(
@@ -270,6 +293,8 @@ def test_a_garage_sees_its_own_recorded_months_and_this_month_so_far(
         active_passports=999,
         passports_created=998,
         transfers_completed=997,
+        quotes_sent=996,
+        photos_added=995,
         computed_at=now,
     )
     # This month so far: a stock car, and a car made, sold and activated (at any time of day).
@@ -281,14 +306,27 @@ def test_a_garage_sees_its_own_recorded_months_and_this_month_so_far(
         confirmed=since + (now - since) / 3,
         activated=since + (now - since) / 2,
     )
+    # ... a quote sent (its car is a new passport) and a work order (not counted: its stock
+    # car is), and a photo kept and one deleted by support.
+    sent = quote(garage, sent=since + (now - since) / 2, checked=since)
+    quote(garage, sent=since + (now - since) / 2, checked=since, kind=Quote.Kind.WORK_ORDER)
+    photo(sent.status_check, at=since + (now - since) / 2)
+    photo(sent.status_check, at=since + (now - since) / 2, deleted=now)
 
     response = client_for(garage_admin).get(usage_url(garage), **EN)
 
     assert page_table(response, "table-usage") == [
-        ["Month", "Active passports", "Passports created", "Transfers completed"],
-        [f"{month_name(this_month)} (so far, not final)", "1", "2", "1"],
-        [month_name(add_months(this_month, -1)), "41", "7", "5"],
-        [month_name(add_months(this_month, -2)), "38", "3", "2"],
+        [
+            "Month",
+            "Active passports",
+            "Passports created",
+            "Transfers completed",
+            "Quotes sent",
+            "Photos added",
+        ],
+        [f"{month_name(this_month)} (so far, not final)", "1", "4", "1", "1", "1"],
+        [month_name(add_months(this_month, -1)), "41", "7", "5", "6", "12"],
+        [month_name(add_months(this_month, -2)), "38", "3", "2", "0", "0"],
     ]
     assertNotContains(response, "999")
 
@@ -317,8 +355,8 @@ def test_the_usage_page_query_count_does_not_grow_with_the_months(
     )
     client = client_for(garage_admin)
 
-    # session, user, membership; three counts of this month so far; recorded months; navigation
-    with django_assert_num_queries(8):
+    # session, user, membership; five counts of this month so far; recorded months; navigation
+    with django_assert_num_queries(10):
         response = client.get(usage_url(garage), **EN)
 
     assert len(page_table(response, "table-usage")) == months + 2

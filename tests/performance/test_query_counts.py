@@ -56,6 +56,7 @@ from notifications.models import Notification, Topic
 from notifications.tokens import unsubscribe_token
 from photos.models import CheckPhoto
 from promotions.models import Promotion, PromotionRecipient
+from quotes.models import QuoteLine
 from reminders.models import ReminderSent
 from sharing.selectors import share_view
 from sharing.services import document_record
@@ -76,6 +77,7 @@ from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.photos.factories import add_photos
 from tests.promotions.factories import PromotionFactory
+from tests.quotes.factories import sent_quote
 from tests.sharing.factories import share
 from tests.transfers.factories import transfer
 from transfers.models import OwnerContactChange, Transfer
@@ -102,7 +104,8 @@ class World:
         self.support.groups.add(Group.objects.get(name="support"))
         self.superuser = UserFactory(is_staff=True, is_superuser=True)
         # Owner X's car: a stock car with a check and history, sold to X, who accepted it.
-        self.car = PassportFactory(garage=self.garage)
+        # With a first admission, so pages look up the network's figures for it.
+        self.car = PassportFactory(garage=self.garage, first_admission=date(2019, 4, 12))
         self.check = record_check(
             self.car,
             items=[
@@ -117,6 +120,8 @@ class World:
         transfer_accept(transfer=self.transfer, user=self.owner)
         self.car.refresh_from_db()
         self.appointment = ask(self.car, owner=self.owner)
+        # A quote sent to X about the car (the portal's quote page; its lines grow).
+        self.quote = sent_quote(self.car)
         # A stock car sold to a new person: an open transfer, an account waiting for activation.
         self.sold = PassportFactory(garage=self.garage)
         self.open_transfer = transfer(self.sold, "nieuwe-eigenaar@example.nl")
@@ -313,6 +318,17 @@ class World:
         )
         ApkDefect.objects.bulk_create(
             ApkDefect(passport=self.car, reported_on=today - timedelta(days=n), code=f"C{n}")
+            for n in numbers
+        )
+        # The lines of the quote sent to X, each for a finding with photos (the quote page).
+        QuoteLine.objects.bulk_create(
+            QuoteLine(
+                quote=self.quote,
+                position=100 + n,
+                description=f"Regel {n}",
+                unit_price=Decimal("10.00"),
+                check_item=self.check_item,
+            )
             for n in numbers
         )
         # Photos of the car's latest check (check page, profile, portal car, admin): rows only,
@@ -745,6 +761,27 @@ PAGES = {
     "portal:lights": _owner("portal:lights"),
     "portal:light_ask": _owner("portal:light_ask", code=lambda w: w.light),
     "portal:appointment_request": _owner("portal:appointment_request", **CAR),
+    "portal:quote": _owner(
+        "portal:quote", quote_id=lambda w: w.quote.pk, shows=lambda w: f"Regel {LAST}", **CAR
+    ),
+    "portal:quote_decline": _owner(
+        "portal:quote_decline", status=POST_ONLY, quote_id=lambda w: w.quote.pk, **CAR
+    ),
+    "portal:quote_total": _owner(
+        "portal:quote_total",
+        status=302,
+        quote_id=lambda w: w.quote.pk,
+        **CAR,  # no htmx
+    ),
+    "portal:quote_total htmx": Page(
+        "portal:quote_total",
+        lambda w: w.owner,
+        lambda w: (
+            reverse("portal:quote_total", kwargs={"plate": w.car.plate, "quote_id": w.quote.pk})
+            + "?lines=1&lines=2"
+        ),
+        headers={"HX-Request": "true"},
+    ),
     "portal:appointment_state": _owner("portal:appointment_state", status=302, **CAR),  # no htmx
     "portal:appointment_state htmx": Page(
         "portal:appointment_state",
@@ -912,7 +949,9 @@ EXPECTED = {
     "portal:activate": 5,  # the user, and the token saved in a new session (with savepoint)
     "portal:activation_resend": 0,
     "portal:home": 6,
-    "portal:car": 14,  # + open share links, + recalls, + APK defects, + latest check's photos
+    # + open share links, + recalls, + APK defects, + latest check's photos, + the owner's quotes
+    # +2 since issue 21: the network's figures (one index probe) and the car's own interval.
+    "portal:car": 17,
     "portal:accept": 2,
     "photos:file": 4,  # session, user, the photo (with its owner period), the membership
     "portal:fleet_request_answer": 2,
@@ -930,6 +969,13 @@ EXPECTED = {
     "portal:lights": 5,
     "portal:light_ask": 4,
     "portal:appointment_request": 7,
+    # Session, user, the car and its latest check's items, the quote (garage, check, versions),
+    # its lines with their findings, the findings' photos, the open appointment request (which
+    # blocks approving), the navigation's memberships.
+    "portal:quote": 9,
+    "portal:quote_decline": 2,
+    "portal:quote_total": 6,  # without htmx: read as the htmx request, then a redirect
+    "portal:quote_total htmx": 6,  # no navigation: session, user, car (2), quote, lines
     "portal:appointment_state": 4,
     "portal:appointment_state htmx": 6,
     "portal:appointment_accept": 2,
@@ -945,10 +991,10 @@ EXPECTED = {
     "promotions:edit": 6,
     "promotions:preview": 6,
     "promotions:send": 3,
-    "insights:statistics": 9,
-    "insights:usage": 8,
-    "billing:usage": 12,
-    "billing:usage older": 12,
+    "insights:statistics": 14,
+    "insights:usage": 10,
+    "billing:usage": 14,  # + 2 since insights counts quotes and photos
+    "billing:usage older": 14,
     "billing:invoice_pdf": 5,
     # +1 since issue 21: the cars' own service intervals (one query per chunk).
     "reminders:garage_list": 11,

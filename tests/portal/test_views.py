@@ -1,6 +1,7 @@
 """The owner portal (/mijn/): the owner's own cars, never another's, never garage internals, never
 a previous owner's personal data."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -424,15 +425,17 @@ def test_my_cars_query_count_does_not_depend_on_the_number_of_cars(
 # session, user, the car with its garage and latest check, that check's items, the timeline's
 # checks and history entries, the owners' periods, open fleet link requests, garages asking to
 # service it, the navigation's memberships, the open share links, the recalls, the APK defects,
-# the latest check's photos.
-CAR_QUERIES = 14
+# the latest check's photos, the quotes sent to the owner for this car (+1, issue 19), the
+# network's figures for the car and its own service interval (+2, issue 21).
+CAR_QUERIES = 17
 
 
 @pytest.mark.parametrize("entries", [1, 5])
 def test_my_car_query_count_does_not_depend_on_its_history(
     client_for, garage, other_garage, owner, django_assert_num_queries, entries
 ):
-    passport = PassportFactory(garage=garage)
+    # With a first admission: the network's figures are looked up (a car without one has none).
+    passport = PassportFactory(garage=garage, first_admission=date(2019, 4, 12))
     record_check(passport, items=[item(Component.LIGHTS, Rating.NOW, "20.00")] * 3)
     for n in range(entries):
         HistoryEntryFactory(passport=passport, garage=garage if n % 2 else other_garage)

@@ -48,6 +48,7 @@ from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.photos.factories import add_photos
 from tests.photos.images import jpeg_bytes, upload
 from tests.promotions.factories import PromotionFactory
+from tests.quotes.factories import sent_quote
 from tests.sharing.factories import share
 from tests.transfers.factories import contact, customer_passport, transfer
 from transfers.models import Transfer
@@ -68,6 +69,7 @@ LOCAL_APPS = (
     "insights",
     "sharing",
     "photos",
+    "quotes",
     "billing",
 )
 # Django's own pages: its admin and the API (tests/security/test_api_bad_input.py) are not
@@ -98,6 +100,12 @@ def build_world(garage) -> SimpleNamespace:
     w.owner_car = customer_passport(garage, w.owner)
     w.owner_car_busy = customer_passport(garage, w.owner)
     w.appointment = ask(w.owner_car_busy)
+    # A quote sent to the owner about a car of its own, with one "now" finding (portal:quote).
+    w.quote_car = customer_passport(garage, w.owner)
+    record_check(
+        w.quote_car, items=[item(StatusCheckItem.Component.BRAKES_FRONT, "now", cost="300.00")]
+    )
+    w.owner_quote = sent_quote(w.quote_car)
     w.fleet = FleetFactory(garages=[garage])
     w.manager = manager_of(w.fleet)
     w.fleet_car = fleet_car(w.fleet, garage=garage)
@@ -152,6 +160,10 @@ def _uid(user) -> str:
 class Route:
     actor: str  # "admin" | "manager" | "owner" | "anon"
     kwargs: Callable[[SimpleNamespace], dict] = lambda w: {}
+
+
+def _quote(w):
+    return {"plate": w.quote_car.plate, "quote_id": w.owner_quote.pk}
 
 
 def _g(w, **more):
@@ -220,6 +232,9 @@ ROUTES: dict[str, Route] = {
     "portal:light_ask": Route("owner", lambda w: {"code": w.light}),
     "portal:appointment_request": Route("owner", lambda w: {"plate": w.owner_car.plate}),
     "portal:appointment_state": Route("owner", lambda w: {"plate": w.owner_car.plate}),
+    "portal:quote": Route("owner", lambda w: _quote(w)),
+    "portal:quote_decline": Route("owner", lambda w: _quote(w)),
+    "portal:quote_total": Route("owner", lambda w: _quote(w)),
     "portal:appointment_accept": Route(
         "owner", lambda w: {"plate": w.owner_car_busy.plate, "appointment_id": w.appointment.pk}
     ),
@@ -807,6 +822,19 @@ FORMS: dict[str, Form] = {
             "note": ("text", "Piept bij remmen"),
         }
     ),
+    "portal:quote": Form(
+        {
+            "lines": ("int", lambda w: str(w.owner_quote.lines.get().pk)),
+            "date_1": ("date", lambda w: in_days(7)),
+            "part_1": (choice("morning", "afternoon", "x"), "morning"),
+            "date_2": ("date", ""),
+            "part_2": (choice("morning", "afternoon", ""), "morning"),
+            "date_3": ("date", ""),
+            "part_3": (choice("morning", "afternoon", ""), "morning"),
+            "note": ("text", "Graag met vervangauto"),
+        }
+    ),
+    "portal:quote_decline": Form({"reason": ("text", "Te duur voor nu")}),
     "portal:appointment_accept": NO_FIELDS,
     "portal:appointment_cancel": NO_FIELDS,
     "appointments:garage_detail": Form(

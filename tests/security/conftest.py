@@ -44,6 +44,7 @@ from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import MembershipFactory
 from tests.photos.factories import add_photos
 from tests.promotions.factories import PromotionFactory
+from tests.quotes.factories import sent_quote
 from tests.sharing.factories import share
 from tests.transfers.factories import contact, customer_passport, transfer
 from transfers.models import Transfer
@@ -63,6 +64,7 @@ SNAPSHOT_APPS = (
     "promotions",
     "insights",
     "photos",
+    "quotes",
     "billing",
 )
 
@@ -126,6 +128,8 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
         transfer_accept(transfer=record, user=owner)
         car.refresh_from_db()
         appointment = ask(car, owner=owner)
+        # A quote garage A sent X about the car (issue 19).
+        quote = sent_quote(car)
         sale = transfer_confirm(
             passport=customer_passport(garage, owner),
             contact=contact("koper.x@example.nl"),
@@ -179,6 +183,7 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
     )
     world.share_link = share(car, actor=owner)
     world.photo = photo
+    world.quote = quote
     # Garage A's closed month and its invoice (the billing pages).
     tariff()
     statement, _closed = statement_close(usage_id=usage(garage, active_passports=2).pk)

@@ -90,6 +90,8 @@ KWARGS = {
     # Owner X's private sale, waiting for the buyer (the seller no longer has the car).
     "sale_id": Kwarg(lambda w, names: w.sale.pk, scope="owner"),
     "link_id": Kwarg(lambda w, names: w.share_link.pk),  # owner X's share link of the car
+    # Garage A's quote sent to owner X about the car (under /mijn/ the plate makes it X's).
+    "quote_id": Kwarg(lambda w, names: w.quote.pk),
     # A photo of garage A's check of owner X's car, taken before X owned it: garage A's staff
     # only (the owner's own period is tests/photos/test_access.py's matrix).
     "key": Kwarg(lambda w, names: w.photo.key, scope="garage"),
