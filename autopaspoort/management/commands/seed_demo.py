@@ -179,6 +179,8 @@ class Command(BaseCommand):
                 "active_passports": 118,
                 "passports_created": 14,
                 "transfers_completed": 9,
+                "quotes_sent": 6,
+                "photos_added": 130,
                 "computed_at": timezone.now(),
             },
         )
