@@ -106,6 +106,17 @@ SUPPORT_ROLE: tuple[Grant, ...] = (
     # in their own pages; a sent quote never changes).
     Grant("quotes.quote"),
     Grant("quotes.quoteline"),
+    # Billing: support writes the tariffs (add, and change within `tariff_check`'s rules: a new
+    # one from next month, a started one only ended), never deletes one; reads statements and
+    # invoices, and corrects an invoice only with a credit note. The invoice counter has no page.
+    Grant("billing.tariff", add=True, change=True),
+    Grant("billing.tarifftier", add=True, change=True, delete=True),
+    Grant("billing.statement"),
+    Grant("billing.statementline"),
+    Grant(
+        "billing.invoice",
+        actions=(("issue_credit_note", 'Invoice page: "Credit this invoice"'),),
+    ),
     # Unlocking a locked-out account is deleting its failed attempts.
     Grant("axes.accessattempt", delete=True),
 )

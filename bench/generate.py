@@ -56,7 +56,7 @@ COLUMNS = {
     "accounts_user": "id password last_login is_superuser email full_name language is_active "
     "is_staff date_joined promotions_enabled reminders_enabled check_reports_enabled",
     "garage_garage": "id created_at updated_at name phone street house_number postcode city "
-    "kvk_number account_user_id prices_include_vat",
+    "kvk_number account_user_id prices_include_vat vat_number billing_email",
     "garage_membership": "id created_at updated_at role garage_id invited_by_id user_id",
     "garage_apitoken": "id created_at updated_at name token_hash prefix created_by_id garage_id",
     "fleet_fleetaccount": "id created_at updated_at name email kind kvk_number",
@@ -319,7 +319,7 @@ def load_small_tables(dsn, plan, clock, rng, password_hash) -> tuple[dict, dict,
             user(g, f"info@{domain}", "", created)
             kvk = f"{rng.randint(10_000_000, 99_999_999)}"
             row = (g, created, created, name, phone, street, number, postcode, city, kvk, g, True)
-            out.write("garage_garage", row)
+            out.write("garage_garage", (*row, f"NL{rng.randint(100_000_000, 999_999_999)}B01", ""))
             emails = {"admin": f"info@{domain}"}
             for uid, role, invited_by in (
                 (g, "admin", None),

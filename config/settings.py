@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "photos",
     "quotes",
     "network",  # the nightly figures of the whole network (expected costs, intervals)
+    "billing",  # reads the features' usage: a layer of its own above them
     # Entry points, after the apps they call.
     "portal",  # the owner's pages, home routing
     "api",  # the GMS API
@@ -183,6 +185,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.compute_network_figures",
         "schedule": 60.0 * 60 * 6,
     },
+    # Closes the month before on the 1st (00:20) and checks again every 6 hours after: a closed
+    # month is kept, so extra runs write nothing.
+    "billing-close-monthly-statements": {
+        "task": "billing.tasks.close_monthly_statements",
+        "schedule": crontab(minute=20, hour="0,6,12,18"),
+    },
     # AVG retention: previous owners' contact details on transfers older than the period.
     "transfers-erase-previous-owners": {
         "task": "transfers.tasks.erase_previous_owner_details",
@@ -219,6 +227,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A real mailbox people can write to: the page footer, and Reply-To of emails that invite a
 # reply (notifications.rendering.REPLY_TO_SUPPORT); the sender above is a no-reply address.
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@autopaspoort.nl")
+# The seller on AutoPaspoort's invoices to garages (billing app): who bills, and where to pay.
+BILLING_SELLER = {
+    "name": env("BILLING_SELLER_NAME", default="AutoPaspoort B.V."),
+    "address": env("BILLING_SELLER_ADDRESS", default="Voorbeeldstraat 1, 1234 AB Utrecht"),
+    "kvk_number": env("BILLING_SELLER_KVK", default="00000000"),
+    "vat_number": env("BILLING_SELLER_VAT", default="NL000000000B01"),
+    "iban": env("BILLING_SELLER_IBAN", default="NL00BANK0000000000"),
+}
+BILLING_PAYMENT_DAYS = env.int("BILLING_PAYMENT_DAYS", default=14)
 # Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("promotions.urls")),
     path("", include("reminders.urls")),
     path("", include("insights.urls")),
+    path("", include("billing.urls")),
     path("", include("fleet.urls")),
     path("", include("legal.urls")),  # privacy/, voorwaarden/
     path("", include("photos.urls")),  # foto/<key>/...: only to who may see the photo

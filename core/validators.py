@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 # Four digits (no leading zero), two letters; PostNL never issues SA, SD or SS.
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})$")
 _KVK = re.compile(r"^[0-9]{8}$")
+# A Dutch VAT identification number (btw-id): NL, nine digits, B, two digits.
+_VAT_NUMBER = re.compile(r"^NL[0-9]{9}B[0-9]{2}$")
 
 
 def normalize_postcode(value: str) -> str:
@@ -30,6 +32,19 @@ def validate_postcode(value: str) -> None:
 def validate_kvk_number(value: str) -> None:
     if not _KVK.match(value or ""):
         raise ValidationError(_("A KvK number has exactly 8 digits."), code="invalid_kvk_number")
+
+
+def normalize_vat_number(value: str) -> str:
+    """`"nl 1234.56.789.b01"` -> `"NL123456789B01"`; the empty string stays empty."""
+    return re.sub(r"[\s.\-]", "", value or "").upper()
+
+
+def validate_vat_number(value: str) -> None:
+    if not _VAT_NUMBER.match(normalize_vat_number(value)):
+        raise ValidationError(
+            _("Enter a Dutch VAT number (btw-id): NL, nine digits, B and two digits."),
+            code="invalid_vat_number",
+        )
 
 
 # Readings and work are dated by people and GMSs: nothing before the first cars on Dutch roads'

@@ -5,7 +5,12 @@ from accounts.lockout import current_password_check
 from core.emails import normalize_email
 from core.errors import ApplicationError
 from core.phones import PhoneNumberField
-from core.validators import normalize_postcode, validate_kvk_number
+from core.validators import (
+    normalize_postcode,
+    normalize_vat_number,
+    validate_kvk_number,
+    validate_vat_number,
+)
 from garage.models import Membership
 
 
@@ -25,6 +30,17 @@ class GarageSettingsForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     kvk_number = forms.CharField(
         label=_("KvK number"), max_length=8, required=False, validators=[validate_kvk_number]
+    )
+    vat_number = forms.CharField(
+        label=_("VAT number (btw-id)"),
+        max_length=20,
+        required=False,
+        help_text=_("Shown on AutoPaspoort's invoices to your garage, e.g. NL123456789B01."),
+    )
+    billing_email = forms.EmailField(
+        label=_("Billing email"),
+        required=False,
+        help_text=_("AutoPaspoort's invoices are emailed here. Empty: to the account email."),
     )
     prices_include_vat = forms.BooleanField(
         label=_("Prices include 21 % VAT (btw)"),
@@ -49,6 +65,16 @@ class GarageSettingsForm(forms.Form):
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
+
+    def clean_vat_number(self):
+        value = normalize_vat_number(self.cleaned_data["vat_number"])
+        if value:
+            validate_vat_number(value)
+        return value
+
+    def clean_billing_email(self):
+        value = self.cleaned_data["billing_email"]
+        return normalize_email(value) if value else ""
 
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"]

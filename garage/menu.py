@@ -40,7 +40,9 @@ PAGES = {
         Page("promotions", _("Promotions"), "promotions:list", ADMIN_SALES),
         Page("reminders", _("Reminders"), "reminders:garage_list", ADMIN_SALES),
         Page("statistics", _("Statistics"), "insights:statistics", ADMIN_SALES),
-        Page("usage", _("Usage"), "insights:usage", ADMIN),
+        # "Gebruik en facturen" (billing); the per-month counts (insights:usage) open for the
+        # same roles, linked from it.
+        Page("usage", _("Usage and invoices"), "billing:usage", ADMIN),
         Page("fleets", _("Fleets"), "fleet:garage_fleets", ADMIN),
         Page("staff", _("Staff"), "garage:staff", ADMIN),
         Page("api_tokens", _("API tokens"), "garage:api_tokens", ADMIN),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from core.phones import PhoneModelField
-from core.validators import validate_kvk_number, validate_postcode
+from core.validators import validate_kvk_number, validate_postcode, validate_vat_number
 
 
 class Garage(TimeStampedModel):
@@ -32,6 +32,15 @@ class Garage(TimeStampedModel):
     kvk_number = models.CharField(
         _("KvK number"), max_length=8, blank=True, validators=[validate_kvk_number]
     )
+    # Billing details: what AutoPaspoort's invoices to the garage show and where they go.
+    vat_number = models.CharField(
+        _("VAT number"), max_length=14, blank=True, validators=[validate_vat_number]
+    )
+    billing_email = models.EmailField(
+        _("billing email"),
+        blank=True,
+        help_text=_("Invoices are emailed here; empty: to the account email."),
+    )
     # How the garage types and shows its prices; `core.vat.vat_split` does the arithmetic.
     prices_include_vat = models.BooleanField(
         _("prices include VAT"),
@@ -50,6 +59,10 @@ class Garage(TimeStampedModel):
     @property
     def email(self) -> str:
         return self.account_user.email
+
+    @property
+    def invoice_email(self) -> str:
+        return self.billing_email or self.email
 
     def get_absolute_url(self):
         return reverse("garage:dashboard", kwargs={"garage_id": self.pk})

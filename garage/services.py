@@ -28,6 +28,8 @@ SETTINGS_FIELDS = (
     "postcode",
     "city",
     "kvk_number",
+    "vat_number",
+    "billing_email",
     "prices_include_vat",
 )
 

@@ -55,6 +55,7 @@ class Notification(TimeStampedModel):
         RECALL_OPEN = "recall_open", _("Owner: the RDW lists an open recall for the car")
         QUOTE_SENT = "quote_sent", _("Owner: a quote from the garage")
         QUOTE_ANSWERED = "quote_answered", _("Garage: the owner approved or declined a quote")
+        INVOICE_ISSUED = "invoice_issued", _("Garage: an invoice or credit note from AutoPaspoort")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

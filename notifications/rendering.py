@@ -33,6 +33,7 @@ REPLY_TO_SUPPORT = frozenset(
         Notification.Kind.TRANSFER_RECEIPT,
         Notification.Kind.TRANSFER_CANCELLED,
         Notification.Kind.OWNER_LEFT,
+        Notification.Kind.INVOICE_ISSUED,  # questions about an invoice go to support
     }
 )
 

@@ -13,8 +13,14 @@ from core.migration_tools import set_permissions
 # Rows of the table whose model reached its app in a later migration, which grants them itself:
 # notifications/0007 moved the opt-outs from reminders (granted as reminders.emailoptout before);
 # accounts/0005 made the privacy requests, legal/0001 the legal pages, photos/0002 grants the
-# check photos, autopaspoort/0016 the RDW's recalls and APK defects, quotes/0002 the quotes.
+# check photos, autopaspoort/0016 the RDW's recalls and APK defects, quotes/0002 the quotes,
+# billing/0002 billing.
 MOVED_LATER = {
+    ("billing", "tariff"),
+    ("billing", "tarifftier"),
+    ("billing", "statement"),
+    ("billing", "statementline"),
+    ("billing", "invoice"),
     ("notifications", "emailoptout"),
     ("accounts", "privacyevent"),
     ("legal", "legalpage"),

@@ -173,6 +173,7 @@ LIST_PAGES = [
     "quotes:garage_list",
     "insights:statistics",
     "insights:usage",
+    "billing:usage",
 ]
 
 

@@ -63,11 +63,12 @@ def test_seed_demo_enqueues_no_rdw_lookups(django_capture_on_commit_callbacks):
         seed()
 
     # What is queued: the demo photos' thumbnails (photos.tasks) and the demo owner's emails
-    # (activation, the check report, the quote), never an RDW lookup.
+    # (activation, the check report, the quote) and the demo garage's invoice, never an RDW
+    # lookup.
     tasks = sorted(callback.args[0].name for callback in queued_work(callbacks))
     assert (
         tasks
-        == ["notifications.tasks.deliver_notification"] * 3
+        == ["notifications.tasks.deliver_notification"] * 4
         + ["photos.tasks.make_photo_versions"] * 5
     )
 
@@ -144,3 +145,25 @@ def test_seed_demo_publishes_network_figures_for_the_demo_cars():
         assert expectation.cost.level == "model"
         assert expectation.cost.cars >= 20
         assert expectation.interval is not None
+
+
+def test_seed_demo_shows_an_estimate_and_a_closed_month_with_its_invoice(client_for):
+    from django.urls import reverse
+
+    from billing.models import Invoice, Statement
+
+    seed()
+    seed()  # a second run closes nothing twice
+    garage = Garage.objects.get(name="Garage Demo")
+    statement = Statement.objects.get(garage=garage)
+    invoice = Invoice.objects.get(statement=statement)
+    assert statement.total > 0
+    client = client_for(garage.account_user)
+    page = client.get(
+        reverse("billing:usage", kwargs={"garage_id": garage.pk}), HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert page.context["estimate"].priced is not None
+    assert [s.pk for s in page.context["statements"]] == [statement.pk]
+    pdf = client.get(invoice.get_absolute_url())
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"

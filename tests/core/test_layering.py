@@ -27,6 +27,8 @@ LAYERS = [
     ["photos", "quotes", "network"],
     # features: never each other
     ["reminders", "appointments", "promotions", "insights", "sharing", "legal"],
+    # billing prices the features' usage (insights) and prints like sharing: above them
+    ["billing"],
     ["portal", "api"],  # entry points of their own
     ["config"],
 ]

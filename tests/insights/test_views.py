@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
@@ -72,7 +73,10 @@ def test_the_account_settings_link_to_both_pages(client_for, garage, garage_admi
     response = client_for(garage_admin).get(f"/garage/{garage.pk}/settings/", **EN)
 
     assertContains(response, f'href="{statistics_url(garage)}"')
-    assertContains(response, f'href="{usage_url(garage)}"')
+    # The menu's usage page is "Usage and invoices" (billing), which links the counts per month.
+    billing_page = reverse("billing:usage", kwargs={"garage_id": garage.pk})
+    assertContains(response, f'href="{billing_page}"')
+    assertContains(client_for(garage_admin).get(billing_page, **EN), f'href="{usage_url(garage)}"')
 
 
 # --- Statistics ---------------------------------------------------------------------------------
@@ -361,8 +365,9 @@ def test_the_usage_page_query_count_does_not_grow_with_the_months(
 def test_sales_staff_do_not_see_the_usage_link_on_the_statistics_page(
     client_for, garage, garage_admin, sales
 ):
-    assertNotContains(client_for(sales).get(statistics_url(garage), **EN), usage_url(garage))
-    assertContains(client_for(garage_admin).get(statistics_url(garage), **EN), usage_url(garage))
+    billing_page = reverse("billing:usage", kwargs={"garage_id": garage.pk})
+    assertNotContains(client_for(sales).get(statistics_url(garage), **EN), billing_page)
+    assertContains(client_for(garage_admin).get(statistics_url(garage), **EN), billing_page)
 
 
 def test_a_removed_mechanic_still_counts_for_the_checks_they_did(client_for, garage, garage_admin):

@@ -46,6 +46,8 @@ from autopaspoort.models import (
     StatusCheckItem,
 )
 from autopaspoort.services import garage_move_decide, garage_move_request
+from billing.models import Invoice, Statement, StatementLine
+from billing.services import statement_close
 from fleet.models import FleetAccount, FleetLink
 from garage.models import ApiToken, Garage, Membership
 from garage.services import api_token_create
@@ -70,6 +72,7 @@ from tests.autopaspoort.factories import (
     plate_for,
     record_check,
 )
+from tests.billing.factories import tariff, usage
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.photos.factories import add_photos
@@ -159,6 +162,12 @@ class World:
         self.document = document_record(
             view=share_view(passport=self.car, show_costs=False), link=None, language="en"
         )
+        # A tariff with a tier, and a closed month with its invoice (billing pages, the PDF).
+        self.tariff = tariff(date(1900, 1, 1), tiers=[(101, "0.40")])
+        statement, _closed = statement_close(
+            usage_id=usage(self.garage, month=date(1900, 1, 1), active_passports=150).pk
+        )
+        self.invoice = statement.invoices.get()
         self.size = 0
 
     # Rows of each list, numbered from `start`, so growing from 10 to 1,000 adds 990 of each.
@@ -496,6 +505,49 @@ class World:
             )
             for n in numbers
         )
+        # Closed months with their lines and invoices (usage and invoices page, admin lists).
+        statements = Statement.objects.bulk_create(
+            Statement(
+                garage=self.garage,
+                month=_months_before(first, n + 1),
+                tariff=self.tariff,
+                subtotal=Decimal("1.00"),
+                vat_rate=Decimal("21.00"),
+                vat_amount=Decimal("0.21"),
+                total=Decimal("1.21"),
+                closed_at=now,
+            )
+            for n in numbers
+        )
+        StatementLine.objects.bulk_create(
+            StatementLine(
+                statement=statement,
+                position=position,
+                kind=kind,
+                quantity=1,
+                unit_price=Decimal("0.50"),
+                amount=Decimal("0.50"),
+            )
+            for statement in statements
+            for position, kind in ((1, "active_passports"), (2, "transfers_completed"))
+        )
+        Invoice.objects.bulk_create(
+            Invoice(
+                kind=Invoice.Kind.INVOICE,
+                number=f"1901-{n:05d}",
+                year=1901,
+                sequence=n + 1,
+                statement=statement,
+                garage=self.garage,
+                issued_at=now,
+                billing_name=self.garage.name,
+                billing_email=self.garage.email,
+                subtotal=Decimal("1.00"),
+                vat_amount=Decimal("0.21"),
+                total=Decimal("1.21"),
+            )
+            for n, statement in zip(numbers, statements, strict=True)
+        )
 
     def _checks(self, cars, *, latest=True):
         account = self.admin
@@ -814,6 +866,9 @@ PAGES = {
     # Insights.
     "insights:statistics": _garage("insights:statistics"),
     "insights:usage": _garage("insights:usage"),
+    "billing:usage": _garage("billing:usage", shows=lambda w: "1901-00000"),
+    "billing:usage older": _garage("billing:usage", query="?after=2000-01"),
+    "billing:invoice_pdf": _garage("billing:invoice_pdf", invoice_id=lambda w: w.invoice.pk),
     # Reminders: what the job will send (the first 50) and a page of what it sent.
     "reminders:garage_list": _garage(
         "reminders:garage_list", shows=lambda w: f"apk-{LAST}@example.nl"
@@ -986,6 +1041,9 @@ EXPECTED = {
     "promotions:send": 3,
     "insights:statistics": 14,
     "insights:usage": 10,
+    "billing:usage": 14,  # + 2 since insights counts quotes and photos
+    "billing:usage older": 14,
+    "billing:invoice_pdf": 5,
     # +1 since issue 21: the cars' own service intervals (one query per chunk).
     "reminders:garage_list": 11,
     "fleet:dashboard": 7,
@@ -1035,6 +1093,9 @@ EXPECTED = {
     "admin:garage.Garage": 7,
     "admin:garage.Membership": 7,
     "admin:insights.MonthlyUsage": 9,
+    "admin:billing.Tariff": 7,
+    "admin:billing.Statement": 9,
+    "admin:billing.Invoice": 8,
     "admin:photos.CheckPhoto": 7,
     "admin:notifications.EmailOptOut": 7,
     "admin:notifications.Notification": 10,

@@ -33,6 +33,7 @@ from appointments import catalogue
 from autopaspoort import plates
 from autopaspoort.models import Passport, StatusCheck, StatusCheckItem
 from autopaspoort.services import garage_move_decide, garage_move_request
+from billing.services import statement_close
 from fleet.services import fleet_link_request, stock_fleet_for
 from garage.models import Membership
 from garage.services import api_token_create
@@ -41,6 +42,7 @@ from notifications.tokens import unsubscribe_token
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.appointments.factories import ask
 from tests.autopaspoort.factories import PassportFactory, item, record_check
+from tests.billing.factories import tariff, usage
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import GarageFactory, MembershipFactory
 from tests.photos.factories import add_photos
@@ -68,6 +70,7 @@ LOCAL_APPS = (
     "sharing",
     "photos",
     "quotes",
+    "billing",
 )
 # Django's own pages: its admin and the API (tests/security/test_api_bad_input.py) are not
 # form views of ours.
@@ -142,6 +145,10 @@ def build_world(garage) -> SimpleNamespace:
     w.draft_car = checked_car(garage, UserFactory(full_name="Eigenaar Offerte"))
     w.quote_draft = start(w.draft_car)
     w.quote_sent = sent_quote(checked_car(garage, UserFactory(full_name="Eigenaar Verstuurd")))
+    # A closed month with its invoice (the billing pages).
+    tariff()
+    statement, _closed = statement_close(usage_id=usage(garage, active_passports=3).pk)
+    w.invoice = statement.invoices.get()
     return w
 
 
@@ -258,6 +265,8 @@ ROUTES: dict[str, Route] = {
     "promotions:send": Route("admin", lambda w: _g(w, promotion_id=w.promotion.pk)),
     "insights:statistics": Route("admin", _g),
     "insights:usage": Route("admin", _g),
+    "billing:usage": Route("admin", _g),
+    "billing:invoice_pdf": Route("admin", lambda w: _g(w, invoice_id=w.invoice.pk)),
     "reminders:garage_list": Route("admin", _g),
     "portal:home": Route("owner"),
     "portal:activation_resend": Route("anon"),

@@ -22,6 +22,7 @@ from autopaspoort.models import (
     StatusCheckItem,
 )
 from autopaspoort.services import garage_move_request
+from billing.services import statement_close
 from fleet.models import FleetAccount, FleetLinkRequest
 from fleet.services import fleet_link_request
 from garage.models import ApiToken, Garage, Membership
@@ -38,6 +39,7 @@ from tests.autopaspoort.factories import (
     item,
     record_check,
 )
+from tests.billing.factories import tariff, usage
 from tests.fleet.factories import FleetFactory, fleet_car, manager_of
 from tests.garage.factories import MembershipFactory
 from tests.photos.factories import add_photos
@@ -63,6 +65,7 @@ SNAPSHOT_APPS = (
     "insights",
     "photos",
     "quotes",
+    "billing",
 )
 
 
@@ -181,6 +184,10 @@ def iso_world(db, garage, other_garage, owner, other_owner, django_capture_on_co
     world.share_link = share(car, actor=owner)
     world.photo = photo
     world.quote = quote
+    # Garage A's closed month and its invoice (the billing pages).
+    tariff()
+    statement, _closed = statement_close(usage_id=usage(garage, active_passports=2).pk)
+    world.invoice = statement.invoices.get()
     yield world
     for each in world.tokens:
         clear_rate_keys(each)

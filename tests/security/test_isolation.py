@@ -98,6 +98,7 @@ KWARGS = {
     "version": Kwarg(lambda w, names: "original"),
     # A warning-light code is catalogue content, not tenant data (the garage part is garage_id).
     "code": Kwarg(lambda w, names: w.light_advice.light_code),
+    "invoice_id": Kwarg(lambda w, names: w.invoice.pk),  # garage A's invoice (billing)
 }
 # Whose route it is, by the strongest scope among its kwargs (a plate under a garage is the
 # garage's page of that car, not the owner's).

@@ -20,6 +20,7 @@ from accounts.models import PrivacyEvent
 from accounts.support_role import OPERATIONS, SUPPORT_ROLE, grant_for, markdown_table
 from appointments.models import Appointment, AppointmentSlot, GarageLightAdvice
 from autopaspoort.models import ApkDefect, PassportRecall, Recall
+from billing.services import statements_close
 from fleet.models import FleetLink
 from fleet.services import fleet_link
 from garage.models import Membership
@@ -35,6 +36,7 @@ from tests.autopaspoort.factories import (
     StatusCheckFactory,
     StatusCheckItemFactory,
 )
+from tests.billing.factories import tariff
 from tests.fleet.factories import FleetFactory, FleetManagerFactory
 from tests.notifications.factories import NotificationFactory
 from tests.photos.factories import add_photos
@@ -109,6 +111,8 @@ def one_of_each(garage, mechanic, owner, other_owner):
         transfers_completed=0,
         computed_at=timezone.now(),
     )
+    tariff(tiers=[(101, "0.40")])  # and January's statement and invoice, from its usage
+    statements_close(month=datetime.date(2026, 1, 1), today=datetime.date(2026, 2, 1))
     AccessAttempt.objects.create(
         username="iemand@example.nl",
         get_data="",

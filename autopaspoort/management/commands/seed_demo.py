@@ -20,8 +20,12 @@ from autopaspoort.services import (
     passport_create,
     status_check_record,
 )
+from billing.models import Tariff, TariffTier
+from billing.services import statement_close
 from garage.models import Garage, Membership
 from garage.services import garage_create
+from insights.models import MonthlyUsage
+from insights.months import last_complete_month
 from network.services import network_figures_compute
 from photos.models import CheckPhoto
 from photos.services import photos_add
@@ -132,6 +136,7 @@ class Command(BaseCommand):
             self._seed_car(garage=garage, admin=garage.account_user, mechanic=mechanic, **car)
         self._seed_owner_car(garage=garage, admin=garage.account_user, mechanic=mechanic)
         self._seed_rdw()
+        self._seed_billing(garage=garage)
         # The network's figures, from three more (demo) garages' cars like the demo's.
         seed_network(timezone.localdate())
         network_figures_compute(today=timezone.localdate(), force=True)
@@ -141,6 +146,45 @@ class Command(BaseCommand):
                 f"(mechanic) or {OWNER_EMAIL} (a car owner), password {DEMO_PASSWORD}."
             )
         )
+
+    def _seed_billing(self, *, garage):
+        """A tariff, and last month closed for the demo garage with its statement and invoice,
+        so "Gebruik en facturen" shows an estimate and a closed month with its PDF. The demo
+        garage is made today, so the usage job would not count last month for it: the demo's
+        usage row is written here, with plausible numbers."""
+        today = timezone.localdate()
+        last = last_complete_month(today)
+        if not Tariff.objects.exists():
+            tariff = Tariff.objects.create(
+                name="Standaard",
+                valid_from=date(last.year - 1, 1, 1),
+                monthly_minimum=Decimal("25.00"),
+                price_active_passport=Decimal("0.50"),
+                price_transfer_completed=Decimal("1.25"),
+                price_quote_sent=Decimal("0.10"),
+                price_photo=Decimal("0.0125"),
+                free_photos=100,
+            )
+            TariffTier.objects.create(
+                tariff=tariff, from_quantity=101, price_active_passport=Decimal("0.40")
+            )
+        if not garage.vat_number:
+            garage.vat_number = "NL123456789B01"
+            garage.billing_email = "administratie@example.com"
+            garage.save(update_fields=["vat_number", "billing_email", "updated_at"])
+        usage, _new = MonthlyUsage.objects.get_or_create(
+            garage=garage,
+            month=last,
+            defaults={
+                "active_passports": 118,
+                "passports_created": 14,
+                "transfers_completed": 9,
+                "quotes_sent": 6,
+                "photos_added": 130,
+                "computed_at": timezone.now(),
+            },
+        )
+        statement_close(usage_id=usage.pk)  # a second run finds it closed
 
     def _seed_car(self, *, garage, admin, mechanic, plate, vehicle, odometer_km, history, check):
         if Passport.objects.filter(plate=plate).exists():
