@@ -31,6 +31,7 @@ from fleet.forms import FleetLinkForm
 from fleet.selectors import fleet_link_history, fleet_link_request_pending, fleets_for_linking
 from fleet.services import needs_owner_consent, passport_create_linked
 from garage.access import garage_member_required, garage_page
+from network import selectors as network_selectors
 from photos import selectors as photo_selectors
 from photos import services as photo_services
 from photos.forms import INTAKE, PhotoUploadForm
@@ -267,6 +268,8 @@ def profile(request, garage, plate):
         "transfer": transfer_latest(passport=passport),
         "offer": transfer_services.transfer_offer(passport=passport, role=request.membership.role),
         "rdw_disagreements": vehicle_data.open_disagreements(passport),
+        # What the owner can expect (the network's figures, the car's own rhythm): two queries.
+        "outlook": network_selectors.car_outlook(passport, today=timezone.localdate()),
         **roles.capabilities(request.membership),
     }
     return render(request, "autopaspoort/profile.html", context)

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -1432,14 +1432,18 @@ def test_dashboard_search_and_next_page_query_counts_do_not_depend_on_the_number
 # history entries, the navigation's memberships.
 # + the latest transfer, + a stock car's open share links, + recalls, + APK defects, + photos,
 # + the car's quotes and work orders (admins and sales: quotes.selectors.passport_quotes)
-PROFILE_QUERIES = 14
+# + the network's figures for the car (when it has make, fuel, first admission and odometer)
+# + the car's own service interval
+PROFILE_QUERIES = 16
 
 
 @pytest.mark.parametrize(("entries", "checks"), [(1, 1), (10, 3)])
 def test_profile_query_count_does_not_depend_on_history_and_checks(
     client_for, garage_admin, mechanic, garage, django_assert_num_queries, entries, checks
 ):
-    passport = PassportFactory(garage=garage, initial_odometer_km=90_000)
+    passport = PassportFactory(
+        garage=garage, initial_odometer_km=90_000, first_admission=date(2019, 4, 12)
+    )
     HistoryEntry.objects.bulk_create(
         HistoryEntry(
             passport=passport,

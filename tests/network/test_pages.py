@@ -56,3 +56,14 @@ def test_without_published_figures_the_section_is_not_shown(garage, owner, clien
     page = client_for(owner).get(reverse("portal:car", kwargs={"plate": car.plate}), **EN)
 
     assert "What to expect in the next 12 months" not in page.content.decode()
+
+
+def test_the_garage_sees_the_same_on_the_profile(garage, owner, network, client_for):
+    car = owners_golf(garage, owner)
+    network_figures_compute(today=timezone.localdate())
+
+    page = client_for(garage.account_user).get(car.get_absolute_url(), **EN)
+
+    html = page.content.decode()
+    assert "What to expect in the next 12 months" in html
+    assert "Based on 24 cars of this make, model and fuel." in html
