@@ -92,3 +92,20 @@ def test_generator_loads_a_consistent_database_once(bench_db):
         )
 
     assert "is there already" in generate(server, name)
+
+    # The network's figures (issue 21) over the generated data: cells are published.
+    computed = subprocess.run(
+        [sys.executable, "manage.py", "compute_network_figures", "--force"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": f"{server}/{name}"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    with psycopg.connect(f"{server}/{name}") as conn:
+        published = conn.execute(
+            "SELECT count(*) FROM network_networkfigure WHERE cost_median IS NOT NULL"
+        ).fetchone()[0]
+    assert published > 0, computed
+
