@@ -108,4 +108,3 @@ def test_generator_loads_a_consistent_database_once(bench_db):
             "SELECT count(*) FROM network_networkfigure WHERE cost_median IS NOT NULL"
         ).fetchone()[0]
     assert published > 0, computed
-
