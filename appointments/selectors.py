@@ -153,6 +153,7 @@ def dashboard_requests(*, garage, limit: int = DASHBOARD_LIMIT) -> DashboardRequ
         _for_garage(garage)
         .filter(state=Appointment.State.REQUESTED)
         .select_related("passport")
+        .only("reason", "warning_light", "created_at", "passport__plate")  # what the list shows
         .annotate(waiting_total=Window(Count("id")))
         .order_by("created_at", "id")[:limit]
     )

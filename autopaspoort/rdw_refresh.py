@@ -336,6 +336,7 @@ def _write_recalls(passports, by_kenteken, fetched: _Fetched, *, now) -> list[Pa
         )
     }
     listed = set()
+    changed = set()  # cars whose recall badge may change on the dashboard
     for status in fetched.statuses:
         pk = by_kenteken.get(status.kenteken)
         if pk not in passports:
@@ -350,6 +351,7 @@ def _write_recalls(passports, by_kenteken, fetched: _Fetched, *, now) -> list[Pa
         )
         row = existing.get(key)
         if row is None:
+            changed.add(pk)
             existing[key] = PassportRecall.objects.create(
                 passport_id=pk,
                 recall=recall,
@@ -359,14 +361,22 @@ def _write_recalls(passports, by_kenteken, fetched: _Fetched, *, now) -> list[Pa
                 closed_at=None if status.is_open else now,
             )
         elif row.status != new_status or row.rdw_status != status.text:
+            changed.add(pk)
             row.status, row.rdw_status = new_status, status.text
             row.closed_at = None if status.is_open else (row.closed_at or now)
             row.save(update_fields=["status", "rdw_status", "closed_at"])
     # An open recall the RDW no longer lists for the car is done with.
     for key, row in existing.items():
         if key not in listed and row.is_open:
+            changed.add(row.passport_id)
             row.status, row.closed_at = PassportRecall.Status.REPAIRED, now
             row.save(update_fields=["status", "closed_at"])
+    if changed:
+        from autopaspoort.services import dashboard_summary_changed  # services imports this module
+
+        garages = Passport.objects.filter(pk__in=changed).values_list("garage_id", flat=True)
+        for garage_id in set(garages):
+            dashboard_summary_changed(garage_id)
     return [row for row in existing.values() if row.is_open]
 
 

@@ -1,12 +1,11 @@
 """Reads of passports, always within one garage: another garage's plate is a 404."""
 
-import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
@@ -41,6 +40,7 @@ from autopaspoort.models import (
 )
 from autopaspoort.validators import VIN_LENGTH, normalize_vin
 from core.pagination import keyset_page
+from core.shared_cache import cached, cached_many, store
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,22 @@ def open_recall_q() -> Q:
     )
 
 
+# The fields a dashboard row shows (templates/autopaspoort/_dashboard_cars.html): the state
+# badge reads the state, activation, owner left and the owner's account being active.
+DASHBOARD_ROW_FIELDS = (
+    "plate",
+    "garage_id",
+    "make",
+    "model",
+    "state",
+    "activated_at",
+    "owner_left_at",
+    "apk_expires",
+    "latest_check__performed_at",
+    "owner__is_active",
+)
+
+
 @dataclass(frozen=True)
 class PassportPage:
     passports: list
@@ -132,7 +148,10 @@ def passport_list(
     queryset = with_open_recall(
         with_costs(
             # the owner: whether a customer car awaits activation or confirmation (the badge)
-            Passport.objects.filter(garage=garage).select_related("latest_check", "owner")
+            Passport.objects.filter(garage=garage)
+            .select_related("latest_check", "owner")
+            # Only what a row shows: every column costs the ORM time to compile and to load.
+            .only(*DASHBOARD_ROW_FIELDS)
         )
     )
     if state:
@@ -174,34 +193,46 @@ def search_q(search: str, *, owner_names: bool) -> Q:
 # that changes it (autopaspoort.services.dashboard_summary_changed, after commit); the short
 # lifetime bounds what a change outside the services (support in the admin) leaves stale.
 SUMMARY_CACHE_SECONDS = 60
+DASHBOARD_VERSION_SECONDS = 24 * 60 * 60
 
 
-def _summary_key(garage_id: int) -> str:
-    return f"dashboard-summary:{garage_id}:{timezone.localdate():%Y-%m}"
+def _version_key(garage_id: int) -> str:
+    return f"dashboard-version:{garage_id}"
+
+
+def _dashboard_version(garage_id: int) -> int:
+    """The version of the garage's cars that the dashboard's cached parts are keyed by: a new
+    one (never an old one again) each time a service changes them, so one write forgets the
+    summary and every cached page of the list at once, in every web process."""
+    return cached(_version_key(garage_id), time.time_ns, DASHBOARD_VERSION_SECONDS)
 
 
 def dashboard_summary(*, garage) -> dict:
     """Counts and cost totals for the dashboard header (cached; see SUMMARY_CACHE_SECONDS)."""
-    key = _summary_key(garage.pk)
-    try:
-        summary = cache.get(key)
-    except Exception:  # the cache is down: the page still works, a little slower
-        logger.warning("Dashboard summary cache unavailable.")
-        return _dashboard_summary(garage=garage)
-    if summary is None:
+    return dashboard_cached(garage=garage)[0]
+
+
+def dashboard_cached(*, garage, variant: str = "", render_cars=None) -> tuple[dict, str]:
+    """The dashboard header's summary and, given `render_cars`, its list of cars as that
+    renders it (the filters, one page of rows and the paging) for `variant` (the language and
+    the query string): both cached per garage version, read in one round trip. Only lists
+    without a search are cached: a search is typed once, a list is reopened all day."""
+    version = _dashboard_version(garage.pk)
+    summary_key = f"dashboard-summary:{garage.pk}:{version}:{timezone.localdate():%Y-%m}"
+    cars_key = f"dashboard-cars:{garage.pk}:{version}:{variant}"
+    found = cached_many([summary_key, cars_key] if render_cars else [summary_key])
+    if (summary := found.get(summary_key)) is None:
         summary = _dashboard_summary(garage=garage)
-        with contextlib.suppress(Exception):
-            cache.set(key, summary, SUMMARY_CACHE_SECONDS)
-    return summary
+        store(summary_key, summary, SUMMARY_CACHE_SECONDS)
+    cars = ""
+    if render_cars is not None and (cars := found.get(cars_key)) is None:
+        cars = render_cars()
+        store(cars_key, cars, SUMMARY_CACHE_SECONDS)
+    return summary, cars
 
 
 def dashboard_summary_forget(garage_id: int) -> None:
-    try:
-        cache.delete(_summary_key(garage_id))
-    except Exception:
-        logger.warning(
-            "Dashboard summary of garage %s not forgotten: cache unavailable.", garage_id
-        )
+    store(_version_key(garage_id), time.time_ns(), DASHBOARD_VERSION_SECONDS)
 
 
 def _dashboard_summary(*, garage) -> dict:
@@ -242,7 +273,9 @@ def passport_find_exact(*, garage, raw_plate: str) -> Passport | None:
         plate = plates.normalize(raw_plate)
     except ValidationError:
         return None
-    return Passport.objects.filter(garage=garage, plate=plate).first()
+    # Only what the redirect to the profile needs (get_absolute_url): the lookup is the hottest
+    # query of the garage pages.
+    return Passport.objects.only("plate", "garage_id").filter(garage=garage, plate=plate).first()
 
 
 def passport_get(*, garage, plate: str) -> Passport:

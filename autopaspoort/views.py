@@ -3,11 +3,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appointments.selectors import dashboard_requests
@@ -75,28 +78,46 @@ def dashboard(request, garage):
         elsewhere = selectors.plate_elsewhere(garage=garage, raw_plate=search)
         if elsewhere is not None and elsewhere.handed_over:
             return redirect("autopaspoort:handed_over", garage_id=garage.pk, plate=elsewhere.plate)
-    page = selectors.passport_list(
-        garage=garage,
-        state=filters.get("state", ""),
-        needs_work=filters.get("needs_work", False),
-        open_recall=filters.get("open_recall", False),
-        search=search,
-        after=filters.get("after"),
-    )
-    next_query = next_page_query(request.GET, page.next_after)
+
+    def cars_html() -> str:
+        page = selectors.passport_list(
+            garage=garage,
+            state=filters.get("state", ""),
+            needs_work=filters.get("needs_work", False),
+            open_recall=filters.get("open_recall", False),
+            search=search,
+            after=filters.get("after"),
+        )
+        context = {
+            "form": form,
+            "page": page,
+            "next_query": next_page_query(request.GET, page.next_after),
+            "is_first_page": not filters.get("after"),
+            "elsewhere": elsewhere,
+            "garage": garage,
+        }
+        if elsewhere is not None:  # the offer to ask the owner is a POST form
+            context["csrf_token"] = get_token(request)
+        return mark_safe(render_to_string("autopaspoort/_dashboard_cars.html", context))  # noqa: S308
+
+    if search or form.errors:
+        summary, cars = selectors.dashboard_cached(garage=garage)[0], cars_html()
+    else:
+        # Everything the list shows comes from the language and the query string.
+        summary, cars = selectors.dashboard_cached(
+            garage=garage,
+            variant=f"{get_language()}:{request.GET.urlencode()}",
+            render_cars=cars_html,
+        )
     return render(
         request,
         "autopaspoort/dashboard.html",
         {
             "garage": garage,
             "membership": request.membership,
-            "form": form,
-            "page": page,
-            "next_query": next_query,
-            "is_first_page": not filters.get("after"),
-            "summary": selectors.dashboard_summary(garage=garage),
+            "cars_html": cars,
+            "summary": summary,
             "appointment_requests": dashboard_requests(garage=garage),
-            "elsewhere": elsewhere,
             "private_sales": private_sales_recent(garage=garage),
             "maintenance_soon": selectors.maintenance_due_soon(
                 garage=garage, today=timezone.localdate()

@@ -8,3 +8,5 @@ ROOT_URLCONF = "bench.urls"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# One client asks for the share page thousands of times a second: lift its limits (still counted).
+SHARE_VIEWS_PER_TOKEN = SHARE_VIEWS_PER_IP = 10**9

@@ -120,6 +120,13 @@ else:
     # Persistent connections, checked before reuse (a restarted PostgreSQL is not an error).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side parameters let psycopg prepare a statement run five times on a connection,
+    # so PostgreSQL plans each page's queries once per connection instead of on every request
+    # (planning is ~1 ms of a list query; bench/notes.md). PgBouncer in transaction mode needs
+    # max_prepared_statements for this (docs/scaling.md); false turns it off.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DATABASE_SERVER_SIDE_BINDING", default=True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache -----------------------------------------------------------
@@ -273,6 +280,9 @@ RDW_REFRESH_INTERVAL_DAYS = env.int("RDW_REFRESH_INTERVAL_DAYS", default=14)
 
 # --- GMS API -------------------------------------------------------------------------------
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)  # per token
+# Views of public share pages per 5 minutes, per link and per client (core.ratelimit).
+SHARE_VIEWS_PER_TOKEN = env.int("SHARE_VIEWS_PER_TOKEN", default=300)
+SHARE_VIEWS_PER_IP = env.int("SHARE_VIEWS_PER_IP", default=120)
 API_BULK_MAX_ITEMS = 1000
 # A bulk request of 1,000 cars is a few hundred kB; leave room, refuse what is clearly not one.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -368,6 +378,9 @@ STORAGES = {
 
 # --- Security (production: DJANGO_DEBUG=false) ------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the shared cache (Redis) and written through to the database, which
+# keeps them across a cache restart: one query less on every page (docs/scaling.md).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = True  # pages send the token from the template (hx-headers), not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

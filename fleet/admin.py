@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin_audit import AuditedAdmin
+from core.shared_cache import places_forget
 from fleet.models import FleetAccount, FleetLink, FleetMembership
 from fleet.services import fleet_manager_invite
 
@@ -31,6 +32,9 @@ class FleetAccountAdmin(AuditedAdmin, admin.ModelAdmin):
         memberships = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj.delete()
+        # The navigation of every manager shows the fleet's name and reach (core.shared_cache).
+        places_forget(form.instance.memberships.values_list("user_id", flat=True))
+        places_forget(obj.user_id for obj in formset.deleted_objects)
         for membership in memberships:
             if membership.pk:
                 membership.save()

@@ -13,6 +13,7 @@ from autopaspoort.models import Passport
 from autopaspoort.services import passport_create
 from core.emails import normalize_email
 from core.errors import ApplicationError
+from core.shared_cache import places_forget
 from core.text import single_stop
 from fleet.models import FleetAccount, FleetLink, FleetLinkRequest, FleetMembership
 from garage.access import has_role, require_role
@@ -47,6 +48,7 @@ def fleet_manager_invite(*, fleet: FleetAccount, actor, email: str, full_name: s
     if user is None:
         user = user_create_invited(email=email, full_name=full_name)
     membership = FleetMembership.objects.create(fleet=fleet, user=user, invited_by=actor)
+    places_forget([user.pk])
     with translation.override(user.language):
         context = {"fleet_name": fleet.name, "invited_by": actor.get_full_name()}
     kind = (

@@ -5,7 +5,49 @@ from django.utils.translation import ngettext
 
 from core.admin_audit import AuditedAdmin, audit_message
 from garage.models import ApiToken, Garage, Membership
+from garage.selectors import garage_forget, membership_forget
 from garage.services import api_token_revoke_by_support
+
+
+class ForgetsAccessAdmin:
+    """Support's changes to garages and memberships reach the cached membership and garage of
+    every page (garage.selectors.membership_get) as the services' changes do."""
+
+    def save_model(self, request, obj, form, change):
+        if isinstance(obj, Membership) and change and "user" in form.changed_data:
+            membership_forget(user_id=form.initial["user"], garage_id=form.initial["garage"])
+        super().save_model(request, obj, form, change)
+        self._forget(obj)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._forget(obj)
+
+    def delete_queryset(self, request, queryset):
+        objects = list(queryset)
+        super().delete_queryset(request, queryset)
+        for obj in objects:
+            self._forget(obj)
+
+    def save_formset(self, request, form, formset, change):
+        moved = [
+            (inline.initial["user"], inline.instance.garage_id)
+            for inline in formset.initial_forms
+            if "user" in inline.changed_data
+        ]
+        super().save_formset(request, form, formset, change)
+        for user_id, garage_id in moved:
+            membership_forget(user_id=user_id, garage_id=garage_id)
+        for obj in [*formset.new_objects, *formset.deleted_objects]:
+            self._forget(obj)
+        for obj, _changed in formset.changed_objects:
+            self._forget(obj)
+
+    def _forget(self, obj):
+        if isinstance(obj, Garage):
+            garage_forget(garage_id=obj.pk)
+        else:
+            membership_forget(user_id=obj.user_id, garage_id=obj.garage_id)
 
 
 class MembershipInline(admin.TabularInline):
@@ -17,7 +59,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Garage)
-class GarageAdmin(AuditedAdmin, admin.ModelAdmin):
+class GarageAdmin(ForgetsAccessAdmin, AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "account_email", "city", "kvk_number", "created_at")
     search_fields = ("name", "account_user__email", "city", "kvk_number")
     list_select_related = ("account_user",)
@@ -36,7 +78,7 @@ class GarageAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdmin, admin.ModelAdmin):
+class MembershipAdmin(ForgetsAccessAdmin, AuditedAdmin, admin.ModelAdmin):
     list_display = ("user", "garage", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__full_name", "garage__name")

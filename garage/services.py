@@ -17,6 +17,7 @@ from core.emails import normalize_email
 from core.errors import ApplicationError
 from garage.access import require_role
 from garage.models import ApiToken, Garage, Membership
+from garage.selectors import garage_forget, membership_forget
 from notifications.models import Notification
 from notifications.services import notification_queue
 
@@ -60,6 +61,7 @@ def garage_create(*, name: str, email: str, password: str | None = None, **detai
     user_require_unprivileged(user=account_user)
     garage = Garage.objects.create(name=name, account_user=account_user, **details)
     Membership.objects.create(garage=garage, user=account_user, role=Membership.Role.ADMIN)
+    membership_forget(user_id=account_user.pk, garage_id=garage.pk)
     for hook in _creation_hooks:
         hook(garage=garage)
     return garage
@@ -75,6 +77,7 @@ def garage_update_settings(*, garage: Garage, actor: User, email: str, **fields)
             setattr(garage, name, fields[name])
     garage.full_clean(exclude=["account_user"])
     garage.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
+    garage_forget(garage_id=garage.pk)
     user_change_login_email(
         user=garage.account_user,
         new_email=email,
@@ -96,6 +99,7 @@ def staff_invite(
     if is_new:
         user = user_create_invited(email=email, full_name=full_name)
     membership = Membership.objects.create(garage=garage, user=user, role=role, invited_by=actor)
+    membership_forget(user_id=user.pk, garage_id=garage.pk)
     with translation.override(user.language):  # the email is in the recipient's language
         role_label = str(membership.get_role_display())
     context = {
@@ -124,6 +128,7 @@ def membership_remove(*, garage: Garage, actor: User, membership: Membership) ->
     if membership.user_id == actor.pk:
         raise ApplicationError(_("You cannot remove yourself."))
     membership.delete()
+    membership_forget(user_id=membership.user_id, garage_id=garage.pk)
 
 
 def api_token_hash(raw_token: str) -> str:

@@ -1,6 +1,7 @@
 from django.db.models import F, Value
 from django.urls import reverse
 
+from core.shared_cache import PLACES_SECONDS, cached, places_key
 from fleet.models import FleetMembership
 from garage.menu import menu_items
 from garage.models import Membership
@@ -9,34 +10,37 @@ from transfers.selectors import owner_car_list
 
 class _Places:
     """The garages and fleets a person can reach, and whether they own a car (for "My cars"),
-    read lazily in one query (a UNION)."""
+    read lazily in one query (a UNION), kept in the shared cache (core.shared_cache)."""
 
     def __init__(self, user):
         self.user = user
         self._places = None
         self.has_cars = False
 
+    def _rows(self) -> list[tuple[str, int, str]]:
+        garages = (
+            Membership.objects.filter(user=self.user)
+            .order_by()  # SQLite refuses ORDER BY inside a UNION part
+            .annotate(kind=Value("garage"), place=F("garage_id"), label=F("garage__name"))
+            .values_list("kind", "place", "label")
+        )
+        fleets = (
+            FleetMembership.objects.filter(user=self.user)
+            .order_by()
+            .annotate(kind=Value("fleet"), place=F("fleet_id"), label=F("fleet__name"))
+            .values_list("kind", "place", "label")
+        )
+        cars = (
+            owner_car_list(user=self.user)
+            .order_by()
+            .annotate(kind=Value("car"), place=F("owner_id"), label=Value(""))
+            .values_list("kind", "place", "label")
+        )
+        return list(garages.union(fleets, cars).order_by("-kind", "label"))
+
     def _load(self):
         if self._places is None:
-            garages = (
-                Membership.objects.filter(user=self.user)
-                .order_by()  # SQLite refuses ORDER BY inside a UNION part
-                .annotate(kind=Value("garage"), place=F("garage_id"), label=F("garage__name"))
-                .values_list("kind", "place", "label")
-            )
-            fleets = (
-                FleetMembership.objects.filter(user=self.user)
-                .order_by()
-                .annotate(kind=Value("fleet"), place=F("fleet_id"), label=F("fleet__name"))
-                .values_list("kind", "place", "label")
-            )
-            cars = (
-                owner_car_list(user=self.user)
-                .order_by()
-                .annotate(kind=Value("car"), place=F("owner_id"), label=Value(""))
-                .values_list("kind", "place", "label")
-            )
-            rows = list(garages.union(fleets, cars).order_by("-kind", "label"))
+            rows = cached(places_key(self.user.pk), self._rows, PLACES_SECONDS)
             self.has_cars = any(kind == "car" for kind, _place, _label in rows)
             self._places = [
                 {

@@ -96,6 +96,7 @@ def private_sales_recent(*, garage, limit: int = PRIVATE_SALES_LIMIT) -> list[Tr
     return list(
         Transfer.objects.filter(garage=garage, via=Transfer.Via.OWNER, created_at__gte=since)
         .select_related("passport")
+        .only("created_at", "state", "passport__plate")  # what the notice shows
         .order_by("-created_at", "-id")[:limit]
     )
 
