@@ -8,7 +8,9 @@ dashboard cache, photos. The data the test makes through the ORM is committed
 (transaction=True) so the processes see it.
 """
 
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -94,7 +96,9 @@ def _start(name: str, folder: Path, env: dict) -> Node:
     log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115 - the process holds it
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--worker-class", "gthread", "--workers", "1", "--threads", "4"]
-    process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        command, cwd=folder, env=env, stdout=log, stderr=log, start_new_session=True
+    )
     return Node(name, f"http://127.0.0.1:{port}", folder, process, env["SCALING_CACHE_PREFIX"])
 
 
@@ -161,13 +165,11 @@ def nodes(django_db_setup, s3_url, tmp_path_factory):
         yield started
     finally:
         for node in started:
-            node.process.terminate()
-        for node in started:
-            try:
-                node.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                node.process.kill()
-                node.process.wait()
+            # The whole process group, master and worker at once: a graceful stop takes
+            # seconds, and these processes have nothing to finish.
+            if node.process.poll() is None:
+                os.killpg(node.process.pid, signal.SIGKILL)
+            node.process.wait(timeout=10)
         redis = cache._cache.get_client(write=True)
         keys = list(redis.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:
