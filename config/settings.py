@@ -252,6 +252,11 @@ ANYMAIL = {
 # ESP APIs (django-anymail): the same bound as SMTP, unless set (ANYMAIL_REQUESTS_TIMEOUT).
 ANYMAIL.setdefault("REQUESTS_TIMEOUT", EMAIL_TIMEOUT)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# A Celery queue for reminder and promotion emails (notifications.services.BULK_KINDS), served by
+# workers of its own (`celery -A config worker -Q bulk`), so a reminder run never delays an
+# activation email. Empty: every email goes to the default queue (start workers for both queues
+# before setting it, or the bulk emails wait in a queue nobody reads).
+NOTIFICATION_BULK_QUEUE = env("NOTIFICATION_BULK_QUEUE", default="")
 
 # --- RDW open data (vehicle data by plate) ----------------------------------------------------
 RDW_LOOKUP_ENABLED = env.bool("RDW_LOOKUP_ENABLED", default=True)

@@ -172,12 +172,32 @@ def mail_connections_close() -> None:
         connection.close()
 
 
-def _enqueue(notification_id: int, *, on_commit: bool = False) -> None:
+# Emails sent by the thousand (a reminder run, a promotion's batches). With
+# NOTIFICATION_BULK_QUEUE set they wait in a queue of their own, served by workers of their own,
+# so an activation email queued behind a reminder run is not delivered after it
+# (docs/scaling.md, "Celery workers and queues per kind").
+BULK_KINDS = frozenset(
+    {
+        Notification.Kind.PROMOTION,
+        Notification.Kind.REMINDER_APK,
+        Notification.Kind.REMINDER_MAINTENANCE,
+    }
+)
+
+
+def delivery_queue(kind: str) -> str | None:
+    """The queue a delivery of `kind` goes to; None for the default queue."""
+    return (kind in BULK_KINDS and settings.NOTIFICATION_BULK_QUEUE) or None
+
+
+def _enqueue(notification_id: int, kind: str, *, on_commit: bool = False) -> None:
     from notifications.tasks import deliver_notification
 
+    # A retry (deliver_notification's self.retry) goes back to the queue it came from.
     (enqueue_on_commit if on_commit else enqueue)(
         deliver_notification,
         notification_id,
+        queue=delivery_queue(kind),
         label=f"notification {notification_id}",
         recovery="the sweep will retry",
     )
@@ -194,7 +214,7 @@ def notification_queue(
         context=context or {},
         language=language or (user.language if user else settings.LANGUAGE_CODE),
     )
-    _enqueue(notification.pk, on_commit=True)
+    _enqueue(notification.pk, notification.kind, on_commit=True)
     return notification
 
 
@@ -279,28 +299,29 @@ def notifications_requeue_stale(*, now=None) -> int:
     whose failure may pass and whose long pause is over (back to pending, one more attempt
     each); returns the count."""
     now = now or timezone.now()
-    retry_ids = list(
+    retries = dict(
         Notification.objects.filter(
             state=Notification.State.FAILED, retry_failed=True, next_attempt_at__lt=now
         )
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", "kind")[:1000]
     )
+    retry_ids = list(retries)
     if retry_ids:
         Notification.objects.filter(
             pk__in=retry_ids, state=Notification.State.FAILED, retry_failed=True
         ).update(state=Notification.State.PENDING, retry_failed=False, updated_at=now)
-    ids = list(
+    stale = dict(
         Notification.objects.filter(
             state=Notification.State.PENDING, next_attempt_at__lt=now - STALE_AFTER
         )
         .exclude(pk__in=retry_ids)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", "kind")[:1000]
     )
-    for notification_id in [*retry_ids, *ids]:
-        _enqueue(notification_id)
-    return len(retry_ids) + len(ids)
+    for notification_id, kind in [*retries.items(), *stale.items()]:
+        _enqueue(notification_id, kind)
+    return len(retries) + len(stale)
 
 
 @transaction.atomic
