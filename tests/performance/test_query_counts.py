@@ -983,7 +983,7 @@ EXPECTED = {
     "autopaspoort:item_delivery": 3,
     "autopaspoort:handed_over": 7,
     "autopaspoort:move_request": 3,
-    "transfers:start": 6,
+    "transfers:start": 5,  # the car without its latest check (the steps never show it)
     "transfers:resend": 3,
     "transfers:correct": 6,
     "transfers:cancel": 3,
