@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 
 from autopaspoort.models import Passport
 from notifications.models import Notification
@@ -104,3 +104,50 @@ def test_many_transfers_of_one_garage_at_once_all_commit_with_one_email_each(gar
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
         f"koper{index}@example.nl" for index in range(CARS)
     )
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transfer_waits_for_no_other_open_transfer_of_the_same_garage(garage, sales):
+    """While one transfer's transaction is still open (its locks held), a transfer of another
+    car of the same garage goes through at once: nothing per garage (a counter, the garage
+    row) is locked by a transfer, so a garage's clients never queue on each other."""
+    first, second = PassportFactory(garage=garage), PassportFactory(garage=garage)
+    held, release = threading.Event(), threading.Event()
+    errors = []
+
+    def hold_first_open():
+        try:
+            with transaction.atomic():
+                transfer_confirm(
+                    passport=first, contact=contact("een@example.nl"), actor=sales,
+                    expected_version=0,
+                )  # fmt: skip
+                held.set()
+                release.wait(timeout=20)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+            held.set()
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=hold_first_open)
+    thread.start()
+    try:
+        assert held.wait(timeout=10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:  # a lock wait fails instead of hanging
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            transfer_confirm(
+                passport=second, contact=contact("twee@example.nl"), actor=sales,
+                expected_version=0,
+            )  # fmt: skip
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert sorted(Transfer.objects.values_list("email", flat=True)) == [
+        "een@example.nl",
+        "twee@example.nl",
+    ]
