@@ -295,6 +295,21 @@ def passport_get(*, garage, plate: str) -> Passport:
     return passport
 
 
+def passport_get_lean(*, garage, plate: str) -> Passport:
+    """The garage's passport with only its fleet (which the transfer refusal names); 404 for
+    any other garage. For pages that show no check or owner (the transfer steps): one small
+    query instead of `passport_get`'s two with five tables."""
+    try:
+        plate = plates.normalize(plate)
+    except ValidationError:
+        raise Http404 from None
+    passport = Passport.objects.select_related("fleet").filter(garage=garage, plate=plate).first()
+    if passport is None:
+        raise Http404
+    passport.garage = garage  # the row the filter matched: no second read for it
+    return passport
+
+
 def check_get(*, passport: Passport, check_id: int) -> StatusCheck:
     check = (
         StatusCheck.objects.filter(passport=passport, pk=check_id)

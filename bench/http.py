@@ -18,7 +18,8 @@ import httpx
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = BASE_DIR / "var" / "bench"
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
-PORT = 8765
+# BENCH_PORT: several people measuring on one machine each use their own port.
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 HOST = f"http://127.0.0.1:{PORT}"
 SECRET_KEY = "bench-only-secret-key-not-used-anywhere-else-0123456789abcdef"
 # gthread: keep-alive connections, two workers for two cores, a few threads each for the

@@ -102,24 +102,32 @@ def _owner_account(*, email: str, name: str) -> tuple[User, bool]:
     """The account the car goes to, and whether it must be activated (else: accepted)."""
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=None, full_name=name)
-        user.is_active = False
-        user.save(update_fields=["is_active"])
+        # Inactive until activation; no password (set_unusable_password: nothing is hashed).
+        user = User.objects.create_user(email=email, password=None, full_name=name, is_active=False)
         return user, True
     return user, _is_pending_account(user)
 
 
-def _notify_new_owner(*, transfer: Transfer, passport: Passport) -> Notification:
+def _new_owner_notification(
+    *, passport: Passport, email: str, new_owner: User, is_new: bool, via: str
+) -> Notification:
+    """The activation (or "car added") email to the new owner, queued in the outbox; made
+    before the transfer row so that row is written once, with its notification."""
     context = {"plate": passport.plate, "garage_name": passport.garage.name}
-    if transfer.via == Transfer.Via.OWNER:
+    if via == Transfer.Via.OWNER:
         context["private_sale"] = True  # the seller, not the garage, handed it over
-    kind = (
-        Notification.Kind.OWNER_ACTIVATION
-        if transfer.new_owner_is_new
-        else Notification.Kind.CAR_ADDED
-    )
-    notification = notification_queue(
-        kind=kind, recipient=transfer.email, user=transfer.new_owner, context=context
+    kind = Notification.Kind.OWNER_ACTIVATION if is_new else Notification.Kind.CAR_ADDED
+    return notification_queue(kind=kind, recipient=email, user=new_owner, context=context)
+
+
+def _notify_new_owner(*, transfer: Transfer, passport: Passport) -> Notification:
+    """A fresh email for an open transfer (a resend or a corrected address)."""
+    notification = _new_owner_notification(
+        passport=passport,
+        email=transfer.email,
+        new_owner=transfer.new_owner,
+        is_new=transfer.new_owner_is_new,
+        via=transfer.via,
     )
     transfer.notification = notification
     transfer.save(update_fields=["notification", "updated_at"])
@@ -279,9 +287,17 @@ def transfer_confirm(
         if to_stock
         else _owner_account(email=email, name=contact.name)
     )
+    notification = (
+        None
+        if to_stock
+        else _new_owner_notification(
+            passport=passport, email=email, new_owner=new_owner, is_new=is_new, via=via
+        )
+    )
     transfer = Transfer.objects.create(
         passport=passport,
         garage=passport.garage,
+        notification=notification,
         previous_owner=previous_owner,
         previous_owner_was_garage=previous_was_garage,
         new_owner=new_owner,
@@ -324,8 +340,6 @@ def transfer_confirm(
     dashboard_summary_changed(passport.garage_id)
     for hook in _owner_change_hooks:
         hook(passport=passport)
-    if not to_stock:
-        _notify_new_owner(transfer=transfer, passport=passport)
     if previous_owner is not None and not previous_was_garage:
         # A receipt for the person who loses the car, whatever the route (garage, fleet, API,
         # support): plate and date, nothing about the buyer.

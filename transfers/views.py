@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from autopaspoort import roles
-from autopaspoort.selectors import passport_get
+from autopaspoort.selectors import passport_get, passport_get_lean
 from core.errors import ApplicationError
 from garage.access import garage_member_required
 from transfers import selectors, services
@@ -31,7 +31,7 @@ def _initial_contact(request, passport) -> dict:
 @garage_member_required(*roles.TRANSFER)
 @require_http_methods(["GET", "POST"])
 def transfer_start(request, garage, plate):
-    passport = passport_get(garage=garage, plate=plate)
+    passport = passport_get_lean(garage=garage, plate=plate)
     return transfer_form_flow(
         request,
         passport=passport,
@@ -82,8 +82,8 @@ def transfer_form_flow(request, *, passport, via, back_url, done_url, initial):
     except ApplicationError as error:
         form.add_error(error.field, error.message)
         return render(request, "transfers/transfer_details.html", {**context, "form": form})
-    request.session.get(PREFILL_SESSION_KEY, {}).pop(passport.plate, None)
-    request.session.modified = True
+    if request.session.get(PREFILL_SESSION_KEY, {}).pop(passport.plate, None) is not None:
+        request.session.modified = True  # else nothing to write: no session UPDATE
     if outcome.already_done:
         messages.info(
             request, _("%(plate)s has already been transferred.") % {"plate": passport.plate}

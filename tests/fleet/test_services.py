@@ -501,7 +501,7 @@ def test_the_car_stays_in_the_fleet_when_the_transfer_fails_halfway(garage, flee
     def broken(**kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(transfer_services, "_notify_new_owner", broken)
+    monkeypatch.setattr(transfer_services, "_new_owner_notification", broken)
     with pytest.raises(RuntimeError):
         fleet_transfer(passport, "piet@example.nl", actor=manager)
 
