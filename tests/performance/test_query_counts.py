@@ -984,7 +984,7 @@ EXPECTED = {
     "autopaspoort:item_delivery": 1,
     "autopaspoort:handed_over": 4,
     "autopaspoort:move_request": 1,
-    "transfers:start": 3,
+    "transfers:start": 2,
     "transfers:resend": 1,
     "transfers:correct": 3,
     "transfers:cancel": 1,
