@@ -245,6 +245,10 @@ ANYMAIL = {
 # ESP APIs (django-anymail): the same bound as SMTP, unless set (ANYMAIL_REQUESTS_TIMEOUT).
 ANYMAIL.setdefault("REQUESTS_TIMEOUT", EMAIL_TIMEOUT)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# Threads of a worker process that send a batch of emails at once, each with its own database
+# and SMTP connection (notifications.services.notifications_deliver_due): a send mostly waits on
+# the network, so they overlap. Each is one more connection to PostgreSQL and the provider.
+NOTIFICATION_SENDERS = env.int("NOTIFICATION_SENDERS", default=4)
 
 # --- RDW open data (vehicle data by plate) ----------------------------------------------------
 RDW_LOOKUP_ENABLED = env.bool("RDW_LOOKUP_ENABLED", default=True)

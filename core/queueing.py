@@ -16,11 +16,13 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task, *args, countdown=None, fallback=None, label="", recovery="") -> bool:
-    """Publish `task(*args)` now; on a broker failure log "Could not enqueue <label>;
-    <recovery>." and run `fallback()` if given. Returns whether the broker took it."""
+def enqueue(task, *args, countdown=None, queue=None, fallback=None, label="", recovery="") -> bool:
+    """Publish `task(*args)` now (on `queue`, default: the app's default queue); on a broker
+    failure log "Could not enqueue <label>; <recovery>." and run `fallback()` if given.
+    Returns whether the broker took it."""
     try:
-        task.apply_async(args=args, countdown=countdown)
+        options = {"queue": queue} if queue else {}
+        task.apply_async(args=args, countdown=countdown, **options)
     except Exception:
         if fallback is not None:
             logger.warning("Could not enqueue %s; running it in the request.", label or task.name)
