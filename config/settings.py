@@ -208,7 +208,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "autopaspoort",
+            # Web processes and workers must share it (e.g. the outbox's "batch queued" mark).
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="autopaspoort"),
         }
     }
 else:

@@ -407,6 +407,27 @@ def notifications_deliver_batch(
     return len(delivered)
 
 
+def notification_senders_stop() -> None:
+    """Stop the sender threads, each closing its database and mail connections (worker
+    shutdown; a test that used them, before its database goes)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is None or _pool_pid != os.getpid():
+        return
+    size = pool._max_workers
+    together = threading.Barrier(size)  # one close per thread: none may take two
+
+    def close():
+        together.wait(timeout=10)
+        mail_connection().close()
+        db_connection.close()
+
+    for _ in range(size):
+        pool.submit(close)
+    pool.shutdown(wait=True)
+
+
 def _attempt(notification: Notification) -> None:
     """Send a locked pending row and record the outcome on it (the caller's transaction)."""
     max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
