@@ -230,7 +230,7 @@ def _enqueue_batch(*, force: bool = False, queue: str | None = None) -> bool:
         mark,
         queue=queue,
         label="a notification batch",
-        recovery="the sweep will",
+        recovery="the sweep will deliver its rows",
     )
     if not published:
         with contextlib.suppress(Exception):
