@@ -9,8 +9,12 @@ round measures half the no-ops, the emails, then the other half of the no-ops:
 
 - noop/s: `bench.tasks.noop` tasks, published like a delivery and acked late; done when the
   queue and Redis' unacked set are both empty;
-- emails/s: N outbox rows (`car_added`, no user) written straight to the database, one
-  `deliver_notification` task each; done when every row is `sent` and the sink holds N messages.
+- emails/s: N outbox rows (`car_added`, no user) written straight to the database, then for
+  each row what the app publishes when that row's transaction commits
+  (`notifications_enqueue([(pk, kind)])`: a batch task unless one is already waiting); done
+  when every row is `sent` and the sink holds N messages. A `--baseline` checkout from before
+  batching (no `notifications_enqueue`) gets one `deliver_notification` task per row, as it
+  published.
 
 Prints one JSON object: per-round figures, medians, the ratio emails/s ÷ noop/s (goal >= 0.5)
 and SMTP connections per email (goal: far below 1: connections are reused).
@@ -178,12 +182,16 @@ def run_noops(count: int, *, queue: str, broker, timeout: float) -> float:
     return time.perf_counter() - started
 
 
-def run_emails(count: int, *, queue: str, sink: Sink, timeout: float) -> tuple[float, int, int]:
+def run_emails(
+    count: int, *, queue: str, sink: Sink, timeout: float, per_row: bool = False
+) -> tuple[float, int, int]:
     """Write `count` outbox rows, enqueue their delivery; seconds until all are sent and the
     sink has them. Returns (seconds, messages, connections) seen by the sink meanwhile."""
     from django.db.models import Count
 
+    from config.celery import app
     from notifications.models import Notification
+    from notifications.services import notifications_enqueue
     from notifications.tasks import deliver_notification
 
     tag = uuid.uuid4().hex[:8]
@@ -203,8 +211,16 @@ def run_emails(count: int, *, queue: str, sink: Sink, timeout: float) -> tuple[f
     ids = [row.pk for row in rows]
     messages_before, connections_before = sink.counts()
     started = time.perf_counter()
-    for notification_id in ids:
-        deliver_notification.apply_async((notification_id,), queue=queue)
+    if per_row:
+        for notification_id in ids:
+            deliver_notification.apply_async((notification_id,), queue=queue)
+    else:
+        saved, app.conf.task_default_queue = app.conf.task_default_queue, queue
+        try:
+            for notification_id in ids:  # one commit each, as rows queued by separate requests
+                notifications_enqueue([(notification_id, "car_added")])
+        finally:
+            app.conf.task_default_queue = saved
 
     def all_sent():
         if sink.counts()[0] - messages_before < count:
@@ -231,7 +247,7 @@ def measure_round(worker: dict, args, noops: int, *, sink: Sink, broker) -> dict
     queue, timeout = worker["queue"], args.timeout
     first = run_noops(noops // 2, queue=queue, broker=broker, timeout=timeout)
     seconds, messages, connections = run_emails(
-        args.emails, queue=queue, sink=sink, timeout=timeout
+        args.emails, queue=queue, sink=sink, timeout=timeout, per_row=worker["per_row"]
     )
     second = run_noops(noops - noops // 2, queue=queue, broker=broker, timeout=timeout)
     emails_per_s = args.emails / seconds
@@ -305,10 +321,26 @@ def main(argv=None) -> None:
             queue = f"bench-email-{name}-{uuid.uuid4().hex[:8]}"
             log_path = workdir / f"worker-{name}.log"
             process = start_worker(env, queue, log_path, code)
-            workers[name] = {"queue": queue, "process": process, "log": str(log_path)}
+            per_row = (
+                not (code / "notifications" / "services.py")
+                .read_text()
+                .count("def notifications_enqueue(")
+            )
+            workers[name] = {
+                "queue": queue,
+                "process": process,
+                "log": str(log_path),
+                "per_row": per_row,
+            }
         for worker in workers.values():
             run_noops(args.warmup, queue=worker["queue"], broker=broker, timeout=args.timeout)
-            run_emails(args.warmup, queue=worker["queue"], sink=sink, timeout=args.timeout)
+            run_emails(
+                args.warmup,
+                queue=worker["queue"],
+                sink=sink,
+                timeout=args.timeout,
+                per_row=worker["per_row"],
+            )
         rounds = {name: [] for name in workers}
         names = list(workers)
         for number in range(args.rounds):

@@ -215,7 +215,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "autopaspoort",
+            # Web processes and workers must share it (e.g. the outbox's "batch queued" mark).
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="autopaspoort"),
         }
     }
 else:
@@ -257,6 +258,10 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # activation email. Empty: every email goes to the default queue (start workers for both queues
 # before setting it, or the bulk emails wait in a queue nobody reads).
 NOTIFICATION_BULK_QUEUE = env("NOTIFICATION_BULK_QUEUE", default="")
+# Threads of a worker process that send a batch of emails at once, each with its own database
+# and SMTP connection (notifications.services.notifications_deliver_due): a send mostly waits on
+# the network, so they overlap. Each is one more connection to PostgreSQL and the provider.
+NOTIFICATION_SENDERS = env.int("NOTIFICATION_SENDERS", default=4)
 
 # --- RDW open data (vehicle data by plate) ----------------------------------------------------
 RDW_LOOKUP_ENABLED = env.bool("RDW_LOOKUP_ENABLED", default=True)

@@ -16,8 +16,9 @@ class NotificationsConfig(AppConfig):
 
 
 def _close_mail_connections(**kwargs):
-    from notifications.services import mail_connections_close
+    from notifications.services import mail_connections_close, notification_senders_stop
 
+    notification_senders_stop()
     mail_connections_close()
 
 

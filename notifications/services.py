@@ -15,13 +15,18 @@ import smtplib
 import threading
 import time
 import weakref
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import close_old_connections, transaction
+from django.db import connection as db_connection
+from django.db.models import Q
 from django.utils import timezone
 
 from core.emails import normalize_email
@@ -175,7 +180,8 @@ def mail_connections_close() -> None:
 # Emails sent by the thousand (a reminder run, a promotion's batches). With
 # NOTIFICATION_BULK_QUEUE set they wait in a queue of their own, served by workers of their own,
 # so an activation email queued behind a reminder run is not delivered after it
-# (docs/scaling.md, "Celery workers and queues per kind").
+# (docs/scaling.md, "Celery workers and queues per kind"). A batch task claims only the kinds
+# of the queue it came from.
 BULK_KINDS = frozenset(
     {
         Notification.Kind.PROMOTION,
@@ -190,17 +196,98 @@ def delivery_queue(kind: str) -> str | None:
     return (kind in BULK_KINDS and settings.NOTIFICATION_BULK_QUEUE) or None
 
 
-def _enqueue(notification_id: int, kind: str, *, on_commit: bool = False) -> None:
+def _queue_kinds(queue: str | None) -> Q:
+    """The rows a batch from `queue` may claim: all, unless bulk emails have a queue of their
+    own; then the bulk kinds on that queue and the others everywhere else."""
+    bulk = settings.NOTIFICATION_BULK_QUEUE
+    if not bulk:
+        return Q()
+    return Q(kind__in=BULK_KINDS) if queue == bulk else ~Q(kind__in=BULK_KINDS)
+
+
+def _enqueue(notification_id: int, *, on_commit: bool = False, countdown=None, queue=None) -> None:
+    """One row's own delivery task: a retry at its back-off time, and in eager mode (the
+    embedded default) the delivery of just this row, in-process, as before batching."""
     from notifications.tasks import deliver_notification
 
     # A retry (deliver_notification's self.retry) goes back to the queue it came from.
     (enqueue_on_commit if on_commit else enqueue)(
         deliver_notification,
         notification_id,
-        queue=delivery_queue(kind),
+        countdown=countdown,
+        queue=queue,
         label=f"notification {notification_id}",
         recovery="the sweep will retry",
     )
+
+
+# --- Batches ----------------------------------------------------------------------------------
+
+DELIVERY_BATCH_SIZE = 100
+# While a batch task waits in the queue, more rows need no task of their own: it will claim them
+# when it starts. The mark is cleared when the task starts (rows committed later enqueue a new
+# one) and expires in case the broker lost the task (the sweep has the rows meanwhile).
+BATCH_QUEUED_SECONDS = 60
+
+
+def _batch_mark(queue: str | None) -> str:
+    """The "a batch task is queued" mark of a queue (None: where tasks are published now)."""
+    from config.celery import app
+
+    return f"notifications:batch-queued:{queue or app.conf.task_default_queue}"
+
+
+def _eager() -> bool:
+    from config.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def _enqueue_batch(*, force: bool = False, queue: str | None = None) -> bool:
+    """Publish a "deliver what is due" task unless one is already waiting (`force`: publish
+    regardless: the sweep, a batch's continuation). Returns whether a task was published."""
+    from notifications.tasks import deliver_due_notifications
+
+    mark = _batch_mark(queue)
+    try:
+        if force:
+            cache.set(mark, 1, BATCH_QUEUED_SECONDS)
+        elif not cache.add(mark, 1, BATCH_QUEUED_SECONDS):
+            return False
+    except Exception:  # the cache is down: a task too many is harmless, a missing one is not
+        logger.warning("Could not mark a notification batch as queued.", exc_info=True)
+    published = enqueue(
+        deliver_due_notifications,
+        mark,
+        queue=queue,
+        label="a notification batch",
+        recovery="the sweep will deliver its rows",
+    )
+    if not published:
+        with contextlib.suppress(Exception):
+            cache.delete(mark)  # nothing waits in the queue: the next row must publish again
+    return published
+
+
+def notifications_enqueue(rows, *, on_commit: bool = False, force: bool = False):
+    """Hand rows, given as (pk, kind), to the workers: batch tasks on each kind's queue that
+    claim whatever is due there (one waiting task is enough for any number of rows), or in
+    eager mode one in-process delivery per row (a web request sends only the rows it queued,
+    as before batching)."""
+    rows = list(rows)
+    if not rows:
+        return
+    if _eager():
+        for notification_id, _kind in rows:
+            _enqueue(notification_id, on_commit=on_commit)
+        return
+    if on_commit:
+        transaction.on_commit(lambda: notifications_enqueue(rows, force=force))
+        return
+    per_queue = Counter(delivery_queue(kind) for _pk, kind in rows)
+    for queue, count in per_queue.items():
+        for number in range(-(-count // DELIVERY_BATCH_SIZE)):
+            _enqueue_batch(force=force or number > 0, queue=queue)
 
 
 def notification_queue(
@@ -214,7 +301,7 @@ def notification_queue(
         context=context or {},
         language=language or (user.language if user else settings.LANGUAGE_CODE),
     )
-    _enqueue(notification.pk, notification.kind, on_commit=True)
+    notifications_enqueue([(notification.pk, notification.kind)], on_commit=True)
     return notification
 
 
@@ -226,7 +313,6 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
     so the row is pending again for the sweep. Raises DeliveryFailed when another attempt is
     due; marks the row failed after a permanent refusal or the last attempt.
     """
-    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
@@ -236,62 +322,204 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
         )
         if notification is None or notification.state != Notification.State.PENDING:
             return notification
-        try:
-            check_recipient(notification)
-        except StaleRecipient:
-            notification.state = Notification.State.CANCELLED
-            notification.last_error = "Not sent: the account's email was corrected after queuing."
-            notification.save(update_fields=["state", "last_error", "updated_at"])
-            return notification
-        notification.attempts += 1
-        try:
-            message = build_message(notification)
-            mail_connection().send(message)
-        except Exception as exc:
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            permanent = is_permanent(exc)
-            if permanent or notification.attempts >= max_attempts:
-                notification.state = Notification.State.FAILED
-                # A passing failure (no answer, 4xx) may pass: the sweep tries later, a few
-                # times. A refusal would only be refused again.
-                notification.retry_failed = (
-                    not permanent and notification.attempts < max_attempts + FAILED_RETRIES
-                )
-                notification.next_attempt_at = timezone.now() + FAILED_RETRY_AFTER
-                logger.error("Notification %s failed: %s", notification.pk, exc)
-            else:
-                notification.next_attempt_at = timezone.now() + timedelta(
-                    seconds=retry_delay(notification.attempts)
-                )
-            notification.save(
-                update_fields=[
-                    "attempts",
-                    "last_error",
-                    "state",
-                    "retry_failed",
-                    "next_attempt_at",
-                    "updated_at",
-                ]
-            )
-        else:
-            notification.state = Notification.State.SENT
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-            status = getattr(message, "anymail_status", None)  # set by django-anymail backends
-            notification.provider_message_id = (status.message_id or "") if status else ""
-            notification.save(
-                update_fields=[
-                    "attempts",
-                    "state",
-                    "sent_at",
-                    "last_error",
-                    "provider_message_id",
-                    "updated_at",
-                ]
-            )
+        _attempt(notification)
     if notification.state == Notification.State.PENDING:
         raise DeliveryFailed(notification.last_error, retry_in=retry_delay(notification.attempts))
     return notification
+
+
+def notifications_deliver_due(
+    *, limit: int = DELIVERY_BATCH_SIZE, senders: int = 1, queue: str | None = None
+) -> list[Notification]:
+    """Send up to `limit` pending rows that are due, oldest first, on `senders` threads (each
+    with its own database connection and kept mail connection); returns the rows with their
+    outcome (sent, pending with a later `next_attempt_at`, failed, cancelled).
+
+    Exactly once, as `notification_deliver`: each row is claimed, sent and recorded in its own
+    transaction. The claim takes the next due row that no one else holds (FOR UPDATE SKIP
+    LOCKED), so batches and senders running at once share the rows out instead of queueing
+    behind one another, and a single-row delivery of a claimed row waits for the lock and
+    finds it sent. The outcome commits before that sender sends its next row: a worker killed
+    mid-batch loses only the rows its senders were sending (each lock goes with its connection;
+    the row is pending for the sweep), never the record of rows the provider already accepted.
+    Claiming the whole batch in one transaction would save the claims but hold every accepted
+    row's record until the end, so a crash would send them all again.
+    On SQLite (one writer at a time) the rows simply go in order on this thread.
+    """
+    kinds = _queue_kinds(queue)
+    if senders <= 1 or db_connection.vendor != "postgresql":
+        return _deliver_due(_Budget(limit), kinds)
+    budget = _Budget(limit)
+    futures = [_sender_pool(senders).submit(_sender_run, budget, kinds) for _ in range(senders)]
+    results = [future.exception() or future.result() for future in futures]
+    errors = [result for result in results if isinstance(result, BaseException)]
+    if errors:
+        raise errors[0]  # the rows whose outcome was recorded stay recorded
+    return [notification for result in results for notification in result]
+
+
+class _Budget:
+    """How many rows the batch may still claim, shared by its senders."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
+
+
+def _deliver_due(budget: _Budget, kinds: Q) -> list[Notification]:
+    delivered = []
+    while budget.take():
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("user")
+                .filter(kinds, state=Notification.State.PENDING)
+                .filter(next_attempt_at__lte=timezone.now())
+                .order_by("next_attempt_at", "pk")
+                .first()
+            )
+            if notification is None:
+                break
+            _attempt(notification)
+        delivered.append(notification)
+    return delivered
+
+
+def _sender_run(budget: _Budget, kinds: Q) -> list[Notification]:
+    """One sender thread's share of a batch. The pool's threads are kept (with their database
+    and mail connections) across batches; the connection is checked as Celery does for its
+    own thread at a task's start and end (CONN_MAX_AGE, health checks)."""
+    close_old_connections()
+    try:
+        return _deliver_due(budget, kinds)
+    finally:
+        close_old_connections()
+
+
+_pool = None
+_pool_pid = None
+_pool_lock = threading.Lock()
+
+
+def _sender_pool(size: int) -> ThreadPoolExecutor:
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid() or _pool._max_workers != size:
+            # A pool inherited through fork has no threads in this process.
+            _pool = ThreadPoolExecutor(size, thread_name_prefix="notification-sender")
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def notifications_deliver_batch(
+    *, mark: str | None = None, in_process: bool = False, queue: str | None = None
+) -> int:
+    """The batch task's work: clear the "queued" mark (rows committed from now on publish a new
+    task: this one may already have claimed its last row), deliver a batch of due rows, give
+    each row that failed for a passing reason its own task at its back-off time (as Celery's
+    retry does for a single row; not `in_process`, where the sweep retries), and publish the
+    next batch after a full one, both on `queue` (the batch's own). Returns the number of rows
+    attempted."""
+    if mark:
+        with contextlib.suppress(Exception):  # the mark only saves tasks; it expires anyway
+            cache.delete(mark)
+    delivered = notifications_deliver_due(
+        limit=DELIVERY_BATCH_SIZE, senders=settings.NOTIFICATION_SENDERS, queue=queue
+    )
+    if not in_process:
+        for notification in delivered:
+            if notification.state == Notification.State.PENDING:
+                delay = retry_delay(notification.attempts)
+                _enqueue(notification.pk, countdown=delay, queue=queue)
+        if len(delivered) >= DELIVERY_BATCH_SIZE:
+            _enqueue_batch(force=True, queue=queue)
+    return len(delivered)
+
+
+def notification_senders_stop() -> None:
+    """Stop the sender threads, each closing its database and mail connections (worker
+    shutdown; a test that used them, before its database goes)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is None or _pool_pid != os.getpid():
+        return
+    size = pool._max_workers
+    together = threading.Barrier(size)  # one close per thread: none may take two
+
+    def close():
+        together.wait(timeout=10)
+        mail_connection().close()
+        db_connection.close()
+
+    for _ in range(size):
+        pool.submit(close)
+    pool.shutdown(wait=True)
+
+
+def _attempt(notification: Notification) -> None:
+    """Send a locked pending row and record the outcome on it (the caller's transaction)."""
+    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
+    try:
+        check_recipient(notification)
+    except StaleRecipient:
+        notification.state = Notification.State.CANCELLED
+        notification.last_error = "Not sent: the account's email was corrected after queuing."
+        notification.save(update_fields=["state", "last_error", "updated_at"])
+        return
+    notification.attempts += 1
+    try:
+        message = build_message(notification)
+        mail_connection().send(message)
+    except Exception as exc:
+        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        permanent = is_permanent(exc)
+        if permanent or notification.attempts >= max_attempts:
+            notification.state = Notification.State.FAILED
+            # A passing failure (no answer, 4xx) may pass: the sweep tries later, a few
+            # times. A refusal would only be refused again.
+            notification.retry_failed = (
+                not permanent and notification.attempts < max_attempts + FAILED_RETRIES
+            )
+            notification.next_attempt_at = timezone.now() + FAILED_RETRY_AFTER
+            logger.error("Notification %s failed: %s", notification.pk, exc)
+        else:
+            notification.next_attempt_at = timezone.now() + timedelta(
+                seconds=retry_delay(notification.attempts)
+            )
+        notification.save(
+            update_fields=[
+                "attempts",
+                "last_error",
+                "state",
+                "retry_failed",
+                "next_attempt_at",
+                "updated_at",
+            ]
+        )
+    else:
+        notification.state = Notification.State.SENT
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+        status = getattr(message, "anymail_status", None)  # set by django-anymail backends
+        notification.provider_message_id = (status.message_id or "") if status else ""
+        notification.save(
+            update_fields=[
+                "attempts",
+                "state",
+                "sent_at",
+                "last_error",
+                "provider_message_id",
+                "updated_at",
+            ]
+        )
 
 
 def notifications_requeue_stale(*, now=None) -> int:
@@ -299,19 +527,19 @@ def notifications_requeue_stale(*, now=None) -> int:
     whose failure may pass and whose long pause is over (back to pending, one more attempt
     each); returns the count."""
     now = now or timezone.now()
-    retries = dict(
+    retries = list(
         Notification.objects.filter(
             state=Notification.State.FAILED, retry_failed=True, next_attempt_at__lt=now
         )
         .order_by("next_attempt_at")
         .values_list("pk", "kind")[:1000]
     )
-    retry_ids = list(retries)
+    retry_ids = [pk for pk, _kind in retries]
     if retry_ids:
         Notification.objects.filter(
             pk__in=retry_ids, state=Notification.State.FAILED, retry_failed=True
         ).update(state=Notification.State.PENDING, retry_failed=False, updated_at=now)
-    stale = dict(
+    stale = list(
         Notification.objects.filter(
             state=Notification.State.PENDING, next_attempt_at__lt=now - STALE_AFTER
         )
@@ -319,8 +547,8 @@ def notifications_requeue_stale(*, now=None) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", "kind")[:1000]
     )
-    for notification_id, kind in [*retries.items(), *stale.items()]:
-        _enqueue(notification_id, kind)
+    # Forced: a task marked as queued may be the one the broker lost.
+    notifications_enqueue([*retries, *stale], force=True)
     return len(retries) + len(stale)
 
 

@@ -32,6 +32,9 @@ if not USING_POSTGRES:
 
 # Most tests run tasks in-process; the worker tests start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True
+# A batch's sender threads have their own database connections, which cannot see a test's
+# uncommitted rows: one sender, on the test's connection. Tests of the threads say so.
+NOTIFICATION_SENDERS = 1
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # No internet here: RDW tests switch the lookup on against a local server of recorded responses.
 RDW_LOOKUP_ENABLED = False

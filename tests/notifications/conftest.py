@@ -110,6 +110,8 @@ def spawn_worker(base: Path, *, queue_prefix: str = "test", extra_env: dict | No
         "DATABASE_URL": worker_database_url(),
         "CONN_MAX_AGE": "0",  # no connection left open when the test database is flushed
         "REDIS_URL": settings.REDIS_URL,
+        # The cache the test process uses (notifications' "batch queued" mark is shared).
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),

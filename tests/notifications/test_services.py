@@ -13,14 +13,20 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from notifications.models import Notification
 from notifications.services import (
     DeliveryFailed,
     is_permanent,
     notification_deliver,
     notification_queue,
+    notification_senders_stop,
+    notifications_deliver_batch,
+    notifications_deliver_due,
     notifications_requeue_stale,
+    retry_delay,
 )
+from notifications.tasks import deliver_due_notifications, deliver_notification
 from tests.notifications.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,6 +223,199 @@ def test_two_workers_delivering_the_same_row_at_once_send_one_email(owner):
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
     assert (notification.state, notification.attempts) == (Notification.State.SENT, 1)
+
+
+# --- Batches -------------------------------------------------------------------------------
+
+
+class FailFor(locmem.EmailBackend):
+    """The test outbox, except for the addresses in FAIL_FOR: refused for good (5xx) or for
+    now (4xx), by address."""
+
+    FAIL_FOR: dict[str, int] = {}
+
+    def send_messages(self, messages):
+        for message in messages:
+            code = self.FAIL_FOR.get(message.to[0])
+            if code:
+                raise smtplib.SMTPDataError(code, b"scripted")
+        return super().send_messages(messages)
+
+
+def test_a_batch_sends_the_due_rows_oldest_first_and_leaves_the_rest_alone():
+    now = timezone.now()
+    second = NotificationFactory(next_attempt_at=now - timedelta(minutes=1))
+    first = NotificationFactory(next_attempt_at=now - timedelta(minutes=2))
+    waiting = NotificationFactory(next_attempt_at=now + timedelta(minutes=1))  # backing off
+    NotificationFactory(state=Notification.State.SENT, sent_at=now, attempts=1)
+    NotificationFactory(state=Notification.State.FAILED, attempts=5)
+
+    delivered = notifications_deliver_due(limit=10)
+
+    assert [row.pk for row in delivered] == [first.pk, second.pk]
+    assert [message.to for message in mail.outbox] == [[first.recipient], [second.recipient]]
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.attempts) == (Notification.State.PENDING, 0)
+
+
+def test_a_batch_claims_at_most_its_limit():
+    rows = NotificationFactory.create_batch(3, next_attempt_at=timezone.now() - timedelta(1))
+
+    assert len(notifications_deliver_due(limit=2)) == 2
+    assert len(notifications_deliver_due(limit=2)) == 1
+    assert notifications_deliver_due(limit=2) == []
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(r.recipient for r in rows)
+
+
+@override_settings(EMAIL_BACKEND="tests.notifications.test_services.FailFor")
+def test_one_row_failing_in_a_batch_does_not_stop_the_others_and_keeps_its_own_schedule(
+    monkeypatch,
+):
+    before = timezone.now() - timedelta(minutes=1)
+    refused, passing, fine = (
+        NotificationFactory(recipient=f"{name}@example.nl", user=None, next_attempt_at=before)
+        for name in ("refused", "passing", "fine")
+    )
+    monkeypatch.setattr(FailFor, "FAIL_FOR", {refused.recipient: 554, passing.recipient: 451})
+
+    started = timezone.now()
+    delivered = {row.pk: row for row in notifications_deliver_due(limit=10)}
+
+    assert set(delivered) == {refused.pk, passing.pk, fine.pk}
+    assert [message.to for message in mail.outbox] == [[fine.recipient]]
+    refused.refresh_from_db()
+    assert (refused.state, refused.attempts, refused.retry_failed) == ("failed", 1, False)
+    passing.refresh_from_db()
+    assert (passing.state, passing.attempts) == (Notification.State.PENDING, 1)
+    # Its own back-off: not claimed by the next batch before its time.
+    assert passing.next_attempt_at >= started + timedelta(seconds=retry_delay(1))
+    assert notifications_deliver_due(limit=10) == []
+
+    # Its time comes and it fails again: the next step of its own schedule.
+    Notification.objects.filter(pk=passing.pk).update(next_attempt_at=timezone.now())
+    started = timezone.now()
+    notifications_deliver_due(limit=10)
+    passing.refresh_from_db()
+    assert passing.attempts == 2
+    assert passing.next_attempt_at >= started + timedelta(seconds=retry_delay(2))
+
+    # Then the provider takes it: sent once, with the others still sent once.
+    monkeypatch.setattr(FailFor, "FAIL_FOR", {})
+    Notification.objects.filter(pk=passing.pk).update(next_attempt_at=timezone.now())
+    notifications_deliver_due(limit=10)
+    passing.refresh_from_db()
+    assert (passing.state, passing.attempts) == (Notification.State.SENT, 3)
+    assert sorted(message.to[0] for message in mail.outbox) == [fine.recipient, passing.recipient]
+
+
+@override_settings(EMAIL_BACKEND=FAILING_BACKEND)
+def test_a_batch_gives_a_row_that_failed_for_now_its_own_task_at_its_back_off(monkeypatch):
+    NotificationFactory(next_attempt_at=timezone.now() - timedelta(minutes=1))
+    published = []
+    monkeypatch.setattr(
+        deliver_notification, "apply_async", lambda **options: published.append(options)
+    )
+
+    assert notifications_deliver_batch(queue="emails") == 1
+
+    ((options),) = published
+    assert options["countdown"] == retry_delay(1)
+    assert options["queue"] == "emails"  # where the batch came from
+
+
+@pytest.fixture
+def publishing(monkeypatch):
+    """Eager mode off; the batch tasks published are recorded instead of sent to a broker."""
+    from django.core.cache import cache
+
+    published = []
+    monkeypatch.setattr(
+        deliver_due_notifications, "apply_async", lambda **options: published.append(options)
+    )
+    cache.clear()
+    saved, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, False
+    try:
+        yield published
+    finally:
+        celery_app.conf.task_always_eager = saved
+        cache.clear()
+
+
+def test_rows_queued_while_a_batch_task_waits_publish_no_task_of_their_own(
+    publishing, django_capture_on_commit_callbacks
+):
+    for number in range(5):  # five requests, each committing one email
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_queue(kind="car_added", recipient=f"car{number}@example.nl")
+    assert len(publishing) == 1
+
+    # The task starts (clears its mark) and claims what is due: a row committed after that
+    # moment publishes a new task, which will find it.
+    (mark,) = publishing[0]["args"]
+    notifications_deliver_batch(mark=mark, in_process=True)
+    assert len(mail.outbox) == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_queue(kind="car_added", recipient="later@example.nl")
+    assert len(publishing) == 2
+
+
+def test_in_eager_mode_a_queued_email_is_delivered_in_the_request_and_alone(
+    owner, django_capture_on_commit_callbacks
+):
+    other = NotificationFactory(next_attempt_at=timezone.now() - timedelta(minutes=5))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_staff_added(owner)
+
+    assert [message.to for message in mail.outbox] == [[owner.email]]
+    other.refresh_from_db()
+    assert other.state == Notification.State.PENDING  # the sweep's, not this request's
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(EMAIL_BACKEND="tests.notifications.test_services.SlowishEmailBackend")
+def test_two_batches_at_once_on_their_own_connections_share_the_rows_and_send_each_once():
+    rows = NotificationFactory.create_batch(
+        12, user=None, next_attempt_at=timezone.now() - timedelta(minutes=1)
+    )
+    ready = threading.Barrier(2)
+    results = [None, None]
+
+    def batch(index):
+        try:
+            ready.wait()
+            results[index] = notifications_deliver_due(limit=100, senders=index + 1)
+        except Exception as exc:  # surfaced below
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=batch, args=(index,)) for index in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        notification_senders_stop()
+
+    assert not any(isinstance(result, Exception) for result in results), results
+    claimed = [[row.pk for row in result] for result in results]
+    assert all(claimed), claimed  # both worked: a claimed row is skipped, not waited for
+    assert sorted(claimed[0] + claimed[1]) == sorted(row.pk for row in rows)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(r.recipient for r in rows)
+    assert set(
+        Notification.objects.filter(pk__in=[r.pk for r in rows]).values_list("state", "attempts")
+    ) == {(Notification.State.SENT, 1)}
+
+
+class SlowishEmailBackend(locmem.EmailBackend):
+    """A provider that takes 50 ms per message: batches running at once overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.05)
+        return super().send_messages(messages)
 
 
 @pytest.mark.parametrize(

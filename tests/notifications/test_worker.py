@@ -65,3 +65,30 @@ def test_a_worker_receives_a_queued_notification_only_after_commit(real_worker):
     mails = wait_until_sent(real_worker, notification, owner.email)
     assert len(mails) == 1
     assert notification.attempts == 1
+
+
+def test_a_worker_delivers_many_queued_emails_in_a_few_batch_tasks_each_once(real_worker):
+    # An old `deliver_notification` message (published before a deploy) is still delivered:
+    # test_a_worker_delivers_a_notification above.
+    recipients = [f"batch.worker{number}@example.nl" for number in range(30)]
+    log_before = len(real_worker.log())
+
+    with real_worker.publishing(), transaction.atomic():
+        for email in recipients:
+            notification_queue(
+                kind=Notification.Kind.CAR_ADDED,
+                recipient=email,
+                context={"garage_name": "Garage A", "plate": "GJ-55-55"},
+            )
+
+    rows = list(Notification.objects.filter(recipient__in=recipients))
+    for row in rows:
+        wait_until_sent(real_worker, row, row.recipient)
+    sent = real_worker.sent_mail()
+    assert [sum(email in text for text in sent) for email in recipients] == [1] * 30
+    assert {row.attempts for row in rows} == {1}
+    # The rows committed together publish one task, or two if the first started (and cleared
+    # its mark) while the last rows' commit callbacks were still running.
+    log = real_worker.log()[log_before:]
+    received = [line for line in log.splitlines() if "deliver_due_notifications[" in line]
+    assert 1 <= len([line for line in received if line.endswith(" received")]) <= 2, log
