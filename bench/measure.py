@@ -20,7 +20,6 @@ django.setup()
 import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.cached_db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -29,6 +28,7 @@ from autopaspoort import plates  # noqa: E402
 from autopaspoort.models import Passport  # noqa: E402
 from bench import http  # noqa: E402
 from bench.generate import generate_plates  # noqa: E402
+from core.sessions import SessionStore  # noqa: E402
 from garage.models import Garage  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from transfers.models import Transfer  # noqa: E402

@@ -389,8 +389,8 @@ STORAGES = {
 # --- Security (production: DJANGO_DEBUG=false) ------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are read from the shared cache (Redis) and written through to the database, which
-# keeps them across a cache restart: one query less on every page (docs/scaling.md).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# keeps them across a cache restart: one query less on every page (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 CSRF_COOKIE_HTTPONLY = True  # pages send the token from the template (hx-headers), not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -49,20 +49,17 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Every test starts with no rate-limit counters (they live in the shared cache, keyed by
-    the client IP, and every test client is 127.0.0.1) and no cached dashboard summaries (keyed
-    by garage id, which a new test database hands out again). Only those keys: the same Redis
-    database holds the Celery queues of the worker tests."""
+def _fresh_cache():
+    """Every test starts with an empty shared cache: no rate-limit counters (keyed by the client
+    IP, and every test client is 127.0.0.1), no cached sessions, memberships, garages or
+    dashboards (keyed by ids, which a new test database hands out again). Only the cache's own
+    keys: the same Redis database holds the Celery queues of the worker tests."""
     from django.core.cache import cache
 
     if settings.USING_REDIS:
         client = cache._cache.get_client(write=True)
-        keys = [
-            key
-            for pattern in ("*:ratelimit:*", "*:dashboard-summary:*")
-            for key in client.scan_iter(match=pattern, count=1000)
-        ]
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:
             client.delete(*keys)
     else:

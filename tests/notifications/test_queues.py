@@ -82,7 +82,7 @@ def test_a_reminder_run_does_not_delay_an_activation_email(real_worker, bulk_que
         )
 
     assert len(wait_until_sent(real_worker, activation, owner.email)) == 1
-    assert _waiting(bulk_queue) == REMINDER_RUN  # for the bulk workers
+    assert _waiting(bulk_queue) == 1  # one batch task claims them all, for the bulk workers
     assert not Notification.objects.filter(
         pk__in=[reminder.pk for reminder in reminders], state=Notification.State.SENT
     ).exists()
@@ -97,7 +97,8 @@ def test_the_outbox_sweep_puts_each_email_back_in_its_own_queue(bulk_queue):
     with publishing_to_nobody() as default_queue:
         assert notifications_requeue_stale() == 3
 
-        assert _waiting(bulk_queue) == 2
+        # A batch task per queue; each claims only its own queue's kinds.
+        assert _waiting(bulk_queue) == 1
         assert _waiting(default_queue) == 1
 
 
@@ -110,4 +111,16 @@ def test_without_a_bulk_queue_every_email_goes_to_the_default_queue(settings):
     with publishing_to_nobody() as default_queue:
         assert notifications_requeue_stale() == 2
 
-        assert _waiting(default_queue) == 2
+        assert _waiting(default_queue) == 1  # one batch task for both
+
+
+def test_a_batch_claims_only_the_kinds_of_its_own_queue(bulk_queue, mailoutbox):
+    from notifications.services import notifications_deliver_due
+
+    due = timezone.now() - timedelta(seconds=1)
+    promotion = NotificationFactory(kind=Notification.Kind.PROMOTION, next_attempt_at=due)
+    staff = NotificationFactory(kind=Notification.Kind.STAFF_ADDED, next_attempt_at=due)
+
+    assert [n.pk for n in notifications_deliver_due(queue="celery")] == [staff.pk]
+    assert [n.pk for n in notifications_deliver_due(queue=bulk_queue)] == [promotion.pk]
+    assert len(mailoutbox) == 2
