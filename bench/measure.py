@@ -28,6 +28,7 @@ from autopaspoort import plates  # noqa: E402
 from autopaspoort.models import Passport  # noqa: E402
 from bench import http  # noqa: E402
 from bench.generate import generate_plates  # noqa: E402
+from bench.showcase import showcase_extras  # noqa: E402
 from core.sessions import SessionStore  # noqa: E402
 from garage.models import Garage  # noqa: E402
 from notifications.models import Notification  # noqa: E402
@@ -199,7 +200,7 @@ def main():
     parser.add_argument("--manifest", required=True)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--cases", default="B1,B2,B3,B4,B5")
+    parser.add_argument("--cases", default="B1,B2,B3,B4,B5,B8")
     args = parser.parse_args()
     manifest = json.loads(open(args.manifest).read())  # noqa: SIM115, PTH123
     cases = set(args.cases.split(","))
@@ -250,6 +251,13 @@ def main():
                     [f"/garage/{big.pk}/passports/{showcase.plate}/"], garage_cookie, **timing
                 ),
                 "portal": http_case([f"/mijn/{showcase.plate}/"], owner_cookie, **timing),
+            }
+        if "B8" in cases:
+            # The pages issue 22 added: a share link with photos and a check with photos.
+            extras = showcase_extras(showcase)
+            results["B8"] = {
+                "share": http_case([extras["share_url"]], "", **timing),
+                "check": http_case([extras["check_url"]], garage_cookie, **timing),
             }
         if "B5" in cases:
             transfer_garage = Garage.objects.select_related("account_user").get(
