@@ -32,6 +32,7 @@ from appointments.models import (
     PartOfDay,
 )
 from autopaspoort.models import Passport
+from autopaspoort.services import dashboard_summary_changed
 from core.errors import ApplicationError
 from core.phones import format_phone
 from garage.access import require_role
@@ -298,6 +299,7 @@ def _appointment_create(
     )
     appointment.passport = passport
     appointment.wanted = slots
+    dashboard_summary_changed(passport.garage_id)  # its list of requests waiting
     return appointment
 
 
@@ -331,6 +333,7 @@ def _save_answer(appointment: Appointment, *, actor, day, part_of_day, message, 
             "updated_at",
         ]
     )
+    dashboard_summary_changed(appointment.garage_id)
     _notify_owner(appointment)
     return appointment
 
@@ -391,6 +394,7 @@ def appointment_accept_proposal(*, appointment: Appointment, actor) -> Appointme
     appointment.state = Appointment.State.CONFIRMED
     appointment.confirmed_at = timezone.now()
     appointment.save(update_fields=["state", "confirmed_at", "updated_at"])
+    dashboard_summary_changed(appointment.garage_id)
     _notify_garage(appointment, event="accepted")
     return appointment
 
@@ -410,6 +414,7 @@ def appointment_cancel(*, appointment: Appointment, actor) -> Appointment:
     appointment.state = Appointment.State.CANCELLED
     appointment.cancelled_at = timezone.now()
     appointment.save(update_fields=["state", "cancelled_at", "updated_at"])
+    dashboard_summary_changed(appointment.garage_id)
     _notify_garage(appointment, event="cancelled")
     return appointment
 
@@ -446,8 +451,9 @@ def owner_appointments_erase(*, user, now) -> list[str]:
     # A note is looked for in the garage's emails only when it is long enough to be its own
     # ("APK" would match every APK email); short ones say nothing about the person.
     texts = [n for n in appointments.values_list("note", flat=True) if len(n) >= NOTE_MIN_SEARCH]
-    appointments.filter(state__in=OPEN_STATES).update(
-        state=Appointment.State.CANCELLED, cancelled_at=now, updated_at=now
-    )
+    open_requests = appointments.filter(state__in=OPEN_STATES)
+    for garage_id in set(open_requests.values_list("garage_id", flat=True)):
+        dashboard_summary_changed(garage_id)
+    open_requests.update(state=Appointment.State.CANCELLED, cancelled_at=now, updated_at=now)
     appointments.exclude(note="").update(note="", updated_at=now)
     return texts

@@ -272,4 +272,9 @@ def maintenance_due_on_refresh(queryset: QuerySet[Passport], *, today: date) -> 
                 updates.append(passport)
         Passport.objects.bulk_update(updates, ["maintenance_due_on"])
         changed += len(updates)
+        # The dashboard's "maintenance likely due" (services imports this module).
+        from autopaspoort.services import dashboard_summary_changed
+
+        for garage_id in {passport.garage_id for passport in updates}:
+            dashboard_summary_changed(garage_id)
     return changed

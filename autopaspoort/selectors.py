@@ -2,6 +2,7 @@
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -209,26 +210,37 @@ def _dashboard_version(garage_id: int) -> int:
 
 def dashboard_summary(*, garage) -> dict:
     """Counts and cost totals for the dashboard header (cached; see SUMMARY_CACHE_SECONDS)."""
-    return dashboard_cached(garage=garage)[0]
+    key = f"dashboard-summary:{garage.pk}:{_dashboard_version(garage.pk)}"
+    return cached(
+        f"{key}:{timezone.localdate():%Y-%m}",
+        lambda: _dashboard_summary(garage=garage),
+        SUMMARY_CACHE_SECONDS,
+    )
 
 
-def dashboard_cached(*, garage, variant: str = "", render_cars=None) -> tuple[dict, str]:
-    """The dashboard header's summary and, given `render_cars`, its list of cars as that
-    renders it (the filters, one page of rows and the paging) for `variant` (the language and
-    the query string): both cached per garage version, read in one round trip. Only lists
-    without a search are cached: a search is typed once, a list is reopened all day."""
+def dashboard_cached(
+    *, garage, overview: tuple[str, Callable[[], str]], cars: tuple[str, Callable[[], str]] | None
+) -> tuple[str, str]:
+    """The dashboard's two parts as their callables render them, each given as (variant,
+    render): the overview (counts, totals, requests, maintenance due, private sales) and the
+    list of cars (the filters, one page of rows, the paging; None: not cached, a search).
+    Both are cached per garage version and variant (what else the part depends on: the
+    language, the day, the query string), read in one round trip."""
     version = _dashboard_version(garage.pk)
-    summary_key = f"dashboard-summary:{garage.pk}:{version}:{timezone.localdate():%Y-%m}"
-    cars_key = f"dashboard-cars:{garage.pk}:{version}:{variant}"
-    found = cached_many([summary_key, cars_key] if render_cars else [summary_key])
-    if (summary := found.get(summary_key)) is None:
-        summary = _dashboard_summary(garage=garage)
-        store(summary_key, summary, SUMMARY_CACHE_SECONDS)
-    cars = ""
-    if render_cars is not None and (cars := found.get(cars_key)) is None:
-        cars = render_cars()
-        store(cars_key, cars, SUMMARY_CACHE_SECONDS)
-    return summary, cars
+    wanted = {"overview": overview, "cars": cars}
+    keys = {
+        name: f"dashboard-{name}:{garage.pk}:{version}:{part[0]}"
+        for name, part in wanted.items()
+        if part is not None
+    }
+    found = cached_many(list(keys.values()))
+    parts = {}
+    for name, key in keys.items():
+        parts[name] = found.get(key)
+        if parts[name] is None:
+            parts[name] = wanted[name][1]()
+            store(key, parts[name], SUMMARY_CACHE_SECONDS)
+    return parts["overview"], parts.get("cars")
 
 
 def dashboard_summary_forget(garage_id: int) -> None:

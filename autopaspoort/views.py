@@ -100,29 +100,36 @@ def dashboard(request, garage):
             context["csrf_token"] = get_token(request)
         return mark_safe(render_to_string("autopaspoort/_dashboard_cars.html", context))  # noqa: S308
 
-    if search or form.errors:
-        summary, cars = selectors.dashboard_cached(garage=garage)[0], cars_html()
-    else:
-        # Everything the list shows comes from the language and the query string.
-        summary, cars = selectors.dashboard_cached(
-            garage=garage,
-            variant=f"{get_language()}:{request.GET.urlencode()}",
-            render_cars=cars_html,
-        )
+    def overview_html() -> str:
+        today = timezone.localdate()
+        context = {
+            "garage": garage,
+            "summary": selectors.dashboard_summary(garage=garage),
+            "appointment_requests": dashboard_requests(garage=garage),
+            "private_sales": private_sales_recent(garage=garage),
+            "maintenance_soon": selectors.maintenance_due_soon(garage=garage, today=today),
+            "today": today,
+        }
+        return mark_safe(render_to_string("autopaspoort/_dashboard_overview.html", context))  # noqa: S308
+
+    # What else each part depends on: the language, the day and the garage's BTW setting; the
+    # list also on the query string. A search is not cached.
+    language = get_language()
+    overview_variant = f"{language}:{timezone.localdate()}:{garage.prices_include_vat}"
+    cars_variant = f"{language}:{request.GET.urlencode()}"
+    overview, cars = selectors.dashboard_cached(
+        garage=garage,
+        overview=(overview_variant, overview_html),
+        cars=None if search or form.errors else (cars_variant, cars_html),
+    )
     return render(
         request,
         "autopaspoort/dashboard.html",
         {
             "garage": garage,
             "membership": request.membership,
-            "cars_html": cars,
-            "summary": summary,
-            "appointment_requests": dashboard_requests(garage=garage),
-            "private_sales": private_sales_recent(garage=garage),
-            "maintenance_soon": selectors.maintenance_due_soon(
-                garage=garage, today=timezone.localdate()
-            ),
-            "today": timezone.localdate(),
+            "overview_html": overview,
+            "cars_html": cars if cars is not None else cars_html(),
             **roles.capabilities(request.membership),
         },
     )

@@ -333,9 +333,9 @@ def test_advice_for_an_unknown_light_is_a_404(client_for, garage, garage_admin):
 
 # --- Query counts ------------------------------------------------------------------------------
 
-# session, user, membership (with garage and login), the requests with their cars, their
-# preferred times, the navigation's memberships.
-GARAGE_LIST_QUERIES = 6
+# User (the session comes from the cache), membership (with garage and login), the requests with
+# their cars, their preferred times, the navigation's memberships.
+GARAGE_LIST_QUERIES = 5
 
 
 @pytest.mark.parametrize("requests", [1, 12])
@@ -357,9 +357,9 @@ def test_garage_list_query_count_does_not_depend_on_the_requests(
     assert (len(listed.waiting), len(listed.proposed)) == (requests - 1, 1)
 
 
-# session, user, the owner's cars (with their garages), the advice of those garages, the
-# navigation's memberships.
-LIGHTS_QUERIES = 5
+# User (the session comes from the cache), the owner's cars (with their garages), the advice of
+# those garages, the navigation's memberships.
+LIGHTS_QUERIES = 4
 
 
 @pytest.mark.parametrize(("cars", "advised_lights"), [(1, 1), (6, 20)])
@@ -384,9 +384,9 @@ def test_portal_lights_query_count_does_not_depend_on_cars_or_advice(
     assert advice_shown == len(garages) * advised_lights
 
 
-# session, user, the car, its requests with their garage, their preferred times, the
-# navigation's memberships.
-REQUEST_PAGE_QUERIES = 6
+# User (the session comes from the cache), the car, its requests with their garage, their preferred
+# times, the navigation's memberships.
+REQUEST_PAGE_QUERIES = 5
 
 
 @pytest.mark.parametrize("earlier", [1, 8])
@@ -405,10 +405,10 @@ def test_request_page_query_count_does_not_depend_on_earlier_requests(
     assert len(response.context["state"].earlier) == min(earlier, OWNER_HISTORY)
 
 
-# As in tests/autopaspoort/test_views.py: session, user, membership, the page of passports, the
-# three summary queries, the waiting appointment requests (with their count), the recent
-# private sales, the cars whose maintenance is likely due soon, the navigation.
-DASHBOARD_QUERIES = 11
+# As in tests/autopaspoort/test_views.py: user (the session comes from the cache), membership, the
+# page of passports, the three summary queries, the waiting appointment requests (with their count),
+# the recent private sales, the cars whose maintenance is likely due soon, the navigation.
+DASHBOARD_QUERIES = 10
 
 
 @pytest.mark.parametrize("waiting", [1, 12])

@@ -1383,10 +1383,10 @@ def bulk_passports(garage, count, *, start=0):
     return passports
 
 
-# session, user, membership (with garage and login), the page of passports with costs, the three
-# summary queries (counts, checks this month, cost totals), the appointment requests waiting for
-# an answer (with their count), the recent private sales (a notice), the cars whose maintenance
-# is likely due soon, the navigation's memberships.
+# User (the session comes from the cache), membership (with garage and login), the page of passports
+# with costs, the three summary queries (counts, checks this month, cost totals), the appointment
+# requests waiting for an answer (with their count), the recent private sales (a notice), the cars
+# whose maintenance is likely due soon, the navigation's memberships.
 DASHBOARD_QUERIES = 11
 # With the summary cached (every request after the first until a car changes): 3 fewer.
 DASHBOARD_QUERIES_CACHED = DASHBOARD_QUERIES - 3
@@ -1428,12 +1428,11 @@ def test_dashboard_search_and_next_page_query_counts_do_not_depend_on_the_number
     assert paged.status_code == 200
 
 
-# session, user, membership, passport with its latest check, its items, the timeline's checks and
-# history entries, the navigation's memberships.
-# + the latest transfer, + a stock car's open share links, + recalls, + APK defects, + photos,
-# + the car's quotes and work orders (admins and sales: quotes.selectors.passport_quotes)
-# + the network's figures for the car (when it has make, fuel, first admission and odometer)
-# + the car's own service interval
+# User (the session comes from the cache), membership, passport with its latest check, its items,
+# the timeline's checks and history entries, the navigation's memberships. + the latest transfer, +
+# a stock car's open share links, + recalls, + APK defects, + photos, + the car's quotes and work
+# orders (admins and sales: quotes.selectors.passport_quotes) + the network's figures for the car
+# (when it has make, fuel, first admission and odometer) + the car's own service interval
 PROFILE_QUERIES = 16
 
 
@@ -1476,9 +1475,9 @@ def test_profile_query_count_does_not_depend_on_history_and_checks(
     assert len(response.context["timeline"]) == entries + checks
 
 
-# session, user, membership, passport with its latest check, that check's items, the check asked
-# for with its people, its items, the navigation's memberships.
-# + 1 for the check's photos (photos.selectors.check_photos), whatever their number.
+# User (the session comes from the cache), membership, passport with its latest check, that check's
+# items, the check asked for with its people, its items, the navigation's memberships. + 1 for the
+# check's photos (photos.selectors.check_photos), whatever their number.
 CHECK_DETAIL_QUERIES = 9
 
 

@@ -237,8 +237,8 @@ def test_details_page_query_count_does_not_grow_with_the_periods(
     stock_fleet_for(garage=garage)
     client = client_for(garage_admin)
 
-    # session, user, membership, passport, periods, pending link request, stock fleet, link
-    # choices, navigation
+    # User (the session comes from the cache), membership, passport, periods, pending link request,
+    # stock fleet, link choices, navigation
     with django_assert_num_queries(8):
         response = client.get(garage_passport_url("autopaspoort:details", passport), **EN)
 
@@ -453,7 +453,8 @@ def test_fleets_page_query_count_does_not_grow_with_fleets_and_managers(
         manager_of(each)
     client = client_for(garage_admin)
 
-    # session, user, membership, stock fleet, fleets, managers, their users, navigation
+    # User (the session comes from the cache), membership, stock fleet, fleets, managers, their
+    # users, navigation
     with django_assert_num_queries(7):
         response = client.get(fleets_url(garage), **EN)
 
@@ -598,7 +599,8 @@ def test_dashboard_query_count_does_not_grow_with_the_fleet(
     bulk_fleet_cars(fleet, garage=garage, count=cars)
     client = client_for(manager)
 
-    # session, user, membership, one page of cars, counts, expected costs, navigation
+    # User (the session comes from the cache), membership, one page of cars, counts, expected costs,
+    # navigation
     with django_assert_num_queries(7):
         response = client.get(fleet_url("dashboard", fleet), **EN)
 
@@ -697,7 +699,7 @@ def test_export_query_count_does_not_grow_with_the_fleet(
     bulk_fleet_cars(fleet, garage=garage, count=cars)
     client = client_for(manager)
 
-    # session, user, membership, the cars
+    # User (the session comes from the cache), membership, the cars
     with django_assert_num_queries(4):
         response = client.get(fleet_url("export", fleet), **EN)
         rows = csv_rows(response)
@@ -745,8 +747,8 @@ def test_car_page_query_count_does_not_grow_with_the_history(
         record_check(car)
     client = client_for(manager)
 
-    # session, user, membership, car and period, check items, checks, history, navigation,
-    # the car's recalls, its APK defects
+    # User (the session comes from the cache), membership, car and period, check items, checks,
+    # history, navigation, the car's recalls, its APK defects
     with django_assert_num_queries(10):
         response = client.get(fleet_url("car", fleet, car), **EN)
 
@@ -939,7 +941,8 @@ def test_the_navigation_reads_garages_and_fleets_in_one_query(
         FleetManagerFactory(user=mechanic, fleet=FleetFactory(garages=[garage]))
     client = client_for(mechanic)
 
-    # session, user, navigation (garages, fleets and whether they own a car)
+    # User (the session comes from the cache), navigation (garages, fleets and whether they own a
+    # car)
     with django_assert_num_queries(3) as queries:
         response = client.get(reverse("accounts:password_change"), **EN)
 

@@ -249,9 +249,9 @@ def test_the_statistics_page_query_count_does_not_grow_with_the_data(
     _more_data(garage, today=today, size=size)
     client = client_for(garage_admin)
 
-    # session, user, membership; passports, transfers per month, durations, checks per person
-    # and month, open work; quotes sent, answered, expired, median to approval; photos;
-    # navigation
+    # User (the session comes from the cache), membership; passports, transfers per month,
+    # durations, checks per person and month, open work; quotes sent, answered, expired, median to
+    # approval; photos; navigation
     with django_assert_num_queries(14):
         response = client.get(statistics_url(garage), **EN)
 
@@ -355,7 +355,8 @@ def test_the_usage_page_query_count_does_not_grow_with_the_months(
     )
     client = client_for(garage_admin)
 
-    # session, user, membership; five counts of this month so far; recorded months; navigation
+    # User (the session comes from the cache), membership; five counts of this month so far;
+    # recorded months; navigation
     with django_assert_num_queries(10):
         response = client.get(usage_url(garage), **EN)
 

@@ -1011,9 +1011,9 @@ EXPECTED = {
     "portal:lights": 3,
     "portal:light_ask": 2,
     "portal:appointment_request": 5,
-    # Session, user, the car and its latest check's items, the quote (garage, check, versions),
-    # its lines with their findings, the findings' photos, the open appointment request (which
-    # blocks approving), the navigation's memberships.
+    # User (the session comes from the cache), the car and its latest check's items, the quote
+    # (garage, check, versions), its lines with their findings, the findings' photos, the open
+    # appointment request (which blocks approving), the navigation's memberships.
     "portal:quote": 7,
     "portal:quote_decline": 1,
     "portal:quote_total": 5,  # without htmx: read as the htmx request, then a redirect

@@ -399,8 +399,9 @@ def test_an_existing_owner_never_sees_the_previous_owners_personal_data(
 
 # --- Query counts -----------------------------------------------------------------------------
 
-# session, user, the owner's cars with their latest check and garage, garages asking to service
-# a car, the private sales waiting for the buyer, the navigation's memberships.
+# User (the session comes from the cache), the owner's cars with their latest check and garage,
+# garages asking to service a car, the private sales waiting for the buyer, the navigation's
+# memberships.
 HOME_QUERIES = 6
 
 
@@ -422,11 +423,11 @@ def test_my_cars_query_count_does_not_depend_on_the_number_of_cars(
     assert len(response.context["to_confirm"]) == 1
 
 
-# session, user, the car with its garage and latest check, that check's items, the timeline's
-# checks and history entries, the owners' periods, open fleet link requests, garages asking to
-# service it, the navigation's memberships, the open share links, the recalls, the APK defects,
-# the latest check's photos, the quotes sent to the owner for this car (+1, issue 19), the
-# network's figures for the car and its own service interval (+2, issue 21).
+# User (the session comes from the cache), the car with its garage and latest check, that check's
+# items, the timeline's checks and history entries, the owners' periods, open fleet link requests,
+# garages asking to service it, the navigation's memberships, the open share links, the recalls, the
+# APK defects, the latest check's photos, the quotes sent to the owner for this car (+1, issue 19),
+# the network's figures for the car and its own service interval (+2, issue 21).
 CAR_QUERIES = 17
 
 

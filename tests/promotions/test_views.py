@@ -273,8 +273,8 @@ def test_the_list_pages_by_id(client_for, garage, sales, monkeypatch):
     assert (second.promotions, second.next_after) == ([promotions[0]], None)
 
 
-# The visit: session, user, membership (with the garage), the navigation, and one query for the
-# page of promotions with all their counts.
+# The visit: user (the session comes from the cache), membership (with the garage), the navigation,
+# and one query for the page of promotions with all their counts.
 LIST_QUERIES = 5
 
 
