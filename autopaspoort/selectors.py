@@ -245,17 +245,20 @@ def passport_find_exact(*, garage, raw_plate: str) -> Passport | None:
     return Passport.objects.filter(garage=garage, plate=plate).first()
 
 
-def passport_get(*, garage, plate: str) -> Passport:
-    """The profile's passport with its latest check and items; 404 for any other garage."""
+def passport_get(*, garage, plate: str, latest_items: bool = True) -> Passport:
+    """The profile's passport with its latest check and (unless not `latest_items`, for a page
+    that shows another check) its items; 404 for any other garage."""
     try:
         plate = plates.normalize(plate)
     except ValidationError:
         raise Http404 from None
     queryset = Passport.objects.select_related(
         "garage__account_user", "owner", "latest_check__performed_by", "fleet"
-    ).prefetch_related(
-        Prefetch("latest_check__items", queryset=StatusCheckItem.objects.order_by("id"))
     )
+    if latest_items:
+        queryset = queryset.prefetch_related(
+            Prefetch("latest_check__items", queryset=StatusCheckItem.objects.order_by("id"))
+        )
     passport = queryset.filter(garage=garage, plate=plate).first()
     if passport is None:
         raise Http404
