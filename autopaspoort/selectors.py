@@ -296,6 +296,30 @@ class TimelineEvent:
     item: object
 
 
+_TIMELINE_GARAGE = ("garage__name", "garage__prices_include_vat")
+_TIMELINE_CHECK_FIELDS = (
+    "passport_id",
+    "performed_at",
+    "odometer_km",
+    "odometer_correction_reason",
+    "corrects__performed_at",
+    *_TIMELINE_GARAGE,
+)
+_TIMELINE_HISTORY_FIELDS = (
+    "passport_id",
+    "kind",
+    "date",
+    "odometer_km",
+    "odometer_correction_reason",
+    "description",
+    "cost",
+    "created_at",
+    "created_by__full_name",
+    "created_by__email",
+    *_TIMELINE_GARAGE,
+)
+
+
 def passport_timeline(
     *, passport: Passport, limit: int = 100, since=None, until=None, written_by=None
 ) -> list[TimelineEvent]:
@@ -315,9 +339,12 @@ def passport_timeline(
     if until is not None:
         check_period &= Q(performed_at__lte=until)
         history_period &= Q(date__lte=timezone.localdate(until))
+    # Only what the timeline shows (autopaspoort/_timeline_entry.html, portal.export): a garage
+    # and a user have dozens of columns, each compiled, fetched and grouped by, 60 rows a page.
     checks = (
         StatusCheck.objects.filter(check_period, passport=passport)
-        .select_related("performed_by", "garage", "corrects")
+        .select_related("garage", "corrects")
+        .only(*_TIMELINE_CHECK_FIELDS)
         .annotate(
             expected_costs=Coalesce(
                 Sum("items__estimated_cost", filter=expected_cost_q("items__")),
@@ -331,6 +358,7 @@ def passport_timeline(
     history = (
         HistoryEntry.objects.filter(history_period, passport=passport)
         .select_related("created_by", "garage")
+        .only(*_TIMELINE_HISTORY_FIELDS)
         .order_by("-date", "-id")[:limit]
     )
     events = [
