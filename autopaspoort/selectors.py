@@ -245,16 +245,18 @@ def passport_find_exact(*, garage, raw_plate: str) -> Passport | None:
     return Passport.objects.filter(garage=garage, plate=plate).first()
 
 
-def passport_get(*, garage, plate: str, latest_items: bool = True) -> Passport:
+def passport_get(*, garage, plate: str, latest_items: bool = True, full: bool = True) -> Passport:
     """The profile's passport with its latest check and (unless not `latest_items`, for a page
-    that shows another check) its items; 404 for any other garage."""
+    that shows another check) its items; 404 for any other garage. Not `full` (the profile and
+    the check page): the car's garage is `garage` itself, not joined again with its login (the
+    transfer pages need that), and the latest check comes without its mechanic."""
     try:
         plate = plates.normalize(plate)
     except ValidationError:
         raise Http404 from None
-    queryset = Passport.objects.select_related(
-        "garage__account_user", "owner", "latest_check__performed_by", "fleet"
-    )
+    related = ["owner", "fleet"]
+    related += ["latest_check__performed_by", "garage__account_user"] if full else ["latest_check"]
+    queryset = Passport.objects.select_related(*related)
     if latest_items:
         queryset = queryset.prefetch_related(
             Prefetch("latest_check__items", queryset=StatusCheckItem.objects.order_by("id"))
@@ -262,6 +264,8 @@ def passport_get(*, garage, plate: str, latest_items: bool = True) -> Passport:
     passport = queryset.filter(garage=garage, plate=plate).first()
     if passport is None:
         raise Http404
+    if not full:
+        passport.garage = garage  # the same row, already loaded with the membership
     return passport
 
 
