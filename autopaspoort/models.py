@@ -397,7 +397,12 @@ class StatusCheckItem(models.Model):
     def label(self) -> str:
         if self.component == self.Component.OTHER and self.description:
             return self.description
-        return str(self.get_component_display())
+        # The enum's label, not get_component_display(): that one hashes every lazy label of the
+        # choices on each call (a translation each), 30 items a page.
+        try:
+            return str(self.Component(self.component).label)
+        except ValueError:  # a component no longer offered: shown as stored, as Django does
+            return self.component
 
 
 EXPECTED_RATINGS = (StatusCheckItem.Rating.SOON, StatusCheckItem.Rating.NOW)

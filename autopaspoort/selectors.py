@@ -290,20 +290,27 @@ def passport_find_exact(*, garage, raw_plate: str) -> Passport | None:
     return Passport.objects.only("plate", "garage_id").filter(garage=garage, plate=plate).first()
 
 
-def passport_get(*, garage, plate: str) -> Passport:
-    """The profile's passport with its latest check and items; 404 for any other garage."""
+def passport_get(*, garage, plate: str, latest_items: bool = True, full: bool = True) -> Passport:
+    """The profile's passport with its latest check and (unless not `latest_items`, for a page
+    that shows another check) its items; 404 for any other garage. Not `full` (the profile and
+    the check page): the car's garage is `garage` itself, not joined again with its login (the
+    transfer pages need that), and the latest check comes without its mechanic."""
     try:
         plate = plates.normalize(plate)
     except ValidationError:
         raise Http404 from None
-    queryset = Passport.objects.select_related(
-        "garage__account_user", "owner", "latest_check__performed_by", "fleet"
-    ).prefetch_related(
-        Prefetch("latest_check__items", queryset=StatusCheckItem.objects.order_by("id"))
-    )
+    related = ["owner", "fleet"]
+    related += ["latest_check__performed_by", "garage__account_user"] if full else ["latest_check"]
+    queryset = Passport.objects.select_related(*related)
+    if latest_items:
+        queryset = queryset.prefetch_related(
+            Prefetch("latest_check__items", queryset=StatusCheckItem.objects.order_by("id"))
+        )
     passport = queryset.filter(garage=garage, plate=plate).first()
     if passport is None:
         raise Http404
+    if not full:
+        passport.garage = garage  # the same row, already loaded with the membership
     return passport
 
 
@@ -353,6 +360,30 @@ class TimelineEvent:
     item: object
 
 
+_TIMELINE_GARAGE = ("garage__name", "garage__prices_include_vat")
+_TIMELINE_CHECK_FIELDS = (
+    "passport_id",
+    "performed_at",
+    "odometer_km",
+    "odometer_correction_reason",
+    "corrects__performed_at",
+    *_TIMELINE_GARAGE,
+)
+_TIMELINE_HISTORY_FIELDS = (
+    "passport_id",
+    "kind",
+    "date",
+    "odometer_km",
+    "odometer_correction_reason",
+    "description",
+    "cost",
+    "created_at",
+    "created_by__full_name",
+    "created_by__email",
+    *_TIMELINE_GARAGE,
+)
+
+
 def passport_timeline(
     *, passport: Passport, limit: int = 100, since=None, until=None, written_by=None
 ) -> list[TimelineEvent]:
@@ -372,9 +403,12 @@ def passport_timeline(
     if until is not None:
         check_period &= Q(performed_at__lte=until)
         history_period &= Q(date__lte=timezone.localdate(until))
+    # Only what the timeline shows (autopaspoort/_timeline_entry.html, portal.export): a garage
+    # and a user have dozens of columns, each compiled, fetched and grouped by, 60 rows a page.
     checks = (
         StatusCheck.objects.filter(check_period, passport=passport)
-        .select_related("performed_by", "garage", "corrects")
+        .select_related("garage", "corrects")
+        .only(*_TIMELINE_CHECK_FIELDS)
         .annotate(
             expected_costs=Coalesce(
                 Sum("items__estimated_cost", filter=expected_cost_q("items__")),
@@ -388,6 +422,7 @@ def passport_timeline(
     history = (
         HistoryEntry.objects.filter(history_period, passport=passport)
         .select_related("created_by", "garage")
+        .only(*_TIMELINE_HISTORY_FIELDS)
         .order_by("-date", "-id")[:limit]
     )
     events = [

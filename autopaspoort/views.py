@@ -270,7 +270,7 @@ def vehicle_lookup(request, garage):
 @garage_member_required()
 @require_GET
 def profile(request, garage, plate):
-    passport = selectors.passport_get(garage=garage, plate=plate)
+    passport = selectors.passport_get(garage=garage, plate=plate, full=False)
     if plate != passport.plate:
         return redirect(passport)  # any spelling in the address bar lands on the canonical URL
     latest = passport.latest_check
@@ -441,7 +441,7 @@ def check_create(request, garage, plate):
 def check_detail(request, garage, plate, check_id):
     """The report, with its photos; a mechanic adds photos here (a plain multipart POST per
     item or for the intake; static/js/photos.js shows the upload's progress)."""
-    passport = selectors.passport_get(garage=garage, plate=plate)
+    passport = selectors.passport_get(garage=garage, plate=plate, latest_items=False, full=False)
     check = selectors.check_get(passport=passport, check_id=check_id)
     items = list(check.items.all())
     costs = selectors.check_costs(items)

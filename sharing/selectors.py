@@ -56,19 +56,25 @@ class ShareView:
     made_at: object = field(default_factory=timezone.now)
 
 
+_GARAGE = ("garage__name", "garage__prices_include_vat")
+
+
 def share_view(*, passport: Passport, show_costs: bool) -> ShareView:
     """Checks (with items and garage), history (with garage) and the owner count: four
     queries. The odometer readings are the series of `autopaspoort.selectors.odometer_readings`
     (registration, uncorrected checks, history), built from the rows already loaded."""
+    # Only what the page and the PDF show: a garage has dozens of columns, 60 rows a page.
     checks = list(
         StatusCheck.objects.filter(passport=passport)
         .select_related("garage")
+        .only("passport_id", "performed_at", "odometer_km", "corrects_id", *_GARAGE)
         .prefetch_related(Prefetch("items", queryset=StatusCheckItem.objects.order_by("id")))
         .order_by("-performed_at", "-id")
     )
     history = list(
         HistoryEntry.objects.filter(passport=passport)
         .select_related("garage")
+        .only("passport_id", "kind", "date", "odometer_km", "description", "cost", *_GARAGE)
         .order_by("-date", "-id")
     )
     corrected = {check.corrects_id for check in checks if check.corrects_id}

@@ -1475,10 +1475,11 @@ def test_profile_query_count_does_not_depend_on_history_and_checks(
     assert len(response.context["timeline"]) == entries + checks
 
 
-# User (the session comes from the cache), membership, passport with its latest check, that check's
-# items, the check asked for with its people, its items, the navigation's memberships. + 1 for the
-# check's photos (photos.selectors.check_photos), whatever their number.
-CHECK_DETAIL_QUERIES = 9
+# User (the session comes from the cache), membership, passport with its latest check, the check
+# asked for with its people, its items, the navigation's memberships. + 1 for the check's photos
+# (photos.selectors.check_photos), whatever their number. (Not the latest check's items since
+# issue 22: the page shows another check's.)
+CHECK_DETAIL_QUERIES = 7
 
 
 @pytest.mark.parametrize("findings", [1, 12])
