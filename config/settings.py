@@ -120,13 +120,6 @@ else:
     # Persistent connections, checked before reuse (a restarted PostgreSQL is not an error).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Server-side parameters let psycopg prepare a statement run five times on a connection,
-    # so PostgreSQL plans each page's queries once per connection instead of on every request
-    # (planning is ~1 ms of a list query; bench/notes.md). PgBouncer in transaction mode needs
-    # max_prepared_statements for this (docs/scaling.md); false turns it off.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DATABASE_SERVER_SIDE_BINDING", default=True
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache -----------------------------------------------------------
