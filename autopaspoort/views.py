@@ -96,8 +96,9 @@ def dashboard(request, garage):
             "elsewhere": elsewhere,
             "garage": garage,
         }
-        if elsewhere is not None:  # the offer to ask the owner is a POST form
+        if elsewhere is not None:  # the offer to ask the owner is a POST form, for some roles
             context["csrf_token"] = get_token(request)
+            context.update(roles.capabilities(request.membership))
         return mark_safe(render_to_string("autopaspoort/_dashboard_cars.html", context))  # noqa: S308
 
     def overview_html() -> str:

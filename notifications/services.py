@@ -232,13 +232,13 @@ BATCH_QUEUED_SECONDS = 60
 
 def _batch_mark(queue: str | None) -> str:
     """The "a batch task is queued" mark of a queue (None: where tasks are published now)."""
-    from config.celery import app
+    from celery import current_app as app
 
     return f"notifications:batch-queued:{queue or app.conf.task_default_queue}"
 
 
 def _eager() -> bool:
-    from config.celery import app
+    from celery import current_app as app
 
     return bool(app.conf.task_always_eager)
 

@@ -18,15 +18,14 @@ def set_password_path(message) -> str:
 
 
 def queued_work(callbacks) -> list:
-    """The on_commit callbacks that do work (enqueue tasks, emails), leaving out forgetting the
-    dashboard's cached totals, which every change of a garage's cars does."""
+    """The on_commit callbacks that do work (enqueue tasks, emails), leaving out forgetting
+    cached entries (the dashboard's version, memberships, the navigation: core.shared_cache),
+    which many changes do."""
     from autopaspoort.selectors import dashboard_summary_forget
+    from core.shared_cache import _delete
 
-    return [
-        callback
-        for callback in callbacks
-        if getattr(callback, "func", None) is not dashboard_summary_forget
-    ]
+    forgetting = {dashboard_summary_forget, _delete}
+    return [callback for callback in callbacks if getattr(callback, "func", None) not in forgetting]
 
 
 def can_log_in(email: str, password: str) -> bool:

@@ -1387,9 +1387,10 @@ def bulk_passports(garage, count, *, start=0):
 # with costs, the three summary queries (counts, checks this month, cost totals), the appointment
 # requests waiting for an answer (with their count), the recent private sales (a notice), the cars
 # whose maintenance is likely due soon, the navigation's memberships.
-DASHBOARD_QUERIES = 11
-# With the summary cached (every request after the first until a car changes): 3 fewer.
-DASHBOARD_QUERIES_CACHED = DASHBOARD_QUERIES - 3
+DASHBOARD_QUERIES = 10
+# With the garage's overview cached (every request after the first until a car changes): the user
+# and the page of passports.
+DASHBOARD_QUERIES_CACHED = 2
 
 
 @pytest.mark.parametrize("cars", [5, 500])
@@ -1433,7 +1434,7 @@ def test_dashboard_search_and_next_page_query_counts_do_not_depend_on_the_number
 # a stock car's open share links, + recalls, + APK defects, + photos, + the car's quotes and work
 # orders (admins and sales: quotes.selectors.passport_quotes) + the network's figures for the car
 # (when it has make, fuel, first admission and odometer) + the car's own service interval
-PROFILE_QUERIES = 16
+PROFILE_QUERIES = 15
 
 
 @pytest.mark.parametrize(("entries", "checks"), [(1, 1), (10, 3)])

@@ -239,7 +239,7 @@ def test_details_page_query_count_does_not_grow_with_the_periods(
 
     # User (the session comes from the cache), membership, passport, periods, pending link request,
     # stock fleet, link choices, navigation
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(garage_passport_url("autopaspoort:details", passport), **EN)
 
     assert len(response.context["fleet_links"]) == periods
@@ -455,7 +455,7 @@ def test_fleets_page_query_count_does_not_grow_with_fleets_and_managers(
 
     # User (the session comes from the cache), membership, stock fleet, fleets, managers, their
     # users, navigation
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(fleets_url(garage), **EN)
 
     assert len(response.context["fleets"]) == fleets + 1
@@ -601,7 +601,7 @@ def test_dashboard_query_count_does_not_grow_with_the_fleet(
 
     # User (the session comes from the cache), membership, one page of cars, counts, expected costs,
     # navigation
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(fleet_url("dashboard", fleet), **EN)
 
     assert len(plates_on(response)) == min(cars, 25)
@@ -700,7 +700,7 @@ def test_export_query_count_does_not_grow_with_the_fleet(
     client = client_for(manager)
 
     # User (the session comes from the cache), membership, the cars
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(fleet_url("export", fleet), **EN)
         rows = csv_rows(response)
 
@@ -749,7 +749,7 @@ def test_car_page_query_count_does_not_grow_with_the_history(
 
     # User (the session comes from the cache), membership, car and period, check items, checks,
     # history, navigation, the car's recalls, its APK defects
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(fleet_url("car", fleet, car), **EN)
 
     assert len(response.context["timeline"]) == 2 * entries + 1
@@ -943,7 +943,7 @@ def test_the_navigation_reads_garages_and_fleets_in_one_query(
 
     # User (the session comes from the cache), navigation (garages, fleets and whether they own a
     # car)
-    with django_assert_num_queries(3) as queries:
+    with django_assert_num_queries(2) as queries:
         response = client.get(reverse("accounts:password_change"), **EN)
 
     [navigation] = [

@@ -297,7 +297,7 @@ def test_staff_page_query_count_does_not_grow_with_the_staff(
     MembershipFactory(garage=garage, user=UserFactory(password=False))  # invited, no password
     client = client_for(garage_admin)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(url("garage:staff", garage))
 
     assert response.status_code == 200
@@ -372,7 +372,7 @@ def test_dashboard_query_count_does_not_grow_with_the_garages_in_the_navigation(
         MembershipFactory(user=mechanic)
     client = client_for(mechanic)
 
-    with django_assert_num_queries(11):  # tests/autopaspoort/test_views.py: DASHBOARD_QUERIES
+    with django_assert_num_queries(10):  # tests/autopaspoort/test_views.py: DASHBOARD_QUERIES
         response = client.get(url("garage:dashboard", garage))
 
     assert response.status_code == 200

@@ -252,7 +252,7 @@ def test_the_statistics_page_query_count_does_not_grow_with_the_data(
     # User (the session comes from the cache), membership; passports, transfers per month,
     # durations, checks per person and month, open work; quotes sent, answered, expired, median to
     # approval; photos; navigation
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(statistics_url(garage), **EN)
 
     assert len(response.context["stats"].checks.mechanics) == 3 + size
@@ -357,7 +357,7 @@ def test_the_usage_page_query_count_does_not_grow_with_the_months(
 
     # User (the session comes from the cache), membership; five counts of this month so far;
     # recorded months; navigation
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(usage_url(garage), **EN)
 
     assert len(page_table(response, "table-usage")) == months + 2

@@ -402,7 +402,7 @@ def test_an_existing_owner_never_sees_the_previous_owners_personal_data(
 # User (the session comes from the cache), the owner's cars with their latest check and garage,
 # garages asking to service a car, the private sales waiting for the buyer, the navigation's
 # memberships.
-HOME_QUERIES = 6
+HOME_QUERIES = 5
 
 
 @pytest.mark.parametrize("cars", [1, 5])
@@ -428,7 +428,7 @@ def test_my_cars_query_count_does_not_depend_on_the_number_of_cars(
 # garages asking to service it, the navigation's memberships, the open share links, the recalls, the
 # APK defects, the latest check's photos, the quotes sent to the owner for this car (+1, issue 19),
 # the network's figures for the car and its own service interval (+2, issue 21).
-CAR_QUERIES = 17
+CAR_QUERIES = 16
 
 
 @pytest.mark.parametrize("entries", [1, 5])

@@ -275,7 +275,7 @@ def test_the_list_pages_by_id(client_for, garage, sales, monkeypatch):
 
 # The visit: user (the session comes from the cache), membership (with the garage), the navigation,
 # and one query for the page of promotions with all their counts.
-LIST_QUERIES = 5
+LIST_QUERIES = 4
 
 
 @pytest.mark.parametrize("promotions", [1, 12])
@@ -298,7 +298,7 @@ def test_the_list_query_count_does_not_grow_with_promotions_or_recipients(
 # The visit (4, as above), the promotion with its counts, and who it reaches (one query; the
 # "maintenance due" segment reads the cars' services, odometer readings and own service
 # intervals per chunk: 4 more).
-PREVIEW_QUERIES = 6
+PREVIEW_QUERIES = 5
 
 
 @pytest.mark.parametrize("owners", [1, 15])
@@ -320,7 +320,7 @@ def test_the_preview_query_count_does_not_grow_with_the_owners(
     assert response.context["reach"].count == owners
 
 
-DETAIL_QUERIES = 5
+DETAIL_QUERIES = 4
 
 
 @pytest.mark.parametrize("owners", [2, 20])
