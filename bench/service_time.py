@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument("--profile", default="", help="cProfile this page instead")
     parser.add_argument("--sql", action="store_true", help="print each page's queries")
+    parser.add_argument("--match", default="", help="with --profile: only functions matching")
     args = parser.parse_args()
 
     from bench import http
@@ -94,7 +95,8 @@ def main() -> None:
         for _ in range(args.runs):
             client.get(path)
         profiler.disable()
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(45)
+        stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
+        stats.print_stats(*([args.match] if args.match else []), 45)
         return
 
     results = {}
