@@ -10,24 +10,24 @@ import math
 
 # Per core (web) or per worker process (Celery, one core each). (figure, where it comes from)
 RATES = {
-    "baseline": (2100, "measured: baseline page, every B1-B5 run"),
-    "plate_lookup": (208, "measured: B1 exact plate lookup, 2M cars"),
-    "plate_search": (76, "measured: B2 partial plate search, 2M cars"),
-    "dashboard": (59, "measured: B3 dashboard page 1, 2M cars"),
+    "baseline": (650, "measured: baseline page with a session cookie, 2026-12-06"),
+    "plate_lookup": (340, "measured: B1 exact plate lookup, 2M cars"),
+    "plate_search": (73, "measured: B2 partial plate search, 2M cars"),
+    "dashboard": (222, "measured: B3 dashboard page 1, 2M cars"),
     "profile": (40, "measured: B4 customer profile"),
-    "portal_car": (42, "measured: B4 owner portal car page"),
-    "transfer": (21, "measured: B5 transfer confirmation (a write)"),
+    "portal_car": (33, "measured: B4 owner portal car page"),
+    "transfer": (23, "measured: B5 transfer confirmation (a write)"),
     "login": (6.8, "measured: bench.login_time, 148 ms per Argon2 login"),
     "share_pdf": (0.53, "measured: bench.share_pdf, 1.9 s per 17-page PDF"),
     "photo_upload": (5.8, "measured: 0.17 s CPU to validate one 12 MP photo"),
     "photo_versions": (3.1, "measured: 0.32 s CPU for both versions of one 12 MP photo"),
-    "email": (146, "measured: B6 emails/s, one worker process"),
-    "check": (40, "as profile (not measured)"),
+    "email": (224, "measured: B6 emails/s, one worker process, batches"),
+    "check": (87, "measured: B8 check page with photos"),
     "garage_other": (40, "as profile (not measured)"),
     "portal_other": (42, "as portal car page (not measured)"),
-    "share_page": (42, "as portal car page (not measured)"),
-    "photo_redirect": (208, "as plate lookup (not measured): 3 queries, no template"),
-    "api": (208, "as plate lookup (not measured)"),
+    "share_page": (62, "measured: B8 share page with photos"),
+    "photo_redirect": (340, "as plate lookup (not measured): 3 queries, no template"),
+    "api": (340, "as plate lookup (not measured)"),
 }
 
 # The peak hour (docs/scaling.md, "Assumptions").

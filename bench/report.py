@@ -68,9 +68,16 @@ def goals(results: dict) -> list[tuple[str, str, str, object, bool | None]]:
         add("B5", "transfers, throughput / baseline (20 clients)", "≥ 0.1",
             b5["ratio_rps"], b5["ratio_rps"] >= 0.1)  # fmt: skip
         at_most("B5", "transfers, p99 / p50", 5, b5["p99_over_p50"])
-        same = b5["emails_queued"] == b5["transfers_committed"] == b5["tasks_enqueued"]
-        measured = f"{b5['transfers_committed']} / {b5['emails_queued']} / {b5['tasks_enqueued']}"
-        add("B5", "transfers committed / emails queued / tasks enqueued", "equal", measured, same)
+        # Since issue 22 one waiting batch task delivers every pending email (it claims 100,
+        # then publishes the next): what must hold is one email per transfer and a task
+        # waiting for them, not a task per email.
+        same = b5["emails_queued"] == b5["transfers_committed"] and b5["tasks_enqueued"] >= 1
+        measured = (
+            f"{b5['transfers_committed']} / {b5['emails_queued']} / "
+            f"{b5['tasks_enqueued']} batch task(s)"
+        )
+        add("B5", "transfers committed / emails queued / delivery tasks waiting",
+            "equal / ≥ 1", measured, same)  # fmt: skip
     b6 = results.get("B6", {})
     if b6:
         ratio = b6.get("ratio")
