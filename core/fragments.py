@@ -11,17 +11,15 @@ the rendering.
 """
 
 import hashlib
-import logging
 import re
 from functools import cache as memoize
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-logger = logging.getLogger(__name__)
+from core.shared_cache import cached_many, store_many
 
 LIFETIME = 24 * 3600  # an unread fragment's memory is freed within a day
 
@@ -61,21 +59,14 @@ def render_many(entries: list[tuple[str, tuple, dict]]) -> list[str]:
         version = _template(name)[1]
         digest = hashlib.blake2b(repr((name, version, scope, parts)).encode(), digest_size=16)
         keys.append("frag:" + digest.hexdigest())
-    try:
-        found = cache.get_many(keys)
-    except Exception:  # the cache is down: the page still works, a little slower
-        logger.warning("Fragment cache unavailable.")
-        found = None
+    found = cached_many(keys)  # {} when the cache is down: the page renders, a little slower
     rendered, missed = [], {}
     for key, (name, _parts, context) in zip(keys, entries, strict=True):
-        html = found.get(key) if found is not None else None
+        html = found.get(key)
         if html is None:
             html = str(_template(name)[0].render(context))
             missed[key] = html
         rendered.append(mark_safe(html))  # noqa: S308 - our own rendered templates
-    if missed and found is not None:
-        try:
-            cache.set_many(missed, LIFETIME)
-        except Exception:
-            logger.warning("Fragment cache unavailable.")
+    if missed:
+        store_many(missed, LIFETIME)
     return rendered

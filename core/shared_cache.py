@@ -41,7 +41,7 @@ def cached_many(keys: list[str]) -> dict[str, object]:
     try:
         return cache.get_many(keys)
     except Exception:
-        logger.warning("Cache unavailable; %s read from the database.", keys[0].split(":")[0])
+        logger.warning("Cache unavailable; %s read without it.", keys[0].split(":")[0])
         return {}
 
 
@@ -50,6 +50,13 @@ def store(key: str, value, seconds: int) -> None:
         cache.set(key, value, seconds)
     except Exception:
         logger.warning("Cache unavailable; %s not stored.", key.split(":")[0])
+
+
+def store_many(values: dict, seconds: int) -> None:
+    try:
+        cache.set_many(values, seconds)
+    except Exception:
+        logger.warning("Cache unavailable; %s not stored.", next(iter(values)).split(":")[0])
 
 
 def _delete(keys: list[str]) -> None:
