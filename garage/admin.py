@@ -14,7 +14,8 @@ class ForgetsAccessAdmin:
     every page (garage.selectors.membership_get) as the services' changes do."""
 
     def save_model(self, request, obj, form, change):
-        if isinstance(obj, Membership) and change and "user" in form.changed_data:
+        moved = {"user", "garage"} & set(form.changed_data)
+        if isinstance(obj, Membership) and change and moved:
             membership_forget(user_id=form.initial["user"], garage_id=form.initial["garage"])
         super().save_model(request, obj, form, change)
         self._forget(obj)

@@ -75,6 +75,24 @@ def test_a_membership_moved_to_another_person_in_the_admin_moves_the_access(
     assert client_for(other).get(dashboard(garage)).status_code == 200
 
 
+def test_a_membership_moved_to_another_garage_in_the_admin_ends_access_to_the_first(
+    client_for, garage, other_garage, mechanic
+):
+    client = client_for(mechanic)
+    assert client.get(dashboard(garage)).status_code == 200
+    membership = Membership.objects.get(garage=garage, user=mechanic)
+
+    response = superuser_client(client_for).post(
+        reverse("admin:garage_membership_change", args=[membership.pk]),
+        {"user": mechanic.pk, "garage": other_garage.pk, "role": membership.role},
+        **EN,
+    )
+
+    assert response.status_code == 302
+    assert client.get(dashboard(garage)).status_code == 404
+    assert client.get(dashboard(other_garage)).status_code == 200
+
+
 def test_a_role_changed_by_support_in_the_admin_applies_at_once(client_for, garage, mechanic):
     client = client_for(mechanic)
     staff_page = reverse("garage:staff", kwargs={"garage_id": garage.pk})
